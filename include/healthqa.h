@@ -1,0 +1,126 @@
+/*
+ * healthqa.h — the public interface of the healthqa library.
+ *
+ * This is the only header that programs (cli/, server/) include.  The
+ * library owns an engine: a data directory holding the article store
+ * (SQLite) and, later, the search index derived from it.
+ *
+ * Conventions for every function below:
+ *   - Functions return an hq_status; HQ_OK (0) means success.
+ *   - An hq_error *err argument may be NULL; when not NULL and the call
+ *     fails, it is filled with the first error that occurred (code, the
+ *     file or input it concerns, line/byte offset when known, message).
+ *   - Memory returned through an out-pointer is owned by the caller and
+ *     released with the function named in the comment.
+ *   - Out-of-memory aborts the process (one policy, see docs/STYLE.md).
+ */
+#ifndef HEALTHQA_H
+#define HEALTHQA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#define HQ_VERSION "0.1.0"
+
+/* Status codes.  hq_strerror() gives each one's fixed description. */
+typedef enum hq_status {
+    HQ_OK = 0,
+    HQ_EINVAL,    /* bad argument or usage */
+    HQ_EIO,       /* a system call failed (open, read, write, fsync) */
+    HQ_ENOTFOUND, /* no article, section or file with that id */
+    HQ_EFORMAT,   /* input is not in the format it claims (parse error) */
+    HQ_EUTF8,     /* input is not valid UTF-8 */
+    HQ_ELIMIT,    /* input exceeds a documented size limit */
+    HQ_EEMPTY,    /* input holds nothing to ingest */
+    HQ_ESTORE,    /* the SQLite store reported an error */
+    HQ_ECORRUPT,  /* stored data fails a checksum or invariant */
+    HQ_EPARTIAL   /* some inputs failed, the others succeeded */
+} hq_status;
+
+/* Returns a static, never-NULL description of code. */
+const char *hq_strerror(hq_status code);
+
+/* The detail of a failure.  where is a file path or input name ("" when
+ * none); line is 1-based (0 when unknown); offset is a byte offset into
+ * the input (-1 when unknown). */
+typedef struct hq_error {
+    hq_status code;
+    char where[1024];
+    long line;
+    long offset;
+    char message[512];
+} hq_error;
+
+/* Formats `where:line: message` (or the parts that are known) into buf;
+ * always NUL-terminates when size > 0.  Returns buf. */
+const char *hq_error_format(const hq_error *err, char *buf, size_t size);
+
+/* ---- engine -------------------------------------------------------- */
+
+typedef struct hq_engine hq_engine;
+
+/* Opens (creating when missing) the data directory dir and its store.
+ * On success *out is an engine to release with hq_close(). */
+hq_status hq_open(const char *dir, hq_engine **out, hq_error *err);
+
+/* Closes the engine; NULL is allowed. */
+void hq_close(hq_engine *engine);
+
+/* ---- ingestion ----------------------------------------------------- */
+
+/* What happened to one input file. */
+typedef struct hq_file_report {
+    const char *path;      /* the file, as found while walking the inputs */
+    const char *format;    /* "medquad", "jsonl", "page", "text", "markdown" or NULL when unknown */
+    hq_status status;      /* HQ_OK or why the file was not stored */
+    const hq_error *error; /* detail when status != HQ_OK, else NULL */
+    size_t n_articles;     /* articles the file holds */
+    size_t n_changed;      /* of which new or changed (written to the store) */
+    size_t n_removed;      /* articles the file held before and no longer does */
+    size_t index;          /* 0-based position of this file among all files */
+    size_t total;          /* number of files found in the inputs */
+} hq_file_report;
+
+typedef struct hq_ingest_options {
+    /* Source name for files whose format does not name one (portal pages,
+     * plain text, Markdown); NULL means the name of the file's folder. */
+    const char *source;
+    /* Trust level for every article ingested ("high", "medium", "low",
+     * "unknown"); NULL means the level data/sources.tsv gives the source. */
+    const char *trust;
+    /* Called once per file after it is stored or rejected; may be NULL. */
+    void (*on_file)(void *ctx, const hq_file_report *report);
+    void *ctx;
+} hq_ingest_options;
+
+typedef struct hq_ingest_summary {
+    size_t n_files, n_failed;
+    size_t n_articles, n_changed, n_removed;
+    size_t n_links_resolved;
+} hq_ingest_summary;
+
+/* Ingests the files and folders (recursively, in sorted order) named by
+ * paths[0..n_paths).  Each file is stored atomically: either all its
+ * articles are written, or none and the stored state is unchanged.
+ * Returns HQ_OK when every file was stored, HQ_EPARTIAL when some failed
+ * (reported through on_file), or another code when nothing could be done
+ * (err tells why).  summary may be NULL. */
+hq_status hq_ingest(hq_engine *engine, const char *const *paths, size_t n_paths,
+                    const hq_ingest_options *options, hq_ingest_summary *summary,
+                    hq_error *err);
+
+/* ---- reading the store --------------------------------------------- */
+
+/* Counts of articles and sections per source, format, question type and
+ * trust level, as a JSON object (see docs/CLI.md).  Release with
+ * json_decref(). */
+hq_status hq_stats(hq_engine *engine, json_t **out, hq_error *err);
+
+/* The article or section named by id, or the article(s) ingested from the
+ * file at that path, as a JSON object with "kind" = "article", "section"
+ * or "file".  HQ_ENOTFOUND when nothing matches.  Release with
+ * json_decref(). */
+hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * base.h — helpers every layer uses: errors, allocation, growable
+ * buffers, arenas, UTF-8 checks, hashing and file reading.
+ *
+ * One block per file, in the manner of FTS5's fts5Int.h.  Nothing here
+ * knows about articles or the store.
+ */
+#ifndef HQ_BASE_H
+#define HQ_BASE_H
+
+#include "healthqa.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define HQ_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define HQ_PRINTF(f, a)
+#endif
+
+/* ---- Interface to code in error.c ---------------------------------- */
+
+/* Fills err (when not NULL and still HQ_OK: the first error wins) and
+ * returns code.  where may be NULL; line 0 and offset -1 mean unknown. */
+hq_status hq_fail(hq_error *err, hq_status code, const char *where, long line, long offset,
+                  const char *fmt, ...) HQ_PRINTF(6, 7);
+
+/* Clears err to HQ_OK (err may be NULL). */
+void hq_error_clear(hq_error *err);
+
+/* ---- Interface to code in mem.c ------------------------------------ */
+/* Allocation that never returns NULL: on exhaustion it prints a message
+ * and aborts (the project's single out-of-memory policy). */
+
+void *hq_xmalloc(size_t size);
+void *hq_xcalloc(size_t n, size_t size);
+void *hq_xrealloc(void *p, size_t size);
+char *hq_xstrdup(const char *s);
+char *hq_xstrndup(const char *s, size_t len);
+/* Grows *items (of elem bytes each) so it holds at least need elements;
+ * *cap is updated.  Doubling, so appends are amortised O(1). */
+void hq_grow(void **items, size_t *cap, size_t need, size_t elem);
+
+/* ---- Interface to code in buf.c ------------------------------------ */
+/* A growable byte buffer, always NUL-terminated, with a hard cap: an
+ * append that would pass the cap fails with HQ_ELIMIT and leaves the
+ * buffer unchanged (the idea of curl's dynbuf). */
+
+typedef struct hq_buf {
+    char *data;   /* NUL-terminated; NULL until the first append */
+    size_t len;   /* bytes used, excluding the NUL */
+    size_t cap;   /* bytes allocated */
+    size_t limit; /* maximum len; 0 means SIZE_MAX */
+} hq_buf;
+
+void hq_buf_init(hq_buf *b, size_t limit);
+void hq_buf_free(hq_buf *b);
+void hq_buf_reset(hq_buf *b);
+hq_status hq_buf_append(hq_buf *b, const void *data, size_t len);
+hq_status hq_buf_puts(hq_buf *b, const char *s);
+hq_status hq_buf_printf(hq_buf *b, const char *fmt, ...) HQ_PRINTF(2, 3);
+/* Returns the contents ("" when empty); valid until the next change. */
+const char *hq_buf_str(const hq_buf *b);
+
+/* ---- Interface to code in arena.c ---------------------------------- */
+/* A bump allocator for data that dies together (one parsed document,
+ * one request).  Blocks are malloc'd; hq_arena_free releases all. */
+
+typedef struct hq_arena_block hq_arena_block;
+typedef struct hq_arena {
+    hq_arena_block *head;
+    size_t used; /* bytes handed out, for limits and statistics */
+} hq_arena;
+
+void hq_arena_init(hq_arena *a);
+void hq_arena_free(hq_arena *a);
+/* Returns size bytes aligned for any type; never NULL. */
+void *hq_arena_alloc(hq_arena *a, size_t size);
+/* Copies len bytes of s and a NUL; never NULL. */
+char *hq_arena_strndup(hq_arena *a, const char *s, size_t len);
+char *hq_arena_strdup(hq_arena *a, const char *s);
+char *hq_arena_printf(hq_arena *a, const char *fmt, ...) HQ_PRINTF(2, 3);
+
+/* ---- Interface to code in utf8.c ----------------------------------- */
+
+/* Returns the byte offset of the first byte of s[0..len) that is not
+ * well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points
+ * past U+10FFFF), or -1 when all of it is valid. */
+long hq_utf8_invalid_at(const char *s, size_t len);
+
+/* Decodes the code point at s[0..len) into *cp and returns its length in
+ * bytes (1..4); on a malformed sequence sets *cp = U+FFFD and returns 1. */
+int hq_utf8_decode(const char *s, size_t len, int32_t *cp);
+
+/* True for Unicode white space: the C0/ASCII spaces, U+0085, and every
+ * code point of category Zs, Zl or Zp (so NO-BREAK SPACE counts). */
+bool hq_unicode_is_space(int32_t cp);
+
+/* Trims Unicode white space from both ends of s[0..*len): returns the new
+ * start and updates *len. */
+const char *hq_utf8_trim(const char *s, size_t *len);
+
+/* Copies s[0..len) into the arena with runs of Unicode white space
+ * collapsed to one ASCII space and both ends trimmed. */
+char *hq_utf8_squeeze(hq_arena *a, const char *s, size_t len);
+
+/* ---- Interface to code in hash.c ----------------------------------- */
+
+/* 64-bit FNV-1a, for change detection (not for security). */
+uint64_t hq_hash64(const void *data, size_t len, uint64_t seed);
+#define HQ_HASH_SEED 0xcbf29ce484222325ULL
+
+/* ---- Interface to code in fs.c ------------------------------------- */
+
+/* Reads the whole regular file at path into a malloc'd buffer (NUL added,
+ * not counted in *len).  Files over limit bytes fail with HQ_ELIMIT. */
+hq_status hq_read_file(const char *path, size_t limit, char **data, size_t *len, hq_error *err);
+
+/* Appends to *paths (malloc'd strings) every regular file under path,
+ * recursively, sorted by name within each folder; hidden entries (".x")
+ * inside folders are skipped.  A path that is itself a file is added as
+ * it is.  Failures to read a folder are reported through err and the walk
+ * goes on; the return is the first failure or HQ_OK. */
+hq_status hq_list_files(const char *path, char ***paths, size_t *n, size_t *cap, hq_error *err);
+
+/* Creates directory path (one level) if it does not exist. */
+hq_status hq_mkdir(const char *path, hq_error *err);
+
+/* Monotonic time in seconds. */
+double hq_now(void);
+
+#endif

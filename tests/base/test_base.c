@@ -1,0 +1,191 @@
+/*
+ * test_base.c — base helpers: UTF-8 validation and trimming, capped
+ * buffers, arenas, error records; and format sniffing (ingest/sniff.c),
+ * which is a pure function of bytes.
+ */
+#include "../support/test_support.h"
+
+#include "base/base.h"
+
+#include <stdalign.h>
+#include "ingest/ingest.h"
+
+static void test_utf8_validation(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;
+        long bad;
+    } cases[] = {
+        {"plain ascii", 11, -1},
+        {"caf\xC3\xA9", 5, -1},
+        {"\xE2\x80\x99", 3, -1},          /* ’ */
+        {"\xF0\x9F\x98\x80", 4, -1},      /* emoji */
+        {"ab\xFF", 3, 2},                 /* never valid */
+        {"\xC0\xAF", 2, 0},               /* overlong '/' */
+        {"\xE0\x80\xAF", 3, 0},           /* overlong */
+        {"\xED\xA0\x80", 3, 0},           /* surrogate */
+        {"\xF4\x90\x80\x80", 4, 0},       /* past U+10FFFF */
+        {"ok\xE2\x80", 4, 2},             /* truncated sequence */
+        {"\xC3", 1, 0},                   /* lone lead byte */
+        {"x\x80", 2, 1},                  /* lone continuation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_int_equal(hq_utf8_invalid_at(cases[i].s, cases[i].len), cases[i].bad);
+}
+
+static void test_unicode_trim_and_squeeze(void **state)
+{
+    (void)state;
+    const char *s = "\xC2\xA0 \t hello \xE2\x80\x83world\r\n\xE3\x80\x80"; /* NBSP, EM SPACE, ideographic */
+    size_t len = strlen(s);
+    const char *t = hq_utf8_trim(s, &len);
+    assert_int_equal(len, strlen("hello \xE2\x80\x83world"));
+    assert_memory_equal(t, "hello", 5);
+    hq_arena a;
+    hq_arena_init(&a);
+    assert_string_equal(hq_utf8_squeeze(&a, s, strlen(s)), "hello world");
+    assert_string_equal(hq_utf8_squeeze(&a, "   ", 3), "");
+    hq_arena_free(&a);
+}
+
+static void test_buf_limit(void **state)
+{
+    (void)state;
+    hq_buf b;
+    hq_buf_init(&b, 8);
+    assert_string_equal(hq_buf_str(&b), "");
+    assert_int_equal(hq_buf_puts(&b, "12345"), HQ_OK);
+    assert_int_equal(hq_buf_puts(&b, "6789"), HQ_ELIMIT); /* would be 9 > 8 */
+    assert_string_equal(hq_buf_str(&b), "12345");          /* unchanged */
+    assert_int_equal(hq_buf_printf(&b, "%d", 678), HQ_OK);
+    assert_string_equal(hq_buf_str(&b), "12345678");
+    assert_int_equal(hq_buf_printf(&b, "%c", 'x'), HQ_ELIMIT);
+    hq_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    hq_buf_free(&b);
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    hq_arena a;
+    hq_arena_init(&a);
+    char *big = hq_arena_alloc(&a, 100000); /* its own block */
+    memset(big, 'x', 100000);
+    for (int i = 0; i < 1000; i++) {
+        char *s = hq_arena_printf(&a, "item-%d", i);
+        assert_string_equal(s, s); /* touch */
+        assert_int_equal(((uintptr_t)hq_arena_alloc(&a, 3)) % alignof(max_align_t), 0);
+    }
+    assert_string_equal(hq_arena_strndup(&a, "abcdef", 3), "abc");
+    assert_true(a.used >= 100000);
+    hq_arena_free(&a);
+    assert_null(a.head);
+}
+
+static void test_error_first_wins_and_format(void **state)
+{
+    (void)state;
+    hq_error err;
+    hq_error_clear(&err);
+    assert_int_equal(hq_fail(&err, HQ_EFORMAT, "f.xml", 12, -1, "bad %s", "tag"), HQ_EFORMAT);
+    assert_int_equal(hq_fail(&err, HQ_EIO, "g", 1, -1, "later"), HQ_EIO);
+    char buf[256];
+    assert_string_equal(hq_error_format(&err, buf, sizeof buf), "f.xml:12: bad tag");
+    hq_error_clear(&err);
+    hq_fail(&err, HQ_EUTF8, "x.txt", 0, 40, "oops");
+    assert_string_equal(hq_error_format(&err, buf, sizeof buf), "x.txt: byte 40: oops");
+    hq_error_clear(&err);
+    hq_fail(&err, HQ_ENOTFOUND, NULL, 0, -1, "gone");
+    assert_string_equal(hq_error_format(&err, buf, sizeof buf), "gone");
+    assert_string_equal(hq_strerror(HQ_ECORRUPT), "corrupt data");
+    assert_int_equal(hq_fail(NULL, HQ_EIO, NULL, 0, -1, "no record"), HQ_EIO);
+}
+
+static void test_error_cut_keeps_utf8(void **state)
+{
+    (void)state;
+    char msg[600];
+    memset(msg, 'a', sizeof msg);
+    /* a 3-byte character straddling the 511-byte cut of err.message */
+    memcpy(msg + 509, "\xE2\x80\x99", 3);
+    msg[sizeof msg - 1] = '\0';
+    hq_error err;
+    hq_error_clear(&err);
+    hq_fail(&err, HQ_EFORMAT, NULL, 0, -1, "%s", msg);
+    assert_int_equal(hq_utf8_invalid_at(err.message, strlen(err.message)), -1);
+}
+
+static void test_sniff(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data, *path;
+        hq_format want;
+    } cases[] = {
+        {"<?xml version=\"1.0\"?>\n<Document id=\"1\">", "a.xml", HQ_FORMAT_MEDQUAD},
+        {"\xEF\xBB\xBF<doc docid=\"7\" corpus=\"NINDS\">", "a.xml", HQ_FORMAT_MEDQUAD},
+        {"<DiseaseFile fid=\"1\">", "x", HQ_FORMAT_MEDQUAD},
+        {"<?xml version=\"1.0\"?><rss>", "a.xml", HQ_FORMAT_UNKNOWN},
+        {"  {\"id\": \"x\"}\n", "a.txt", HQ_FORMAT_JSONL},
+        {"Title\n\nBody\n<<: prev\n", "a.txt", HQ_FORMAT_PAGE},
+        {"<<:\xC2\xA0prev first\nTitle\n", "a.txt", HQ_FORMAT_PAGE},
+        {"Title\nBody\nRecommend\nA\nB...\n", "a.txt", HQ_FORMAT_PAGE},
+        {"Title\nWe recommend rest.\n", "a.txt", HQ_FORMAT_TEXT},
+        {"# Title\n\n## Part\ntext\n", "a.txt", HQ_FORMAT_MARKDOWN},
+        {"Title\ntext\n", "notes.md", HQ_FORMAT_MARKDOWN},
+        {"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f", "a.bin", HQ_FORMAT_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hq_format f = hq_sniff(cases[i].data, strlen(cases[i].data), cases[i].path);
+        if (f != cases[i].want)
+            fail_msg("case %zu: got %s, want %s", i, hq_format_name(f),
+                     hq_format_name(cases[i].want));
+    }
+}
+
+static void test_parse_file_rejections(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data;
+        size_t len;
+        hq_status want;
+        const char *needle;
+    } cases[] = {
+        {"", 0, HQ_EEMPTY, "empty"},
+        {" \n\t\n", 4, HQ_EEMPTY, "white space"},
+        {"Title\n\0body", 11, HQ_EFORMAT, "NUL byte at byte 6"},
+        {"Title\n\nbad \xC3(", 13, HQ_EUTF8, "invalid UTF-8 at byte 11"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hq_doc doc;
+        hq_doc_init(&doc, "in.txt");
+        hq_error err;
+        hq_error_clear(&err);
+        hq_format f;
+        assert_int_equal(hq_parse_file(cases[i].data, cases[i].len, &doc, &f, &err),
+                         cases[i].want);
+        if (strstr(err.message, cases[i].needle) == NULL)
+            fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.message, cases[i].needle);
+        assert_string_equal(err.where, "in.txt");
+        hq_doc_free(&doc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_validation),
+        cmocka_unit_test(test_unicode_trim_and_squeeze),
+        cmocka_unit_test(test_buf_limit),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_error_first_wins_and_format),
+        cmocka_unit_test(test_error_cut_keeps_utf8),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_parse_file_rejections),
+    };
+    return cmocka_run_group_tests_name("base", tests, NULL, NULL);
+}
