@@ -1,0 +1,62 @@
+/*
+ * store.h — the durable store: sources, articles, sections, links and
+ * the change log, in one SQLite database in WAL mode.
+ *
+ * The store is the source of truth; the index is derived from it by
+ * following the change log (changes.seq grows with every write).  The
+ * schema is in store.c and documented in docs/SCHEMA.md.
+ *
+ * A store handle is used by one thread at a time.
+ */
+#ifndef HQ_STORE_H
+#define HQ_STORE_H
+
+#include "../ingest/ingest.h"
+
+#include <sqlite3.h>
+
+typedef struct hq_store hq_store;
+
+/* Opens (creating when missing) the database at path, applies the schema
+ * and checks its version.  Release with hq_store_close(). */
+hq_status hq_store_open(const char *path, hq_store **out, hq_error *err);
+void hq_store_close(hq_store *st);
+
+/* Transactions.  begin/commit/rollback may not nest. */
+hq_status hq_store_begin(hq_store *st, hq_error *err);
+hq_status hq_store_commit(hq_store *st, hq_error *err);
+void hq_store_rollback(hq_store *st);
+
+typedef struct hq_put_result {
+    size_t n_changed; /* articles inserted or changed */
+    size_t n_removed; /* articles of this path that the new version no longer has */
+} hq_put_result;
+
+/* Writes every article of doc (each with source and trust set), replacing
+ * the sections and links of those that changed and logging one change
+ * per changed article; articles previously ingested from the same path
+ * and absent from doc are deleted (and logged).  Unchanged articles are
+ * not written.  Must run inside a transaction; on failure the caller
+ * rolls back. */
+hq_status hq_store_put_doc(hq_store *st, const hq_doc *doc, hq_put_result *res, hq_error *err);
+
+/* Points every unresolved link at the article whose title (or whose
+ * section's title) has the same key (case, accents and punctuation
+ * ignored).  *n_resolved counts links resolved by this call. */
+hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err);
+
+/* Copies the WAL into the database file and syncs it. */
+hq_status hq_store_checkpoint(hq_store *st, hq_error *err);
+
+/* For the store's own files (views.c): the connection and its path. */
+sqlite3 *hq_store_db(hq_store *st);
+const char *hq_store_path(const hq_store *st);
+
+/* ---- Interface to code in views.c: JSON views --------------------------- */
+/* JSON views (release with json_decref); see docs/CLI.md. */
+hq_status hq_store_stats(hq_store *st, json_t **out, hq_error *err);
+/* An article by id, a section by id, or the article(s) of an ingested
+ * file path (absolute, as stored); HQ_ENOTFOUND otherwise. */
+hq_status hq_store_show(hq_store *st, const char *id, json_t **out, hq_error *err);
+
+#endif
