@@ -1,0 +1,113 @@
+/*
+ * main.c — the healthqa program: global options, then one command.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] =
+    "usage: healthqa [--data DIR] COMMAND [ARGS...]\n"
+    "\n"
+    "healthqa is a consumer-health question-answering engine.\n"
+    "\n"
+    "Commands:\n"
+    "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
+    "                   plain text, Markdown) into the store\n"
+    "  stats            counts of articles and sections per source, format, type, trust\n"
+    "  show ID|PATH     an article, a section, or the article(s) of an ingested file\n"
+    "  help [COMMAND]   this text, or a command's\n"
+    "\n"
+    "Options:\n"
+    "  --data DIR       data folder (default: $HEALTHQA_DATA, else ./healthqa-data)\n"
+    "  -h, --help       show this help\n"
+    "  --version        show the version\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  some inputs were rejected (each is named on stderr); the others were stored\n"
+    "  2  bad command line\n"
+    "  3  no such article, section or file\n"
+    "  4  the command could not run (store, input/output, corrupt data)\n"
+    "\n"
+    "Run 'healthqa COMMAND --help' for a command's options.\n";
+
+static const struct command {
+    const char *name;
+    int (*run)(const cli_ctx *, int, char **);
+    const char *usage;
+} COMMANDS[] = {
+    {"index", cmd_index, CMD_INDEX_USAGE},
+    {"stats", cmd_stats, CMD_STATS_USAGE},
+    {"show", cmd_show, CMD_SHOW_USAGE},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stdout);
+        return HQ_EXIT_OK;
+    }
+    const struct command *c = find_command(argv[1]);
+    if (c == NULL)
+        return cli_usage_error(NULL, "no command named '%s'", argv[1]);
+    fputs(c->usage, stdout);
+    return HQ_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_ctx ctx = {.data_dir = getenv("HEALTHQA_DATA")};
+    if (ctx.data_dir == NULL || *ctx.data_dir == '\0')
+        ctx.data_dir = "healthqa-data";
+    opterr = 0;
+    int c;
+    /* '+' stops at the command name: what follows is the command's */
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            ctx.data_dir = optarg;
+            break;
+        case 'h':
+            fputs(USAGE, stdout);
+            return HQ_EXIT_OK;
+        case 'V':
+            printf("healthqa %s\n", HQ_VERSION);
+            return HQ_EXIT_OK;
+        default:
+            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) {
+        fputs(USAGE, stderr);
+        return HQ_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    if (strcmp(name, "help") == 0)
+        return help(argc - optind, argv + optind);
+    const struct command *cmd = find_command(name);
+    if (cmd == NULL)
+        return cli_usage_error(NULL, "unknown command '%s'", name);
+    if (cli_wants_help(argc - optind, argv + optind)) {
+        fputs(cmd->usage, stdout);
+        return HQ_EXIT_OK;
+    }
+    optind++; /* each command parses from argv[optind] with its own options */
+    return cmd->run(&ctx, argc, argv);
+}
