@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# scripts/setup.sh [--check] — installs the Debian packages healthqa needs
+# to build and test (as root: apt-get install -y; otherwise prints the
+# command to run).  --check only lists what is missing (exit 1 if any).
+set -euo pipefail
+
+# What each package is for is in the README ("Dependencies").
+PACKAGES=(
+    build-essential pkg-config      # compiler, make, library lookup
+    libxml2-dev                     # MedQuAD XML (streaming reader)
+    libjansson-dev                  # JSON Lines input, JSON output
+    libsqlite3-dev                  # the article store
+    libutf8proc-dev                 # Unicode normalisation, case folding, categories
+    libstemmer-dev                  # Snowball English stemmer
+    libstreamvbyte-dev              # SIMD integer codec for postings
+    libcmocka-dev                   # unit tests
+    python3                         # the shared evaluator (eval.py)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+    echo "missing packages: ${missing[*]}"
+    exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "healthqa needs these Debian packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/healthqa-apt.log 2>&1; then
+    apt-get update -q >/tmp/healthqa-apt.log 2>&1
+    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/healthqa-apt.log 2>&1 ||
+        { tail -20 /tmp/healthqa-apt.log >&2; echo "healthqa: apt-get install failed (log: /tmp/healthqa-apt.log)" >&2; exit 1; }
+fi

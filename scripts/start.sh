@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# scripts/start.sh [PATH...] — README command 1: installs what is missing,
+# builds, ingests the bundled corpora (../shared/corpus, or the PATHs
+# given) into $HEALTHQA_DATA (default ./healthqa-data), then runs the
+# main job over the store.  Until the portal lands, the main job is the
+# command line: it prints what the store holds and an example article.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+make -s -j"$(nproc 2>/dev/null || echo 2)"
+export HEALTHQA_DATA=${HEALTHQA_DATA:-$PWD/healthqa-data}
+if [ $# -eq 0 ]; then
+    [ -d ../shared/corpus ] || { echo "start.sh: ../shared/corpus not found; give the corpus paths as arguments" >&2; exit 2; }
+    set -- ../shared/corpus
+fi
+rc=0
+build/healthqa index "$@" || rc=$?
+[ "$rc" -le 1 ] || exit "$rc"   # 1: some files rejected (named above), the rest stored
+build/healthqa stats
+echo
+echo "Try:  build/healthqa show page:000_467e91df3828f596"
+echo "      build/healthqa show --json ADAM_0003147_Sec2.txt"
+echo "      build/healthqa --help"
