@@ -1,0 +1,275 @@
+/*
+ * index.h — the inverted index: immutable, memory-mapped segments, a
+ * manifest that publishes a set of segments atomically, tombstones for
+ * deleted documents.  Byte layouts: the top of postings.c (postings),
+ * segment.c (the segment file), manifest.c (manifest and tombstones), and
+ * docs/FORMAT.md.
+ *
+ * A document is one store section, numbered 0..n_docs-1 inside its
+ * segment.  Every document has HQ_NFIELDS fields: question/title, focus
+ * (+ synonyms), body.
+ *
+ * Nothing read from disk is trusted: every decoder checks bounds and
+ * reports HQ_ECORRUPT, never reads outside its mapping.
+ *
+ * One block per file, as in FTS5's fts5Int.h.
+ */
+#ifndef HQ_INDEX_H
+#define HQ_INDEX_H
+
+#include "../base/base.h"
+
+#define HQ_NFIELDS 3
+enum { HQ_FIELD_TITLE = 0, HQ_FIELD_FOCUS = 1, HQ_FIELD_BODY = 2 };
+
+#define HQ_BLOCK 128              /* documents per postings block */
+#define HQ_DOC_END UINT32_MAX     /* iterator exhausted */
+#define HQ_MAX_TERM_BYTES 128     /* longer terms are not indexed */
+
+/* Trust levels as stored per document (0 = most trusted). */
+enum { HQ_TRUST_HIGH = 0, HQ_TRUST_MEDIUM, HQ_TRUST_LOW, HQ_TRUST_UNKNOWN };
+int hq_trust_code(const char *level); /* "high" → 0 ...; unknown names → HQ_TRUST_UNKNOWN */
+const char *hq_trust_name(int code);
+
+/* ---- Interface to code in io.c ------------------------------------------ */
+
+/* CRC-32 (zlib's) of data, continuing from crc (start with 0). */
+uint32_t hq_crc32(uint32_t crc, const void *data, size_t len);
+
+/* Writes data to path.tmp, fsyncs it and renames it to path. */
+hq_status hq_write_atomic(const char *path, const void *data, size_t len, hq_error *err);
+/* fsyncs the folder dir (so renames in it are durable). */
+hq_status hq_fsync_dir(const char *dir, hq_error *err);
+
+/* Little-endian fixed-width integers and LEB128 varints.  The readers
+ * take the bytes left and return 0 (and leave *v unset) when the value
+ * does not fit in them. */
+void hq_put_u16(hq_buf *b, uint16_t v);
+void hq_put_u32(hq_buf *b, uint32_t v);
+void hq_put_u64(hq_buf *b, uint64_t v);
+void hq_put_varint(hq_buf *b, uint64_t v);
+uint16_t hq_get_u16(const unsigned char *p);
+uint32_t hq_get_u32(const unsigned char *p);
+uint64_t hq_get_u64(const unsigned char *p);
+/* Decodes a varint at p[0..avail): returns its byte length (1..10), or 0
+ * when it is truncated or longer than 10 bytes. */
+size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v);
+
+/* ---- Interface to code in memindex.c --------------------------------- */
+/* The in-memory inverted index of a segment being built.  Documents are
+ * added in increasing order, each with its fields in increasing order.
+ * Not thread-safe. */
+
+typedef struct hq_memindex hq_memindex;
+
+/* The postings of one term accumulated in memory. */
+typedef struct hq_memterm {
+    const char *term; /* NUL-terminated, in the memindex's arena */
+    uint32_t len;
+    uint32_t n_docs;         /* documents holding the term */
+    uint32_t *docs;          /* n_docs document numbers, increasing */
+    uint32_t *tf;            /* n_docs * HQ_NFIELDS frequencies */
+    hq_buf pos;              /* positions: see postings.c, "positions" */
+    uint32_t cap_docs;
+    uint32_t last_doc;       /* document being added to, or UINT32_MAX */
+    int last_field;
+    uint32_t last_pos;
+} hq_memterm;
+
+hq_memindex *hq_memindex_new(void);
+void hq_memindex_free(hq_memindex *mi);
+/* Records term (len bytes, len <= HQ_MAX_TERM_BYTES) at position pos of
+ * field in document doc.  doc must be >= every doc added before, field
+ * >= the previous field of the same doc, pos >= the previous position of
+ * the same term in the same field. */
+void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term, size_t len,
+                     uint32_t pos);
+/* Bytes of memory the memindex holds (an estimate for flush decisions). */
+size_t hq_memindex_bytes(const hq_memindex *mi);
+/* The terms sorted by bytes (memcmp, shorter first on a tie); the array
+ * is owned by mi and valid until the next add or free. */
+hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms);
+
+/* ---- Interface to code in postings.c --------------------------------- */
+
+/* One skip entry per block (fixed size, see postings.c). */
+typedef struct hq_skip {
+    uint32_t last_doc;         /* last document of the block */
+    uint32_t doc_off;          /* offset of the block's data from the data start */
+    uint32_t pos_off;          /* offset of the block's positions in the term's positions */
+    uint16_t max_tf[HQ_NFIELDS];  /* largest frequency per field in the block */
+    uint16_t min_len[HQ_NFIELDS]; /* smallest field length among the block's documents
+                                     that hold the term in that field (saturated) */
+} hq_skip;
+
+/* Appends the encoded postings of t to out (the term's postings) and its
+ * positions to pos_out; doc_len gives each document's field lengths
+ * (n_docs * HQ_NFIELDS, for the skip entries' bounds). */
+hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_buf *out,
+                             hq_buf *pos_out);
+
+/* A cursor over one term's postings in a mapped segment. */
+typedef struct hq_postings {
+    const unsigned char *data; /* after the skip table */
+    size_t data_len;
+    const unsigned char *pos;  /* the term's positions */
+    size_t pos_len;
+    const unsigned char *skips; /* n_blocks encoded skip entries */
+    uint32_t n_blocks, n_docs;
+    uint32_t block;            /* current block, n_blocks when done */
+    uint32_t i, n;             /* position in the decoded block, its size */
+    uint32_t doc;              /* current document or HQ_DOC_END */
+    hq_status rc;              /* sticky: HQ_ECORRUPT once a decode failed */
+    uint32_t docs[HQ_BLOCK];
+    uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
+    uint32_t pos_start[HQ_BLOCK + 1]; /* offsets of each doc's positions, when decoded */
+    bool pos_ready;
+} hq_postings;
+
+/* Opens a cursor on the postings at data[0..len) and positions at
+ * pos[0..pos_len); n_docs is the term's document frequency.  The cursor
+ * starts before the first document: call next or advance. */
+hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,
+                           const unsigned char *pos, size_t pos_len, uint32_t n_docs);
+/* Moves to the next document; returns it, or HQ_DOC_END (also on
+ * corruption: then p->rc is HQ_ECORRUPT). */
+uint32_t hq_postings_next(hq_postings *p);
+/* Moves to the first document >= target (never backwards). */
+uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
+/* The skip entry of block b (b < n_blocks). */
+void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out);
+/* The block that would hold target (>= current doc), without decoding it;
+ * n_blocks when past the end. */
+uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target);
+/* The positions of the current document in field f: writes at most max
+ * into out and returns how many the field has (== tf). */
+uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max);
+
+/* ---- Interface to code in lexicon.c ------------------------------------ */
+
+/* Where a term's data is inside its segment. */
+typedef struct hq_terminfo {
+    uint32_t df;
+    uint64_t post_off, pos_off;   /* offsets in the postings and positions sections */
+    uint32_t post_len, pos_len;
+} hq_terminfo;
+
+/* Lexicon writer: terms must be added in sorted order. */
+typedef struct hq_lexwriter {
+    hq_buf lex;   /* front-coded blocks */
+    hq_buf index; /* one u32 offset per block */
+    hq_buf prev;  /* the previous term */
+    uint32_t n_terms;
+} hq_lexwriter;
+
+void hq_lexwriter_init(hq_lexwriter *w);
+void hq_lexwriter_free(hq_lexwriter *w);
+hq_status hq_lexwriter_add(hq_lexwriter *w, const char *term, size_t len, const hq_terminfo *ti);
+
+/* Looks term up in the lexicon lex[0..lex_len) with block index
+ * index[0..n_blocks).  Returns HQ_OK and fills *ti, HQ_ENOTFOUND, or
+ * HQ_ECORRUPT. */
+hq_status hq_lexicon_find(const unsigned char *lex, size_t lex_len, const unsigned char *index,
+                          uint32_t n_blocks, const char *term, size_t len, hq_terminfo *ti);
+
+/* Calls fn for every term (in order) whose bytes start with prefix;
+ * stops early when fn returns false.  Returns HQ_ECORRUPT on bad data. */
+typedef bool (*hq_lexicon_fn)(void *ctx, const char *term, size_t len, const hq_terminfo *ti);
+hq_status hq_lexicon_scan(const unsigned char *lex, size_t lex_len, const unsigned char *index,
+                          uint32_t n_blocks, const char *prefix, size_t prefix_len,
+                          hq_lexicon_fn fn, void *ctx);
+
+/* ---- Interface to code in segment.c ------------------------------------ */
+
+/* What a segment records of each document (fixed-size record on disk). */
+typedef struct hq_docinfo {
+    uint32_t section_id;  /* string offsets into the segment's string table */
+    uint32_t article_id;
+    uint32_t source;
+    uint32_t qtype;       /* HQ_NO_STRING when the section has no type */
+    uint32_t len[HQ_NFIELDS]; /* field lengths in positions */
+    uint8_t trust;        /* HQ_TRUST_* */
+    uint8_t flags;        /* HQ_DOC_HAS_BODY */
+} hq_docinfo;
+#define HQ_NO_STRING UINT32_MAX
+#define HQ_DOC_HAS_BODY 1
+
+/* A document as the builder gives it. */
+typedef struct hq_newdoc {
+    const char *section_id, *article_id, *source, *qtype; /* qtype may be NULL */
+    uint32_t len[HQ_NFIELDS];
+    uint8_t trust, flags;
+} hq_newdoc;
+
+/* Writes a segment file at path (via path.tmp, fsync, rename) holding
+ * docs[0..n_docs) and the postings of mi.  The caller fsyncs the folder. */
+hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
+                           hq_memindex *mi, hq_error *err);
+
+typedef struct hq_segment hq_segment;
+
+/* Maps and validates the segment file at path (magic, version, section
+ * bounds, checksums of the header, document table, strings and lexicon;
+ * postings and positions are checked by hq_segment_check).  The segment
+ * starts with one reference. */
+hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err);
+void hq_segment_ref(hq_segment *s);
+void hq_segment_unref(hq_segment *s);
+/* Verifies every checksum and decodes every postings list. */
+hq_status hq_segment_check(hq_segment *s, hq_error *err);
+
+uint32_t hq_segment_n_docs(const hq_segment *s);
+uint32_t hq_segment_n_terms(const hq_segment *s);
+const char *hq_segment_path(const hq_segment *s);
+/* Sum of field f's lengths over all documents. */
+uint64_t hq_segment_field_total(const hq_segment *s, int f);
+/* Document doc's record (doc < n_docs). */
+void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out);
+/* The NUL-terminated string at offset off of the string table ("" when
+ * off is out of range). */
+const char *hq_segment_string(const hq_segment *s, uint32_t off);
+/* The string table offset of str, or HQ_NO_STRING (for filters). */
+uint32_t hq_segment_find_string(const hq_segment *s, const char *str);
+/* Looks a term up: HQ_OK, HQ_ENOTFOUND or HQ_ECORRUPT. */
+hq_status hq_segment_term(const hq_segment *s, const char *term, size_t len, hq_terminfo *ti);
+/* Opens a postings cursor on a term found with hq_segment_term. */
+hq_status hq_segment_postings(const hq_segment *s, const hq_terminfo *ti, hq_postings *p);
+/* Every term starting with prefix (see hq_lexicon_scan). */
+hq_status hq_segment_scan(const hq_segment *s, const char *prefix, size_t len, hq_lexicon_fn fn,
+                          void *ctx);
+
+/* ---- Interface to code in manifest.c ----------------------------------- */
+/* The manifest names the live segments, their tombstones, and the store
+ * change it covers.  Published by atomic rename. */
+
+typedef struct hq_manifest_seg {
+    uint32_t id;      /* file seg-<id>.hqs */
+    uint32_t n_docs;
+    uint32_t n_deleted;
+    uint32_t del_gen; /* tombstones in seg-<id>-<gen>.del; 0 when none */
+} hq_manifest_seg;
+
+typedef struct hq_manifest {
+    uint64_t generation;  /* grows with every publication */
+    uint64_t store_seq;   /* the last store change the index covers */
+    uint32_t next_id;     /* the next segment id to use */
+    uint32_t n_segs, cap_segs;
+    hq_manifest_seg *segs;
+} hq_manifest;
+
+/* Reads dir/MANIFEST.  A missing manifest gives an empty one (HQ_OK with
+ * *exists = false); a damaged one is HQ_ECORRUPT naming what is wrong. */
+hq_status hq_manifest_read(const char *dir, hq_manifest *m, bool *exists, hq_error *err);
+/* Publishes m as dir/MANIFEST: write MANIFEST.tmp, fsync, rename, fsync
+ * the folder. */
+hq_status hq_manifest_write(const char *dir, const hq_manifest *m, hq_error *err);
+void hq_manifest_free(hq_manifest *m);
+
+/* Tombstones: a bitmap of deleted documents of one segment. */
+hq_status hq_tombstones_write(const char *path, const uint8_t *bits, uint32_t n_docs,
+                              hq_error *err);
+/* Reads the bitmap at path (n_docs bits, malloc'd into *bits). */
+hq_status hq_tombstones_read(const char *path, uint32_t n_docs, uint8_t **bits, hq_error *err);
+
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * lexicon.c — the sorted term dictionary of a segment, front-coded.
+ *
+ * Byte layout:
+ *   lexicon section: blocks of up to 16 terms; each entry is
+ *     varint shared    bytes in common with the previous term of the
+ *                      block (0 for a block's first term)
+ *     varint suffix    length of the rest, then the rest's bytes
+ *     varint df        documents holding the term (>= 1)
+ *     varint post_off  offset of its postings in the postings section
+ *     varint post_len
+ *     varint pos_off   offset of its positions in the positions section
+ *     varint pos_len
+ *   lexicon index section: one u32 per block, the block's offset in the
+ *     lexicon section (increasing).
+ * A lookup binary-searches the blocks by their first term, then scans
+ * one block.  Terms are compared as bytes (memcmp, shorter first).
+ */
+#include "index.h"
+
+#include <string.h>
+
+#define LEX_BLOCK 16
+
+void hq_lexwriter_init(hq_lexwriter *w)
+{
+    hq_buf_init(&w->lex, 0);
+    hq_buf_init(&w->index, 0);
+    hq_buf_init(&w->prev, 0);
+    w->n_terms = 0;
+}
+
+void hq_lexwriter_free(hq_lexwriter *w)
+{
+    hq_buf_free(&w->lex);
+    hq_buf_free(&w->index);
+    hq_buf_free(&w->prev);
+}
+
+hq_status hq_lexwriter_add(hq_lexwriter *w, const char *term, size_t len, const hq_terminfo *ti)
+{
+    size_t shared = 0;
+    if (w->n_terms % LEX_BLOCK == 0) {
+        hq_put_u32(&w->index, (uint32_t)w->lex.len);
+    } else {
+        size_t max = len < w->prev.len ? len : w->prev.len;
+        while (shared < max && w->prev.data[shared] == term[shared])
+            shared++;
+    }
+    hq_put_varint(&w->lex, shared);
+    hq_put_varint(&w->lex, len - shared);
+    hq_buf_append(&w->lex, term + shared, len - shared);
+    hq_put_varint(&w->lex, ti->df);
+    hq_put_varint(&w->lex, ti->post_off);
+    hq_put_varint(&w->lex, ti->post_len);
+    hq_put_varint(&w->lex, ti->pos_off);
+    hq_put_varint(&w->lex, ti->pos_len);
+    hq_buf_reset(&w->prev);
+    hq_buf_append(&w->prev, term, len);
+    w->n_terms++;
+    return HQ_OK;
+}
+
+/* A reader over one block. */
+typedef struct lexcur {
+    const unsigned char *p, *end;
+    char term[HQ_MAX_TERM_BYTES + 1];
+    size_t len;
+    hq_terminfo ti;
+} lexcur;
+
+static bool read_varint(lexcur *c, uint64_t *v)
+{
+    size_t n = hq_get_varint(c->p, (size_t)(c->end - c->p), v);
+    c->p += n;
+    return n > 0;
+}
+
+/* Decodes the next entry; false at the block's end or on corruption
+ * (*bad set then). */
+static bool lexcur_next(lexcur *c, bool *bad)
+{
+    if (c->p >= c->end)
+        return false;
+    uint64_t shared, suffix, df, po, pl, qo, ql;
+    if (!read_varint(c, &shared) || !read_varint(c, &suffix) || shared > c->len ||
+        shared + suffix > HQ_MAX_TERM_BYTES || suffix > (uint64_t)(c->end - c->p)) {
+        *bad = true;
+        return false;
+    }
+    memcpy(c->term + shared, c->p, suffix);
+    c->p += suffix;
+    c->len = shared + suffix;
+    c->term[c->len] = '\0';
+    if (!read_varint(c, &df) || !read_varint(c, &po) || !read_varint(c, &pl) ||
+        !read_varint(c, &qo) || !read_varint(c, &ql) || df == 0 || df > UINT32_MAX ||
+        pl > UINT32_MAX || ql > UINT32_MAX) {
+        *bad = true;
+        return false;
+    }
+    c->ti = (hq_terminfo){(uint32_t)df, po, qo, (uint32_t)pl, (uint32_t)ql};
+    return true;
+}
+
+static int compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    return c != 0 ? c : (alen < blen ? -1 : alen > blen);
+}
+
+/* Positions c at block b; false when the index is corrupt. */
+static bool open_block(lexcur *c, const unsigned char *lex, size_t lex_len,
+                       const unsigned char *index, uint32_t n_blocks, uint32_t b)
+{
+    uint32_t start = hq_get_u32(index + 4 * (size_t)b);
+    uint32_t end = b + 1 < n_blocks ? hq_get_u32(index + 4 * (size_t)(b + 1)) : (uint32_t)lex_len;
+    if (start > end || end > lex_len)
+        return false;
+    c->p = lex + start;
+    c->end = lex + end;
+    c->len = 0;
+    return true;
+}
+
+/* The last block whose first term is <= term (0 when none is). */
+static hq_status find_block(const unsigned char *lex, size_t lex_len, const unsigned char *index,
+                            uint32_t n_blocks, const char *term, size_t len, uint32_t *out)
+{
+    uint32_t lo = 0, hi = n_blocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        lexcur c;
+        bool bad = false;
+        if (!open_block(&c, lex, lex_len, index, n_blocks, mid) || !lexcur_next(&c, &bad))
+            return HQ_ECORRUPT;
+        if (compare(c.term, c.len, term, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *out = lo;
+    return HQ_OK;
+}
+
+hq_status hq_lexicon_find(const unsigned char *lex, size_t lex_len, const unsigned char *index,
+                          uint32_t n_blocks, const char *term, size_t len, hq_terminfo *ti)
+{
+    if (n_blocks == 0 || len > HQ_MAX_TERM_BYTES)
+        return HQ_ENOTFOUND;
+    uint32_t b;
+    hq_status rc = find_block(lex, lex_len, index, n_blocks, term, len, &b);
+    if (rc != HQ_OK)
+        return rc;
+    lexcur c;
+    bool bad = false;
+    if (!open_block(&c, lex, lex_len, index, n_blocks, b))
+        return HQ_ECORRUPT;
+    while (lexcur_next(&c, &bad)) {
+        int cmp = compare(c.term, c.len, term, len);
+        if (cmp == 0) {
+            *ti = c.ti;
+            return HQ_OK;
+        }
+        if (cmp > 0)
+            break;
+    }
+    return bad ? HQ_ECORRUPT : HQ_ENOTFOUND;
+}
+
+hq_status hq_lexicon_scan(const unsigned char *lex, size_t lex_len, const unsigned char *index,
+                          uint32_t n_blocks, const char *prefix, size_t prefix_len,
+                          hq_lexicon_fn fn, void *ctx)
+{
+    if (n_blocks == 0)
+        return HQ_OK;
+    uint32_t b;
+    hq_status rc = find_block(lex, lex_len, index, n_blocks, prefix, prefix_len, &b);
+    if (rc != HQ_OK)
+        return rc;
+    for (; b < n_blocks; b++) {
+        lexcur c;
+        bool bad = false;
+        if (!open_block(&c, lex, lex_len, index, n_blocks, b))
+            return HQ_ECORRUPT;
+        while (lexcur_next(&c, &bad)) {
+            int cmp = compare(c.term, c.len < prefix_len ? c.len : prefix_len, prefix, prefix_len);
+            if (cmp < 0)
+                continue;
+            if (cmp > 0)
+                return HQ_OK;
+            if (!fn(ctx, c.term, c.len, &c.ti))
+                return HQ_OK;
+        }
+        if (bad)
+            return HQ_ECORRUPT;
+    }
+    return HQ_OK;
+}

@@ -1,0 +1,379 @@
+/*
+ * postings.c — the codec of one term's postings and positions.
+ *
+ * Byte layout (all integers little-endian).  A term with df documents has
+ * nb = ceil(df / 128) blocks; the last holds df - 128 * (nb - 1).
+ *
+ *   postings of a term (at terminfo.post_off in the postings section):
+ *     skip table: nb entries of 24 bytes
+ *       u32 last_doc     the block's last document number
+ *       u32 doc_off      the block's offset from the end of the skip table
+ *       u32 pos_off      the block's offset in the term's positions
+ *       u16 max_tf[3]    the block's largest frequency per field (saturated)
+ *       u16 min_len[3]   the smallest field length among the block's
+ *                        documents holding the term in that field
+ *                        (saturated at 65535; 65535 when none)
+ *     blocks, each of n documents:
+ *       u16 L1, then L1 bytes: StreamVByte, differential, of the n document
+ *            numbers (prev = last_doc of the previous block, 0 for the first)
+ *       ceil(n/2) bytes: a nibble per document (low nibble first), bit f
+ *            set when field f holds the term
+ *       u16 L2, then L2 bytes: StreamVByte of tf - 1 for every set bit, in
+ *            document order then field order
+ *
+ *   positions of a term (at terminfo.pos_off in the positions section):
+ *     for each document, for each field holding the term (in field
+ *     order), tf varints: the positions as deltas from the previous
+ *     position in that field (the first from 0).
+ *
+ * Bounds for dynamic pruning come from the skip entries: a document of
+ * the block scores at most what max_tf at min_len would give, in every
+ * field (see rank/bm25f.c).  They hold for any BM25F parameters.
+ *
+ * Every length read from disk is checked against the bytes available
+ * before decoding; the StreamVByte lengths are recomputed from the
+ * control bytes.  The postings section ends with 16 bytes of padding
+ * because the SIMD decoder may load past the last byte it uses.
+ */
+#include "index.h"
+
+#include <streamvbyte.h>
+#include <streamvbytedelta.h>
+#include <string.h>
+
+#define SKIP_BYTES 24
+
+/* ---- encoding ------------------------------------------------------ */
+
+static uint16_t sat16(uint32_t v)
+{
+    return v > 0xFFFF ? 0xFFFF : (uint16_t)v;
+}
+
+static void encode_svb(hq_buf *out, const uint32_t *v, uint32_t n, bool delta, uint32_t prev)
+{
+    uint8_t tmp[HQ_BLOCK * HQ_NFIELDS * 4 + HQ_BLOCK * HQ_NFIELDS / 4 + 16];
+    size_t len = delta ? streamvbyte_delta_encode(v, n, tmp, prev) : streamvbyte_encode(v, n, tmp);
+    hq_put_u16(out, (uint16_t)len);
+    hq_buf_append(out, tmp, len);
+}
+
+/* Encodes block [from, from+n) of t into data, filling its skip entry. */
+static void encode_block(const hq_memterm *t, uint32_t from, uint32_t n, const uint32_t *doc_len,
+                         hq_buf *data, hq_skip *sk)
+{
+    uint32_t vals[HQ_BLOCK * HQ_NFIELDS];
+    uint32_t n_vals = 0;
+    uint8_t masks[HQ_BLOCK / 2] = {0};
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        sk->max_tf[f] = 0;
+        sk->min_len[f] = 0xFFFF;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d = t->docs[from + i];
+        const uint32_t *tf = &t->tf[(size_t)(from + i) * HQ_NFIELDS];
+        for (int f = 0; f < HQ_NFIELDS; f++) {
+            if (tf[f] == 0)
+                continue;
+            masks[i / 2] |= (uint8_t)(1u << (f + 4 * (i % 2)));
+            vals[n_vals++] = tf[f] - 1;
+            if (tf[f] > sk->max_tf[f])
+                sk->max_tf[f] = sat16(tf[f]);
+            uint16_t len = sat16(doc_len[(size_t)d * HQ_NFIELDS + (size_t)f]);
+            if (len < sk->min_len[f])
+                sk->min_len[f] = len;
+        }
+    }
+    uint32_t prev = from == 0 ? 0 : t->docs[from - 1];
+    encode_svb(data, &t->docs[from], n, true, prev);
+    hq_buf_append(data, masks, (n + 1) / 2);
+    encode_svb(data, vals, n_vals, false, 0);
+    sk->last_doc = t->docs[from + n - 1];
+}
+
+/* The byte length of the positions of documents [from, from+n) of t. */
+static size_t positions_bytes(const hq_memterm *t, uint32_t from, uint32_t n, size_t start)
+{
+    size_t off = start;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t count = 0;
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            count += t->tf[(size_t)(from + i) * HQ_NFIELDS + (size_t)f];
+        for (uint32_t k = 0; k < count && off < t->pos.len; k++) {
+            while (off < t->pos.len && (t->pos.data[off] & 0x80))
+                off++;
+            off++;
+        }
+    }
+    return off - start;
+}
+
+hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_buf *out,
+                             hq_buf *pos_out)
+{
+    uint32_t nb = (t->n_docs + HQ_BLOCK - 1) / HQ_BLOCK;
+    hq_buf data;
+    hq_buf_init(&data, 0);
+    hq_skip *skips = hq_xmalloc((nb ? nb : 1) * sizeof *skips);
+    size_t pos_off = 0;
+    for (uint32_t b = 0; b < nb; b++) {
+        uint32_t from = b * HQ_BLOCK;
+        uint32_t n = t->n_docs - from < HQ_BLOCK ? t->n_docs - from : HQ_BLOCK;
+        skips[b].doc_off = (uint32_t)data.len;
+        skips[b].pos_off = (uint32_t)pos_off;
+        encode_block(t, from, n, doc_len, &data, &skips[b]);
+        pos_off += positions_bytes(t, from, n, pos_off);
+    }
+    for (uint32_t b = 0; b < nb; b++) {
+        hq_put_u32(out, skips[b].last_doc);
+        hq_put_u32(out, skips[b].doc_off);
+        hq_put_u32(out, skips[b].pos_off);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            hq_put_u16(out, skips[b].max_tf[f]);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            hq_put_u16(out, skips[b].min_len[f]);
+    }
+    hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
+    if (rc == HQ_OK)
+        rc = hq_buf_append(pos_out, t->pos.data ? t->pos.data : "", t->pos.len);
+    free(skips);
+    hq_buf_free(&data);
+    return rc;
+}
+
+/* ---- decoding ------------------------------------------------------ */
+
+/* Bytes of data a StreamVByte stream of n values takes, from its control
+ * bytes at p[0..(n+3)/4). */
+static size_t svb_data_bytes(const unsigned char *p, uint32_t n)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++)
+        total += (size_t)((p[i / 4] >> (2 * (i % 4))) & 3) + 1;
+    return total;
+}
+
+/* Checks the stream "u16 L, L bytes" of n values at data[*off..): that it
+ * fits and that its control bytes agree with L.  Returns the start of the
+ * stream (after L) and advances *off past it, or NULL when corrupt. */
+static const unsigned char *svb_stream(hq_postings *p, size_t *off, uint32_t n)
+{
+    if (p->data_len - *off < 2)
+        return NULL;
+    size_t len = hq_get_u16(p->data + *off);
+    const unsigned char *s = p->data + *off + 2;
+    size_t ctrl = (n + 3) / 4;
+    if (p->data_len - *off - 2 < len || len < ctrl || svb_data_bytes(s, n) != len - ctrl)
+        return NULL;
+    *off += 2 + len;
+    return s;
+}
+
+void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out)
+{
+    const unsigned char *s = p->skips + (size_t)b * SKIP_BYTES;
+    out->last_doc = hq_get_u32(s);
+    out->doc_off = hq_get_u32(s + 4);
+    out->pos_off = hq_get_u32(s + 8);
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        out->max_tf[f] = hq_get_u16(s + 12 + 2 * f);
+        out->min_len[f] = hq_get_u16(s + 18 + 2 * f);
+    }
+}
+
+static uint32_t corrupt(hq_postings *p)
+{
+    p->rc = HQ_ECORRUPT;
+    p->block = p->n_blocks;
+    p->doc = HQ_DOC_END;
+    return HQ_DOC_END;
+}
+
+/* Decodes block b into p->docs / p->tf. */
+static bool decode_block(hq_postings *p, uint32_t b)
+{
+    hq_skip sk;
+    hq_postings_skip(p, b, &sk);
+    uint32_t n = b + 1 < p->n_blocks ? HQ_BLOCK : p->n_docs - b * HQ_BLOCK;
+    size_t off = sk.doc_off;
+    if (off > p->data_len)
+        return false;
+    const unsigned char *docs = svb_stream(p, &off, n);
+    if (docs == NULL)
+        return false;
+    uint32_t prev = 0;
+    if (b > 0) {
+        hq_skip before;
+        hq_postings_skip(p, b - 1, &before);
+        prev = before.last_doc;
+    }
+    streamvbyte_delta_decode(docs, p->docs, n, prev);
+    if (p->docs[n - 1] != sk.last_doc || (b > 0 && p->docs[0] <= prev))
+        return false;
+    for (uint32_t i = 1; i < n; i++)
+        if (p->docs[i] <= p->docs[i - 1])
+            return false; /* also catches a delta that wrapped around */
+    size_t mask_bytes = (n + 1) / 2;
+    if (p->data_len - off < mask_bytes)
+        return false;
+    const unsigned char *masks = p->data + off;
+    off += mask_bytes;
+    uint32_t n_vals = 0;
+    for (uint32_t i = 0; i < n; i++)
+        n_vals += (uint32_t)__builtin_popcount((masks[i / 2] >> (4 * (i % 2))) & 7);
+    const unsigned char *vals = svb_stream(p, &off, n_vals);
+    if (vals == NULL)
+        return false;
+    uint32_t v[HQ_BLOCK * HQ_NFIELDS];
+    streamvbyte_decode(vals, v, n_vals);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 7;
+        if (m == 0)
+            return false; /* a posting holds the term in some field */
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            p->tf[i][f] = (m >> f) & 1 ? v[k++] + 1 : 0;
+    }
+    p->block = b;
+    p->n = n;
+    p->i = 0;
+    p->pos_ready = false;
+    return true;
+}
+
+hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,
+                           const unsigned char *pos, size_t pos_len, uint32_t n_docs)
+{
+    memset(p, 0, offsetof(hq_postings, docs));
+    p->n_docs = n_docs;
+    p->n_blocks = (n_docs + HQ_BLOCK - 1) / HQ_BLOCK;
+    p->doc = 0;
+    p->rc = HQ_OK;
+    size_t skip_bytes = (size_t)p->n_blocks * SKIP_BYTES;
+    if (n_docs == 0 || len < skip_bytes) {
+        corrupt(p);
+        return HQ_ECORRUPT;
+    }
+    p->skips = data;
+    p->data = data + skip_bytes;
+    p->data_len = len - skip_bytes;
+    p->pos = pos;
+    p->pos_len = pos_len;
+    p->block = UINT32_MAX; /* nothing decoded yet */
+    return HQ_OK;
+}
+
+uint32_t hq_postings_next(hq_postings *p)
+{
+    if (p->rc != HQ_OK || p->doc == HQ_DOC_END)
+        return HQ_DOC_END;
+    if (p->block != UINT32_MAX && p->i + 1 < p->n) {
+        p->i++;
+        p->pos_ready = false;
+        return p->doc = p->docs[p->i];
+    }
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block + 1;
+    if (b >= p->n_blocks) {
+        p->block = p->n_blocks;
+        return p->doc = HQ_DOC_END;
+    }
+    if (!decode_block(p, b))
+        return corrupt(p);
+    return p->doc = p->docs[0];
+}
+
+uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target)
+{
+    uint32_t lo = p->block == UINT32_MAX ? 0 : p->block, hi = p->n_blocks;
+    while (lo < hi) { /* first block whose last_doc >= target */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (hq_get_u32(p->skips + (size_t)mid * SKIP_BYTES) < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t hq_postings_advance(hq_postings *p, uint32_t target)
+{
+    if (p->rc != HQ_OK || p->doc == HQ_DOC_END)
+        return HQ_DOC_END;
+    if (p->block != UINT32_MAX && p->doc >= target)
+        return p->doc;
+    uint32_t b = hq_postings_block_of(p, target);
+    if (b >= p->n_blocks) {
+        p->block = p->n_blocks;
+        return p->doc = HQ_DOC_END;
+    }
+    if (b != p->block && !decode_block(p, b))
+        return corrupt(p);
+    uint32_t i = p->i;
+    while (i < p->n && p->docs[i] < target)
+        i++;
+    if (i == p->n) /* the skip entry promised a document >= target */
+        return corrupt(p);
+    if (i != p->i)
+        p->pos_ready = false;
+    p->i = i;
+    return p->doc = p->docs[i];
+}
+
+/* Finds where each document's positions start in the current block. */
+static bool locate_positions(hq_postings *p)
+{
+    hq_skip sk;
+    hq_postings_skip(p, p->block, &sk);
+    size_t off = sk.pos_off;
+    for (uint32_t i = 0; i <= p->n; i++) {
+        p->pos_start[i] = (uint32_t)off;
+        if (i == p->n)
+            break;
+        uint32_t count = p->tf[i][0] + p->tf[i][1] + p->tf[i][2];
+        for (uint32_t k = 0; k < count; k++) {
+            while (off < p->pos_len && (p->pos[off] & 0x80))
+                off++;
+            if (off >= p->pos_len)
+                return false;
+            off++;
+        }
+    }
+    p->pos_ready = true;
+    return true;
+}
+
+uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max)
+{
+    if (p->rc != HQ_OK || p->doc == HQ_DOC_END || field < 0 || field >= HQ_NFIELDS)
+        return 0;
+    if (!p->pos_ready && (p->block == UINT32_MAX || !locate_positions(p))) {
+        corrupt(p);
+        return 0;
+    }
+    size_t off = p->pos_start[p->i];
+    size_t end = p->pos_start[p->i + 1];
+    for (int f = 0; f < field; f++) /* skip the earlier fields' positions */
+        for (uint32_t k = 0; k < p->tf[p->i][f]; k++) {
+            uint64_t v;
+            size_t n = hq_get_varint(p->pos + off, end - off, &v);
+            if (n == 0) {
+                corrupt(p);
+                return 0;
+            }
+            off += n;
+        }
+    uint32_t tf = p->tf[p->i][field], pos = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        uint64_t v;
+        size_t n = hq_get_varint(p->pos + off, end - off, &v);
+        if (n == 0 || v > UINT32_MAX - pos) {
+            corrupt(p);
+            return 0;
+        }
+        off += n;
+        pos += (uint32_t)v;
+        if (k < max)
+            out[k] = pos;
+    }
+    return tf;
+}

@@ -1,0 +1,563 @@
+/*
+ * segment.c — writing and reading one immutable segment file.
+ *
+ * Byte layout of seg-<id>.hqs (integers little-endian):
+ *   header, 256 bytes:
+ *     0   8 bytes  magic "HQSEGMT\0"
+ *     8   u32      format version (1)
+ *     12  u32      n_docs
+ *     16  u32      n_terms
+ *     20  u32      n_lex_blocks
+ *     24  u64[3]   total length of each field over all documents
+ *     48  6 sections × {u64 offset, u64 length, u32 crc32, u32 zero}:
+ *         docs, strings, lexicon, lexicon index, postings, positions
+ *     192 ...      zero
+ *     252 u32      crc32 of bytes 0..252
+ *   docs: n_docs records of 32 bytes:
+ *     u32 section id, u32 article id, u32 source, u32 qtype (offsets in
+ *     strings; qtype 0xFFFFFFFF when none), u32 len[3], u8 trust, u8 flags,
+ *     u16 zero
+ *   strings: NUL-terminated UTF-8 strings, each stored once
+ *   lexicon, lexicon index: see lexicon.c
+ *   postings (ending in 16 zero bytes of padding), positions: postings.c
+ *
+ * Opening maps the file read-only and checks the header, the bounds of
+ * every section, and the checksums of all but postings and positions
+ * (those are checked by hq_segment_check, and every decode is bounded).
+ */
+#include "index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "HQSEGMT"
+#define VERSION 1
+#define HEADER_BYTES 256
+#define DOC_BYTES 32
+#define PADDING 16
+enum { SEC_DOCS, SEC_STRINGS, SEC_LEX, SEC_LEXINDEX, SEC_POSTINGS, SEC_POSITIONS, N_SECS };
+static const char *const SEC_NAMES[N_SECS] = {"documents", "strings",  "lexicon",
+                                              "lexicon index", "postings", "positions"};
+
+typedef struct section {
+    uint64_t off, len;
+    uint32_t crc;
+} section;
+
+/* ---- writing --------------------------------------------------------- */
+
+/* A string table that stores each distinct string once. */
+typedef struct strtab {
+    hq_buf data;
+    uint32_t *slots; /* offset + 1, 0 = empty */
+    size_t n_slots, n;
+} strtab;
+
+static uint32_t strtab_add(strtab *t, const char *s)
+{
+    size_t len = strlen(s);
+    if (t->n * 2 >= t->n_slots) {
+        size_t n = t->n_slots ? t->n_slots * 2 : 1024;
+        uint32_t *slots = hq_xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < t->n_slots; i++) {
+            if (t->slots[i] == 0)
+                continue;
+            const char *old = t->data.data + t->slots[i] - 1;
+            size_t j = hq_hash64(old, strlen(old), HQ_HASH_SEED) & (n - 1);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->n_slots = n;
+    }
+    size_t j = hq_hash64(s, len, HQ_HASH_SEED) & (t->n_slots - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->n_slots - 1))
+        if (strcmp(t->data.data + t->slots[j] - 1, s) == 0)
+            return t->slots[j] - 1;
+    uint32_t off = (uint32_t)t->data.len;
+    hq_buf_append(&t->data, s, len + 1);
+    t->slots[j] = off + 1;
+    t->n++;
+    return off;
+}
+
+/* A file being written, with a running checksum of the current section. */
+typedef struct writer {
+    FILE *f;
+    const char *path;
+    uint64_t off;
+    uint32_t crc;
+    hq_status rc;
+    hq_error *err;
+} writer;
+
+static void w_bytes(writer *w, const void *data, size_t len)
+{
+    if (w->rc != HQ_OK || len == 0)
+        return;
+    if (fwrite(data, 1, len, w->f) != len) {
+        w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->off, "write failed: %s",
+                        strerror(errno));
+        return;
+    }
+    w->crc = hq_crc32(w->crc, data, len);
+    w->off += len;
+}
+
+static void w_section_start(writer *w, section *s)
+{
+    s->off = w->off;
+    w->crc = 0;
+}
+
+static void w_section_end(writer *w, section *s)
+{
+    s->len = w->off - s->off;
+    s->crc = w->crc;
+}
+
+static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
+{
+    w_section_start(w, sec);
+    hq_buf b;
+    hq_buf_init(&b, 0);
+    for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
+        const hq_newdoc *d = &docs[i];
+        hq_buf_reset(&b);
+        hq_put_u32(&b, strtab_add(st, d->section_id));
+        hq_put_u32(&b, strtab_add(st, d->article_id));
+        hq_put_u32(&b, strtab_add(st, d->source));
+        hq_put_u32(&b, d->qtype ? strtab_add(st, d->qtype) : HQ_NO_STRING);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            hq_put_u32(&b, d->len[f]);
+        unsigned char tail[4] = {d->trust, d->flags, 0, 0};
+        hq_buf_append(&b, tail, 4);
+        w_bytes(w, b.data, b.len);
+    }
+    hq_buf_free(&b);
+    w_section_end(w, sec);
+}
+
+/* Writes the postings section (streaming) and fills the lexicon. */
+static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const uint32_t *doc_len,
+                       hq_lexwriter *lex, section *sec)
+{
+    w_section_start(w, sec);
+    hq_buf post, pos_unused;
+    hq_buf_init(&post, 0);
+    hq_buf_init(&pos_unused, 0);
+    uint64_t pos_off = 0;
+    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
+        hq_memterm *t = terms[i];
+        hq_buf_reset(&post);
+        hq_buf_reset(&pos_unused);
+        hq_postings_encode(t, doc_len, &post, &pos_unused);
+        hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, (uint32_t)post.len,
+                          (uint32_t)t->pos.len};
+        hq_lexwriter_add(lex, t->term, t->len, &ti);
+        w_bytes(w, post.data, post.len);
+        pos_off += t->pos.len;
+    }
+    static const unsigned char pad[PADDING];
+    w_bytes(w, pad, PADDING);
+    hq_buf_free(&post);
+    hq_buf_free(&pos_unused);
+    w_section_end(w, sec);
+}
+
+static void w_positions(writer *w, hq_memterm **terms, size_t n_terms, section *sec)
+{
+    w_section_start(w, sec);
+    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++)
+        w_bytes(w, terms[i]->pos.data, terms[i]->pos.len);
+    w_section_end(w, sec);
+}
+
+static void w_buf_section(writer *w, const hq_buf *b, section *sec)
+{
+    w_section_start(w, sec);
+    w_bytes(w, b->data, b->len);
+    w_section_end(w, sec);
+}
+
+static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, uint32_t n_blocks,
+                          const uint64_t *field_total, const section *secs)
+{
+    hq_buf b;
+    hq_buf_init(&b, 0);
+    hq_buf_append(&b, MAGIC, 8);
+    hq_put_u32(&b, VERSION);
+    hq_put_u32(&b, n_docs);
+    hq_put_u32(&b, n_terms);
+    hq_put_u32(&b, n_blocks);
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        hq_put_u64(&b, field_total[f]);
+    for (int s = 0; s < N_SECS; s++) {
+        hq_put_u64(&b, secs[s].off);
+        hq_put_u64(&b, secs[s].len);
+        hq_put_u32(&b, secs[s].crc);
+        hq_put_u32(&b, 0);
+    }
+    memset(h, 0, HEADER_BYTES);
+    memcpy(h, b.data, b.len);
+    uint32_t crc = hq_crc32(0, h, HEADER_BYTES - 4);
+    for (int i = 0; i < 4; i++)
+        h[HEADER_BYTES - 4 + i] = (unsigned char)(crc >> (8 * i));
+    hq_buf_free(&b);
+}
+
+hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
+                           hq_memindex *mi, hq_error *err)
+{
+    size_t plen = strlen(path) + 5;
+    char *tmp = hq_xmalloc(plen);
+    snprintf(tmp, plen, "%s.tmp", path);
+    writer w = {.path = tmp, .err = err};
+    w.f = fopen(tmp, "wbe");
+    if (w.f == NULL) {
+        hq_status rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    setvbuf(w.f, NULL, _IOFBF, 1 << 20);
+    uint32_t *doc_len = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *doc_len);
+    uint64_t field_total[HQ_NFIELDS] = {0};
+    for (uint32_t i = 0; i < n_docs; i++)
+        for (int f = 0; f < HQ_NFIELDS; f++) {
+            doc_len[(size_t)i * HQ_NFIELDS + (size_t)f] = docs[i].len[f];
+            field_total[f] += docs[i].len[f];
+        }
+    size_t n_terms;
+    hq_memterm **terms = hq_memindex_sorted(mi, &n_terms);
+    section secs[N_SECS] = {{0}};
+    strtab st;
+    memset(&st, 0, sizeof st);
+    hq_buf_init(&st.data, 0);
+    hq_lexwriter lex;
+    hq_lexwriter_init(&lex);
+    unsigned char header[HEADER_BYTES] = {0};
+    w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
+    w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
+    w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
+    w_postings(&w, terms, n_terms, doc_len, &lex, &secs[SEC_POSTINGS]);
+    w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
+    w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
+    w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);
+    uint32_t n_blocks = (uint32_t)(lex.index.len / 4);
+    encode_header(header, n_docs, (uint32_t)n_terms, n_blocks, field_total, secs);
+    hq_status rc = w.rc;
+    if (rc == HQ_OK && (fseek(w.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_BYTES, w.f) !=
+                                                           HEADER_BYTES || fflush(w.f) != 0))
+        rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "write failed: %s", strerror(errno));
+    if (rc == HQ_OK && fsync(fileno(w.f)) != 0)
+        rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "fsync failed: %s", strerror(errno));
+    if (fclose(w.f) != 0 && rc == HQ_OK)
+        rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "close failed: %s", strerror(errno));
+    if (rc == HQ_OK && rename(tmp, path) != 0)
+        rc = hq_fail(err, HQ_EIO, path, 0, -1, "rename failed: %s", strerror(errno));
+    if (rc != HQ_OK)
+        unlink(tmp);
+    hq_lexwriter_free(&lex);
+    hq_buf_free(&st.data);
+    free(st.slots);
+    free(doc_len);
+    free(tmp);
+    return rc;
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+struct hq_segment {
+    int refs; /* atomic */
+    char *path;
+    const unsigned char *map;
+    size_t size;
+    uint32_t n_docs, n_terms, n_blocks;
+    uint64_t field_total[HQ_NFIELDS];
+    section secs[N_SECS];
+    uint32_t *attrs; /* distinct source and qtype string offsets */
+    size_t n_attrs;
+};
+
+static const unsigned char *sec_ptr(const hq_segment *s, int i)
+{
+    return s->map + s->secs[i].off;
+}
+
+static hq_status parse_header(hq_segment *s, hq_error *err)
+{
+    const unsigned char *h = s->map;
+    if (s->size < HEADER_BYTES || memcmp(h, MAGIC, 8) != 0)
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, 0, "not a healthqa segment (bad magic)");
+    if (hq_get_u32(h + 8) != VERSION)
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, 8,
+                       "segment format version %u, this program reads version %d: "
+                       "rebuild the index (healthqa index --rebuild)",
+                       hq_get_u32(h + 8), VERSION);
+    if (hq_crc32(0, h, HEADER_BYTES - 4) != hq_get_u32(h + HEADER_BYTES - 4))
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, 0, "header checksum mismatch");
+    s->n_docs = hq_get_u32(h + 12);
+    s->n_terms = hq_get_u32(h + 16);
+    s->n_blocks = hq_get_u32(h + 20);
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        s->field_total[f] = hq_get_u64(h + 24 + 8 * f);
+    for (int i = 0; i < N_SECS; i++) {
+        const unsigned char *e = h + 48 + 24 * i;
+        s->secs[i] = (section){hq_get_u64(e), hq_get_u64(e + 8), hq_get_u32(e + 16)};
+        if (s->secs[i].off < HEADER_BYTES || s->secs[i].off > s->size ||
+            s->secs[i].len > s->size - s->secs[i].off)
+            return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)(48 + 24 * i),
+                           "the %s section lies outside the file (file truncated?)",
+                           SEC_NAMES[i]);
+    }
+    if (s->secs[SEC_DOCS].len != (uint64_t)s->n_docs * DOC_BYTES ||
+        s->secs[SEC_LEXINDEX].len != (uint64_t)s->n_blocks * 4 ||
+        s->secs[SEC_POSTINGS].len < PADDING)
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, -1,
+                       "section sizes disagree with the document and term counts");
+    return HQ_OK;
+}
+
+static hq_status check_crc(const hq_segment *s, int i, hq_error *err)
+{
+    if (hq_crc32(0, sec_ptr(s, i), s->secs[i].len) == s->secs[i].crc)
+        return HQ_OK;
+    return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)s->secs[i].off,
+                   "checksum mismatch in the %s section", SEC_NAMES[i]);
+}
+
+static void add_attr(hq_segment *s, uint32_t off, size_t *cap)
+{
+    if (off == HQ_NO_STRING)
+        return;
+    for (size_t i = 0; i < s->n_attrs; i++)
+        if (s->attrs[i] == off)
+            return;
+    hq_grow((void **)&s->attrs, cap, s->n_attrs + 1, sizeof *s->attrs);
+    s->attrs[s->n_attrs++] = off;
+}
+
+/* Every string offset of the document table points inside the strings
+ * section, which ends with a NUL. */
+static hq_status check_docs(hq_segment *s, hq_error *err)
+{
+    const section *st = &s->secs[SEC_STRINGS];
+    if (st->len == 0 || sec_ptr(s, SEC_STRINGS)[st->len - 1] != '\0')
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)st->off,
+                       "the strings section does not end with a NUL");
+    size_t cap = 0;
+    for (uint32_t d = 0; d < s->n_docs; d++) {
+        const unsigned char *r = sec_ptr(s, SEC_DOCS) + (size_t)d * DOC_BYTES;
+        for (int k = 0; k < 4; k++) {
+            uint32_t off = hq_get_u32(r + 4 * k);
+            if ((off != HQ_NO_STRING || k != 3) && off >= st->len)
+                return hq_fail(err, HQ_ECORRUPT, s->path, 0, -1,
+                               "document %u refers to a string outside the table", d);
+        }
+        add_attr(s, hq_get_u32(r + 8), &cap);
+        add_attr(s, hq_get_u32(r + 12), &cap);
+    }
+    return HQ_OK;
+}
+
+static hq_status map_file(hq_segment *s, hq_error *err)
+{
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hq_fail(err, HQ_EIO, s->path, 0, -1, "cannot open: %s", strerror(errno));
+    struct stat st;
+    hq_status rc = HQ_OK;
+    if (fstat(fd, &st) != 0)
+        rc = hq_fail(err, HQ_EIO, s->path, 0, -1, "cannot stat: %s", strerror(errno));
+    else if (st.st_size < HEADER_BYTES)
+        rc = hq_fail(err, HQ_ECORRUPT, s->path, 0, -1,
+                     "file is %lld bytes, shorter than a segment header (truncated?)",
+                     (long long)st.st_size);
+    if (rc == HQ_OK) {
+        s->size = (size_t)st.st_size;
+        void *m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+        if (m == MAP_FAILED)
+            rc = hq_fail(err, HQ_EIO, s->path, 0, -1, "mmap failed: %s", strerror(errno));
+        else
+            s->map = m;
+    }
+    close(fd);
+    return rc;
+}
+
+hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err)
+{
+    *out = NULL;
+    hq_segment *s = hq_xcalloc(1, sizeof *s);
+    s->refs = 1;
+    s->path = hq_xstrdup(path);
+    hq_status rc = map_file(s, err);
+    if (rc == HQ_OK)
+        rc = parse_header(s, err);
+    for (int i = SEC_DOCS; rc == HQ_OK && i <= SEC_LEXINDEX; i++)
+        rc = check_crc(s, i, err);
+    if (rc == HQ_OK)
+        rc = check_docs(s, err);
+    if (rc != HQ_OK) {
+        hq_segment_unref(s);
+        return rc;
+    }
+    *out = s;
+    return HQ_OK;
+}
+
+void hq_segment_ref(hq_segment *s)
+{
+    __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+}
+
+void hq_segment_unref(hq_segment *s)
+{
+    if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    if (s->map)
+        munmap((void *)s->map, s->size);
+    free(s->attrs);
+    free(s->path);
+    free(s);
+}
+
+uint32_t hq_segment_n_docs(const hq_segment *s)
+{
+    return s->n_docs;
+}
+
+uint32_t hq_segment_n_terms(const hq_segment *s)
+{
+    return s->n_terms;
+}
+
+const char *hq_segment_path(const hq_segment *s)
+{
+    return s->path;
+}
+
+uint64_t hq_segment_field_total(const hq_segment *s, int f)
+{
+    return s->field_total[f];
+}
+
+void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out)
+{
+    const unsigned char *r = sec_ptr(s, SEC_DOCS) + (size_t)doc * DOC_BYTES;
+    out->section_id = hq_get_u32(r);
+    out->article_id = hq_get_u32(r + 4);
+    out->source = hq_get_u32(r + 8);
+    out->qtype = hq_get_u32(r + 12);
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        out->len[f] = hq_get_u32(r + 16 + 4 * f);
+    out->trust = r[28];
+    out->flags = r[29];
+}
+
+const char *hq_segment_string(const hq_segment *s, uint32_t off)
+{
+    if (off >= s->secs[SEC_STRINGS].len)
+        return "";
+    return (const char *)sec_ptr(s, SEC_STRINGS) + off;
+}
+
+uint32_t hq_segment_find_string(const hq_segment *s, const char *str)
+{
+    for (size_t i = 0; i < s->n_attrs; i++)
+        if (strcmp(hq_segment_string(s, s->attrs[i]), str) == 0)
+            return s->attrs[i];
+    return HQ_NO_STRING;
+}
+
+hq_status hq_segment_term(const hq_segment *s, const char *term, size_t len, hq_terminfo *ti)
+{
+    return hq_lexicon_find(sec_ptr(s, SEC_LEX), s->secs[SEC_LEX].len, sec_ptr(s, SEC_LEXINDEX),
+                           s->n_blocks, term, len, ti);
+}
+
+hq_status hq_segment_postings(const hq_segment *s, const hq_terminfo *ti, hq_postings *p)
+{
+    const section *ps = &s->secs[SEC_POSTINGS], *qs = &s->secs[SEC_POSITIONS];
+    if (ti->post_off > ps->len - PADDING || ti->post_len > ps->len - PADDING - ti->post_off ||
+        ti->pos_off > qs->len || ti->pos_len > qs->len - ti->pos_off || ti->df > s->n_docs)
+        return HQ_ECORRUPT;
+    return hq_postings_init(p, sec_ptr(s, SEC_POSTINGS) + ti->post_off, ti->post_len,
+                            sec_ptr(s, SEC_POSITIONS) + ti->pos_off, ti->pos_len, ti->df);
+}
+
+hq_status hq_segment_scan(const hq_segment *s, const char *prefix, size_t len, hq_lexicon_fn fn,
+                          void *ctx)
+{
+    return hq_lexicon_scan(sec_ptr(s, SEC_LEX), s->secs[SEC_LEX].len, sec_ptr(s, SEC_LEXINDEX),
+                           s->n_blocks, prefix, len, fn, ctx);
+}
+
+/* ---- integrity check -------------------------------------------------- */
+
+typedef struct check_ctx {
+    const hq_segment *s;
+    hq_error *err;
+    hq_status rc;
+    uint32_t n_terms;
+    char prev[HQ_MAX_TERM_BYTES + 1];
+    size_t prev_len;
+} check_ctx;
+
+/* Decodes one term's postings and positions completely. */
+static bool check_term(void *ctx, const char *term, size_t len, const hq_terminfo *ti)
+{
+    check_ctx *c = ctx;
+    c->n_terms++;
+    if (c->n_terms > 1) {
+        size_t n = len < c->prev_len ? len : c->prev_len;
+        int cmp = memcmp(c->prev, term, n);
+        if (cmp > 0 || (cmp == 0 && c->prev_len >= len)) {
+            c->rc = hq_fail(c->err, HQ_ECORRUPT, c->s->path, 0, -1,
+                            "lexicon out of order at term \"%s\"", term);
+            return false;
+        }
+    }
+    memcpy(c->prev, term, len);
+    c->prev_len = len;
+    hq_postings p;
+    uint32_t n = 0, positions[64];
+    bool ok = hq_segment_postings(c->s, ti, &p) == HQ_OK;
+    while (ok && hq_postings_next(&p) != HQ_DOC_END) {
+        n++;
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            hq_postings_positions(&p, f, positions, 64);
+        ok = p.doc < c->s->n_docs;
+    }
+    if (!ok || p.rc != HQ_OK || n != ti->df) {
+        c->rc = hq_fail(c->err, HQ_ECORRUPT, c->s->path, 0, (long)ti->post_off,
+                        "postings of term \"%s\" do not decode (%u of %u documents read)",
+                        term, n, ti->df);
+        return false;
+    }
+    return true;
+}
+
+hq_status hq_segment_check(hq_segment *s, hq_error *err)
+{
+    for (int i = 0; i < N_SECS; i++) {
+        hq_status rc = check_crc(s, i, err);
+        if (rc != HQ_OK)
+            return rc;
+    }
+    check_ctx c = {.s = s, .err = err, .rc = HQ_OK};
+    hq_status rc = hq_segment_scan(s, "", 0, check_term, &c);
+    if (rc == HQ_ECORRUPT)
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, -1, "the lexicon does not decode");
+    if (c.rc == HQ_OK && c.n_terms != s->n_terms)
+        return hq_fail(err, HQ_ECORRUPT, s->path, 0, -1, "lexicon holds %u terms, header says %u",
+                       c.n_terms, s->n_terms);
+    return c.rc;
+}
