@@ -1,0 +1,147 @@
+/*
+ * analyzer.c — the analysis chain: words of the tokenizer, each turned
+ * into its term by the term cache (fold → stop words → stem), with
+ * positions and byte offsets of the source words.  The index calls it
+ * per field at build time, the query layer per question; both use the
+ * same flags so that their terms meet.
+ *
+ * An analyzer owns a term cache and a scratch arena.  Terms point into
+ * the cache (they outlive the call) or, once the cache is full, into the
+ * scratch arena, which is emptied at the next call; either way the
+ * contract is "valid until the next hq_analyze()".  One per thread.
+ */
+#include "text.h"
+
+#include <stdlib.h>
+
+#define BATCH 256 /* words asked of the tokenizer at a time */
+
+struct hq_analyzer {
+    hq_termcache *cache;
+    hq_arena scratch; /* terms the cache could not keep, for one call */
+    hq_word words[BATCH];
+};
+
+hq_analyzer *hq_analyzer_new(void)
+{
+    hq_analyzer *a = hq_xmalloc(sizeof *a);
+    a->cache = hq_termcache_new();
+    hq_arena_init(&a->scratch);
+    return a;
+}
+
+void hq_analyzer_free(hq_analyzer *a)
+{
+    if (a == NULL)
+        return;
+    hq_termcache_free(a->cache);
+    hq_arena_free(&a->scratch);
+    free(a);
+}
+
+void hq_analyzer_cache_limit(hq_analyzer *a, size_t max)
+{
+    hq_termcache_limit(a->cache, max);
+}
+
+void hq_tokens_free(hq_tokens *t)
+{
+    if (t == NULL)
+        return;
+    free(t->items);
+    t->items = NULL;
+    t->n = t->cap = 0;
+}
+
+/* One word, text[start..end) of text[0..len), into at most one token at
+ * pos.  fold_opts: HQ_FOLD_*. */
+static inline void emit(hq_analyzer *a, const char *text, size_t len, size_t start, size_t end,
+                        uint32_t pos, unsigned fold_opts, unsigned flags, hq_tokens *out)
+{
+    if (out->n >= HQ_TEXT_MAX_TOKENS)
+        return;
+    const hq_term *t =
+        hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
+    if (t->folded == NULL || (t->stop && !(flags & HQ_ANALYZE_KEEP_STOPWORDS)))
+        return;
+    const char *term = t->stem;
+    uint32_t term_len = t->stem_len;
+    if (flags & HQ_ANALYZE_NO_STEM) {
+        term = t->folded;
+        term_len = t->folded_len;
+    }
+    if (!t->cached)
+        term = hq_arena_strndup(&a->scratch, term, term_len);
+    if (out->n == out->cap)
+        hq_grow((void **)&out->items, &out->cap, out->n + 1, sizeof *out->items);
+    out->items[out->n++] = (hq_token){.term = term,
+                                      .len = term_len,
+                                      .pos = pos,
+                                      .start = (uint32_t)start,
+                                      .end = (uint32_t)end};
+}
+
+/* A compound: the whole word at pos, then its parts at pos, pos+1, ...
+ * Returns the position after the last part. */
+static uint32_t emit_compound(hq_analyzer *a, const char *text, size_t len, const hq_word *w,
+                              uint32_t pos, unsigned flags, hq_tokens *out)
+{
+    emit(a, text, len, w->start, w->end, pos, 0, flags, out);
+    size_t at = w->start, n;
+    hq_word parts[16];
+    while ((n = hq_tokenize(text, w->end, &at, HQ_TOKENIZE_SPLIT_HYPHENS, parts, 16)) > 0)
+        for (size_t i = 0; i < n; i++)
+            emit(a, text, len, parts[i].start, parts[i].end, pos++, 0, flags, out);
+    return pos;
+}
+
+/* A CJK run: overlapping bigrams, or the lone character.  Marks (kana
+ * voicing) are kept.  Returns the position after the last token. */
+static uint32_t emit_cjk(hq_analyzer *a, const char *text, size_t len, const hq_word *w,
+                         uint32_t pos, unsigned flags, hq_tokens *out)
+{
+    size_t u0 = w->start, u1 = hq_cjk_next(text, w->end, u0);
+    if (u1 >= w->end) {
+        emit(a, text, len, u0, w->end, pos, HQ_FOLD_KEEP_MARKS, flags, out);
+        return pos + 1;
+    }
+    while (u1 < w->end) {
+        size_t u2 = hq_cjk_next(text, w->end, u1);
+        emit(a, text, len, u0, u2, pos++, HQ_FOLD_KEEP_MARKS, flags, out);
+        u0 = u1;
+        u1 = u2;
+    }
+    return pos;
+}
+
+void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out)
+{
+    out->n = 0;
+    if (a->scratch.used > 0)
+        hq_arena_free(&a->scratch);
+    if (text == NULL)
+        return;
+    if (len > HQ_TEXT_MAX_INPUT)
+        len = HQ_TEXT_MAX_INPUT;
+    size_t at = 0, n;
+    uint32_t pos = 0;
+    hq_word *words = a->words;
+    while (out->n < HQ_TEXT_MAX_TOKENS && (n = hq_tokenize(text, len, &at, 0, words, BATCH)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            const hq_word *w = &words[i];
+            if (w->flags & HQ_WORD_CJK)
+                pos = emit_cjk(a, text, len, w, pos, flags, out);
+            else if (w->flags & HQ_WORD_HYPHEN)
+                pos = emit_compound(a, text, len, w, pos, flags, out);
+            else
+                emit(a, text, len, w->start, w->end, pos++, 0, flags, out);
+        }
+    }
+}
+
+const char *hq_analyzer_stem(hq_analyzer *a, const char *word, size_t len, size_t *out_len)
+{
+    const hq_term *t = hq_termcache_get(a->cache, word, len, len, 0);
+    *out_len = t->stem_len;
+    return t->stem;
+}

@@ -1,0 +1,278 @@
+/*
+ * termcache.c — the memo of the analysis of one word: the word as
+ * written → its folded form, its stem and whether it is a stop word.
+ * The analyzer owns one and asks it once per word of the text; only a
+ * word it has not seen is folded (normalize.c), looked up in the stop
+ * list (stopwords.c) and stemmed (stemmer.c).  Not thread-safe.
+ *
+ * Why keyed by the word as written: most words of the corpus are seen
+ * thousands of times, and this way a repeat costs one hash and one
+ * probe, without folding.  "Fever" and "fever" are two entries with the
+ * same stem; that costs a little memory, never a different result.
+ *
+ * Layout: an open-addressing table (linear probing, at most half full)
+ * of 16-byte slots {entry, 32-bit tag of the hash, key length, fold
+ * options}; an entry, in the cache's arena, is the hq_term handed out
+ * followed by its strings:
+ *     key, zero-padded to a multiple of 8 bytes (at least one zero)
+ *     folded form + NUL   (absent when it equals the key)
+ *     stem + NUL          (absent when it equals the folded form)
+ * so a hit reads one slot and one entry, and returns the entry's term
+ * as it is.  Keys are hashed and compared 8 bytes at a time; where the
+ * text allows, the word is read in place, 8 bytes at a time, with the
+ * bytes past its end masked off.  At most HQ_TERM_CACHE_MAX words and
+ * HQ_TERM_CACHE_BYTES of entries are kept; after that new words are
+ * computed into a temporary each time, so memory stays bounded whatever
+ * the input.
+ */
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INITIAL_SLOTS 4096 /* a power of two */
+#define KEY_WORDS(len) ((size_t)(len) / 8 + 1) /* 8-byte words of a padded key */
+
+typedef struct entry {
+    hq_term term;
+    uint64_t key[]; /* KEY_WORDS(key_len), then the strings */
+} entry;
+
+typedef struct slot {
+    entry *e;     /* NULL: empty */
+    uint32_t tag; /* the high 32 bits of the key's hash */
+    uint8_t key_len; /* <= HQ_TEXT_MAX_WORD */
+    uint8_t opts;    /* HQ_FOLD_* the word was folded with */
+} slot;
+
+struct hq_termcache {
+    slot *slots;
+    size_t mask; /* number of slots - 1 */
+    size_t n;    /* words cached */
+    size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
+    hq_arena arena;
+    hq_stemmer *stemmer;
+    hq_term tmp; /* a term computed but not cached (the cache is full) */
+    char tmp_folded[HQ_TEXT_MAX_WORD + 1];
+    char tmp_stem[HQ_TEXT_MAX_WORD + 1];
+    hq_folder folder;
+};
+
+hq_termcache *hq_termcache_new(void)
+{
+    hq_termcache *c = hq_xcalloc(1, sizeof *c);
+    c->slots = hq_xcalloc(INITIAL_SLOTS, sizeof *c->slots);
+    c->mask = INITIAL_SLOTS - 1;
+    c->max = HQ_TERM_CACHE_MAX;
+    hq_arena_init(&c->arena);
+    c->stemmer = hq_stemmer_new();
+    return c;
+}
+
+void hq_termcache_free(hq_termcache *c)
+{
+    if (c == NULL)
+        return;
+    hq_stemmer_free(c->stemmer);
+    free(c->slots);
+    hq_arena_free(&c->arena);
+    free(c);
+}
+
+size_t hq_termcache_size(const hq_termcache *c)
+{
+    return c->n;
+}
+
+void hq_termcache_limit(hq_termcache *c, size_t max)
+{
+    c->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
+}
+
+/* The hash of a padded key, one multiply per 8 bytes: seeded with
+ * hash_start(), fed every 8 bytes with hash_step(), ended with
+ * hash_end().  The tag is its high 32 bits, the slot its low bits.
+ * Not hq_hash64(): FNV-1a multiplies once per byte, and that chain of
+ * multiplications was a tenth of the analyzer's time. */
+static inline uint64_t hash_start(size_t len, unsigned opts)
+{
+    return (len | (uint64_t)opts << 8) * 0x9E3779B97F4A7C15ULL;
+}
+
+static inline uint64_t hash_step(uint64_t h, uint64_t x)
+{
+    return (h ^ x) * 0xBF58476D1CE4E5B9ULL;
+}
+
+/* The high bits of a product depend on all the bits multiplied; the
+ * table index is taken from the low bits, so fold the high ones in. */
+static inline uint64_t hash_end(uint64_t h)
+{
+    return h ^ (h >> 32);
+}
+
+/* The hash of a key already padded in k. */
+static uint64_t hash_key(const uint64_t *k, size_t len, unsigned opts)
+{
+    uint64_t h = hash_start(len, opts);
+    for (size_t i = 0; i < KEY_WORDS(len); i++)
+        h = hash_step(h, k[i]);
+    return hash_end(h);
+}
+
+/* Loads word[0..len) into k[] zero-padded, and returns its hash.
+ * readable: how many bytes may be read from word on. */
+static inline uint64_t load_key(uint64_t *k, const char *word, size_t len, size_t readable,
+                                unsigned opts)
+{
+    size_t n = KEY_WORDS(len);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (readable >= n * 8) { /* in place; the first byte in memory is the lowest */
+        uint64_t h = hash_start(len, opts);
+        /* (hashing in this loop also keeps it from becoming a slow rep movs) */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x;
+            memcpy(&x, word + 8 * i, 8);
+            if (i == n - 1)
+                x &= (1ULL << (8 * (len % 8))) - 1; /* the word's bytes only */
+            k[i] = x;
+            h = hash_step(h, x);
+        }
+        return hash_end(h);
+    }
+#else
+    (void)readable;
+#endif
+    k[n - 1] = 0;
+    memcpy(k, word, len);
+    return hash_key(k, len, opts);
+}
+
+static inline bool same_key(const uint64_t *a, const uint64_t *b, size_t len)
+{
+    for (size_t i = 0; i < KEY_WORDS(len); i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Doubles the table and re-inserts every key. */
+static void grow(hq_termcache *c)
+{
+    size_t n_slots = (c->mask + 1) * 2;
+    slot *slots = hq_xcalloc(n_slots, sizeof *slots);
+    for (size_t i = 0; i <= c->mask; i++) {
+        const slot *o = &c->slots[i];
+        if (o->e == NULL)
+            continue;
+        size_t j = hash_key(o->e->key, o->key_len, o->opts) & (n_slots - 1);
+        while (slots[j].e != NULL)
+            j = (j + 1) & (n_slots - 1);
+        slots[j] = *o;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->mask = n_slots - 1;
+}
+
+/* Folds, stems and checks word[0..len) into c->tmp, whose strings may
+ * point into the folder or the stemmer until the next call. */
+static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned opts)
+{
+    hq_term *t = &c->tmp;
+    size_t folded_len, stem_len = 0;
+    t->folded = hq_fold(&c->folder, word, len, opts, &folded_len);
+    t->folded_len = (uint32_t)folded_len;
+    t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
+    t->stem = t->folded ? hq_stem(c->stemmer, t->folded, folded_len, &stem_len) : NULL;
+    t->stem_len = (uint32_t)stem_len;
+    return t;
+}
+
+/* Caches word (loaded in k) at the empty slot i; returns its term. */
+static const hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *k,
+                             const char *word, size_t len, unsigned opts)
+{
+    const hq_term *t = compute(c, word, len, opts);
+    size_t key_size = KEY_WORDS(len) * 8;
+    bool folded_is_key = t->folded && t->folded_len == len && memcmp(t->folded, word, len) == 0;
+    bool stem_is_folded = t->stem == t->folded;
+    size_t size = sizeof(entry) + key_size + (t->folded && !folded_is_key ? t->folded_len + 1 : 0) +
+                  (t->folded && !stem_is_folded ? t->stem_len + 1 : 0);
+    entry *e = hq_arena_alloc(&c->arena, size);
+    memcpy(e->key, k, key_size);
+    char *q = (char *)e->key + key_size;
+    e->term = *t;
+    e->term.cached = true;
+    if (t->folded != NULL) {
+        e->term.folded = (const char *)e->key;
+        if (!folded_is_key) {
+            memcpy(q, t->folded, t->folded_len + 1);
+            e->term.folded = q;
+            q += t->folded_len + 1;
+        }
+        e->term.stem = e->term.folded;
+        if (!stem_is_folded) {
+            memcpy(q, t->stem, t->stem_len);
+            q[t->stem_len] = '\0';
+            e->term.stem = q;
+        }
+    }
+    c->slots[i] = (slot){.e = e, .tag = tag, .key_len = (uint8_t)len, .opts = (uint8_t)opts};
+    c->n++;
+    return &e->term;
+}
+
+/* An uncached term: computed, its strings copied into c's temporaries. */
+static const hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigned opts)
+{
+    hq_term *t = compute(c, word, len, opts);
+    t->cached = false;
+    if (t->folded == NULL)
+        return t;
+    if (t->stem != t->folded) {
+        memcpy(c->tmp_stem, t->stem, t->stem_len);
+        c->tmp_stem[t->stem_len] = '\0';
+        t->stem = c->tmp_stem;
+    }
+    memcpy(c->tmp_folded, t->folded, t->folded_len + 1);
+    if (t->stem == t->folded)
+        t->stem = c->tmp_folded;
+    t->folded = c->tmp_folded;
+    return t;
+}
+
+/* What words over HQ_TEXT_MAX_WORD bytes give. */
+static const hq_term dropped = {.cached = true};
+
+/* Finds or inserts word, whose padded key is k and hash h. */
+static const hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
+                             size_t len, unsigned opts)
+{
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = h & c->mask;
+    for (; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
+        const slot *sl = &c->slots[i];
+        if (sl->tag == tag && sl->key_len == len && sl->opts == opts &&
+            same_key(sl->e->key, k, len))
+            return &sl->e->term;
+    }
+    if (c->n >= c->max || c->arena.used >= HQ_TERM_CACHE_BYTES)
+        return temporary(c, word, len, opts);
+    if (2 * (c->n + 1) > c->mask + 1) {
+        grow(c);
+        for (i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask)
+            ;
+    }
+    return insert(c, i, tag, k, word, len, opts);
+}
+
+const hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
+                                unsigned opts)
+{
+    if (len == 0 || len > HQ_TEXT_MAX_WORD)
+        return &dropped;
+    uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
+    uint64_t h = load_key(k, word, len, readable, opts);
+    return lookup(c, k, h, word, len, opts);
+}
