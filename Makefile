@@ -21,7 +21,7 @@ WARN    += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lstreamvbyte
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -MMD -MP $(PKG_CFLAGS) \
            -DHQ_DATA_DIR='"$(CURDIR)/data"'
 LDLIBS  += $(PKG_LIBS) -lm -lpthread

@@ -12,7 +12,6 @@ PACKAGES=(
     libsqlite3-dev                  # the article store
     libutf8proc-dev                 # Unicode normalisation, case folding, categories
     libstemmer-dev                  # Snowball English stemmer
-    libstreamvbyte-dev              # SIMD integer codec for postings
     zlib1g-dev                      # CRC-32 checksums of index files
     libcmocka-dev                   # unit tests
     python3                         # the shared evaluator (eval.py)

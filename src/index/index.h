@@ -36,6 +36,11 @@ const char *hq_trust_name(int code);
 /* CRC-32 (zlib's) of data, continuing from crc (start with 0). */
 uint32_t hq_crc32(uint32_t crc, const void *data, size_t len);
 
+/* The file name of segment id in dir: "<dir>/seg-<id>.hqs"; of its
+ * tombstones generation gen: "<dir>/seg-<id>-<gen>.del".  malloc'd. */
+char *hq_segment_file(const char *dir, uint32_t id);
+char *hq_tombstones_file(const char *dir, uint32_t id, uint32_t gen);
+
 /* Writes data to path.tmp, fsyncs it and renames it to path. */
 hq_status hq_write_atomic(const char *path, const void *data, size_t len, hq_error *err);
 /* fsyncs the folder dir (so renames in it are durable). */
@@ -100,6 +105,8 @@ typedef struct hq_skip {
     uint16_t max_tf[HQ_NFIELDS];  /* largest frequency per field in the block */
     uint16_t min_len[HQ_NFIELDS]; /* smallest field length among the block's documents
                                      that hold the term in that field (saturated) */
+    uint16_t min_ratio[HQ_NFIELDS]; /* smallest len / tf among them, in 1/16ths, rounded
+                                       down (so a bound computed from it holds) */
 } hq_skip;
 
 /* Appends the encoded postings of t to out (the term's postings) and its
@@ -116,6 +123,7 @@ typedef struct hq_postings {
     size_t pos_len;
     const unsigned char *skips; /* n_blocks encoded skip entries */
     uint32_t n_blocks, n_docs;
+    uint32_t max_doc;          /* documents of the segment: every doc is below */
     uint32_t block;            /* current block, n_blocks when done */
     uint32_t i, n;             /* position in the decoded block, its size */
     uint32_t doc;              /* current document or HQ_DOC_END */
@@ -127,10 +135,13 @@ typedef struct hq_postings {
 } hq_postings;
 
 /* Opens a cursor on the postings at data[0..len) and positions at
- * pos[0..pos_len); n_docs is the term's document frequency.  The cursor
- * starts before the first document: call next or advance. */
+ * pos[0..pos_len); n_docs is the term's document frequency, max_doc the
+ * segment's document count (a decoded document >= max_doc is corrupt).
+ * data must be followed by 8 readable bytes (the section's padding).  The
+ * cursor starts before the first document: call next or advance. */
 hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,
-                           const unsigned char *pos, size_t pos_len, uint32_t n_docs);
+                           const unsigned char *pos, size_t pos_len, uint32_t n_docs,
+                           uint32_t max_doc);
 /* Moves to the next document; returns it, or HQ_DOC_END (also on
  * corruption: then p->rc is HQ_ECORRUPT). */
 uint32_t hq_postings_next(hq_postings *p);
@@ -271,5 +282,62 @@ hq_status hq_tombstones_write(const char *path, const uint8_t *bits, uint32_t n_
 /* Reads the bitmap at path (n_docs bits, malloc'd into *bits). */
 hq_status hq_tombstones_read(const char *path, uint32_t n_docs, uint8_t **bits, hq_error *err);
 
+
+/* ---- Interface to code in snapshot.c ----------------------------------- */
+/* A consistent view of the index: the segments and tombstones of one
+ * manifest, with the collection statistics ranking needs.  Immutable once
+ * open; reference-counted so a reader keeps its view while a writer
+ * publishes a new one. */
+
+typedef struct hq_snapshot {
+    int refs; /* atomic */
+    uint64_t generation, store_seq;
+    uint32_t n_segs;
+    hq_segment **segs;
+    uint8_t **deleted;      /* per segment: bitmap or NULL */
+    uint64_t n_docs;        /* live documents */
+    uint64_t n_all;         /* documents including deleted ones */
+    double avg_len[HQ_NFIELDS];
+} hq_snapshot;
+
+/* Opens the index in dir.  A missing manifest gives an empty snapshot;
+ * damage gives HQ_ECORRUPT naming the file. */
+hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err);
+void hq_snapshot_ref(hq_snapshot *s);
+void hq_snapshot_unref(hq_snapshot *s);
+
+static inline bool hq_snapshot_is_deleted(const hq_snapshot *s, uint32_t seg, uint32_t doc)
+{
+    const uint8_t *bits = s->deleted[seg];
+    return bits != NULL && (bits[doc / 8] >> (doc % 8)) & 1;
+}
+
+/* Documents holding term, over all segments (deleted ones included, as
+ * the postings still hold them).  HQ_ECORRUPT on damage. */
+hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df);
+
+/* ---- Interface to code in builder.c -------------------------------------- */
+/* Builds new segments from documents given one by one. */
+
+typedef struct hq_builder hq_builder;
+
+/* One section to index, with its article's fields. */
+typedef struct hq_builder_doc {
+    const char *section_id, *article_id, *source, *qtype, *trust;
+    const char *title;                /* question or heading */
+    const char *const *focus; size_t n_focus; /* focus and synonyms */
+    const char *body;                 /* may be NULL */
+} hq_builder_doc;
+
+/* A builder writing into dir, taking segment ids from *next_id (which it
+ * advances).  budget: bytes of memory before a segment is flushed. */
+hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget);
+void hq_builder_free(hq_builder *b);
+/* Analyses and adds one document; flushes a segment when over budget. */
+hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err);
+/* Writes what is pending as a last segment (nothing when empty). */
+hq_status hq_builder_finish(hq_builder *b, hq_error *err);
+/* The segments written so far (id and document count each). */
+const hq_manifest_seg *hq_builder_segments(const hq_builder *b, uint32_t *n);
 
 #endif

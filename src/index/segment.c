@@ -490,7 +490,8 @@ hq_status hq_segment_postings(const hq_segment *s, const hq_terminfo *ti, hq_pos
         ti->pos_off > qs->len || ti->pos_len > qs->len - ti->pos_off || ti->df > s->n_docs)
         return HQ_ECORRUPT;
     return hq_postings_init(p, sec_ptr(s, SEC_POSTINGS) + ti->post_off, ti->post_len,
-                            sec_ptr(s, SEC_POSITIONS) + ti->pos_off, ti->pos_len, ti->df);
+                            sec_ptr(s, SEC_POSITIONS) + ti->pos_off, ti->pos_len, ti->df,
+                            s->n_docs);
 }
 
 hq_status hq_segment_scan(const hq_segment *s, const char *prefix, size_t len, hq_lexicon_fn fn,

@@ -85,6 +85,7 @@ enum stmt_id {
     ST_LINK_PUT,
     ST_CHANGE_PUT,
     ST_PATH_IDS,
+    ST_HIT,
     ST_COUNT
 };
 
@@ -113,6 +114,8 @@ static const char *const STMT_SQL[ST_COUNT] = {
                     "truncated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_CHANGE_PUT] = "INSERT INTO changes(article_id, op, at) VALUES(?1, ?2, ?3)",
     [ST_PATH_IDS] = "SELECT id FROM articles WHERE path = ?1",
+    [ST_HIT] = "SELECT s.title, s.qtype, s.body, a.title, a.url FROM sections s"
+               " JOIN articles a ON a.id = s.article_id WHERE s.id = ?1",
 };
 
 struct hq_store {
@@ -568,6 +571,39 @@ hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err
     if (rc == HQ_OK)
         *n_resolved = (size_t)(after - before);
     return rc;
+}
+
+hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
+                       hq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = st->stmt[ST_HIT];
+    sqlite3_bind_text(s, 1, section_id, -1, SQLITE_TRANSIENT);
+    int r = sqlite3_step(s);
+    hq_status rc = HQ_OK;
+    if (r == SQLITE_ROW) {
+        char **cols[] = {&out->title, &out->qtype, &out->body, &out->article_title, &out->url};
+        for (int i = 0; i < 5; i++) {
+            const char *v = (const char *)sqlite3_column_text(s, i);
+            *cols[i] = v ? hq_xstrdup(v) : NULL;
+        }
+    } else if (r == SQLITE_DONE) {
+        rc = hq_fail(err, HQ_ENOTFOUND, section_id, 0, -1,
+                     "the index names a section the store does not hold: run healthqa index");
+    } else {
+        rc = db_fail(st, err, "reading a section");
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+void hq_store_hit_free(hq_store_hit_info *h)
+{
+    free(h->title);
+    free(h->qtype);
+    free(h->body);
+    free(h->article_title);
+    free(h->url);
 }
 
 sqlite3 *hq_store_db(hq_store *st)

@@ -48,6 +48,15 @@ hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err
 /* Copies the WAL into the database file and syncs it. */
 hq_status hq_store_checkpoint(hq_store *st, hq_error *err);
 
+/* What a search hit shows of its section (malloc'd strings, NULL when
+ * absent); release with hq_store_hit_free. */
+typedef struct hq_store_hit_info {
+    char *title, *qtype, *body, *article_title, *url;
+} hq_store_hit_info;
+hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
+                       hq_error *err);
+void hq_store_hit_free(hq_store_hit_info *h);
+
 /* For the store's own files (views.c): the connection and its path. */
 sqlite3 *hq_store_db(hq_store *st);
 const char *hq_store_path(const hq_store *st);
@@ -58,5 +67,33 @@ hq_status hq_store_stats(hq_store *st, json_t **out, hq_error *err);
 /* An article by id, a section by id, or the article(s) of an ingested
  * file path (absolute, as stored); HQ_ENOTFOUND otherwise. */
 hq_status hq_store_show(hq_store *st, const char *id, json_t **out, hq_error *err);
+
+/* ---- Interface to code in feed.c: what the indexer reads ---------------- */
+
+/* One section with what the index needs of its article. */
+typedef struct hq_feed_section {
+    const char *id, *article_id;
+    const char *title, *qtype, *body;      /* body NULL when absent */
+    const char *focus;                     /* the article's focus, or its title */
+    const char *synonyms_json;             /* JSON array of strings */
+    const char *source, *trust;
+} hq_feed_section;
+
+/* Called per section; a non-OK return stops the walk and is returned. */
+typedef hq_status (*hq_feed_fn)(void *ctx, const hq_feed_section *s);
+
+/* The last change's seq (0 for an empty log). */
+hq_status hq_store_last_seq(hq_store *st, uint64_t *seq, hq_error *err);
+
+/* The distinct article ids changed (put or deleted) after seq, sorted,
+ * as malloc'd strings in *ids (free each and the array). */
+hq_status hq_store_changed_since(hq_store *st, uint64_t seq, char ***ids, size_t *n,
+                                 hq_error *err);
+
+/* Calls fn for every section of the articles ids[0..n) that still exist
+ * (in id, then section order); with ids == NULL, for every section of
+ * the store. */
+hq_status hq_store_feed(hq_store *st, char *const *ids, size_t n, hq_feed_fn fn, void *ctx,
+                        hq_error *err);
 
 #endif

@@ -1,0 +1,106 @@
+/*
+ * rank.h — scoring and top-k retrieval over an index snapshot.
+ *
+ * The query layer turns a parsed query into an hq_plan (terms with
+ * weights, required and excluded phrases, filters); hq_topk() returns the
+ * k best documents by BM25F.  One block per file.
+ */
+#ifndef HQ_RANK_H
+#define HQ_RANK_H
+
+#include "../index/index.h"
+
+/* ---- Interface to code in bm25f.c ------------------------------------- */
+
+/* BM25F (Robertson & Zaragoza): per field f a weight w_f and a length
+ * normalisation b_f; one saturation k1.  For a term t and document d:
+ *   tfn   = sum_f w_f * tf_f / (1 - b_f + b_f * len_f / avglen_f)
+ *   score = idf(t) * tfn * (k1 + 1) / (k1 + tfn)
+ *   idf   = ln(1 + (N - df + 0.5) / (df + 0.5))
+ * and a query scores sum_t weight_t * score(t, d). */
+typedef struct hq_bm25f {
+    double k1;
+    double w[HQ_NFIELDS];
+    double b[HQ_NFIELDS];
+} hq_bm25f;
+
+void hq_bm25f_defaults(hq_bm25f *p);
+/* Reads "key = value" lines (k1, title.weight, title.b, focus.weight,
+ * focus.b, body.weight, body.b; '#' comments) over the defaults.  Unknown
+ * keys and bad values fail with HQ_EFORMAT naming the line. */
+hq_status hq_bm25f_load(const char *path, hq_bm25f *p, hq_error *err);
+/* The default location: $HEALTHQA_RANKING, else data/ranking.conf. */
+const char *hq_bm25f_default_path(void);
+
+double hq_bm25f_idf(uint64_t n_docs, uint64_t df);
+double hq_bm25f_tfn(const hq_bm25f *p, const double *avg_len, const uint32_t *tf,
+                    const uint32_t *len);
+/* An upper bound of tfn over the documents of a block (see postings.c). */
+double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_skip *sk);
+
+static inline double hq_bm25f_saturate(double k1, double tfn)
+{
+    return tfn * (k1 + 1.0) / (k1 + tfn);
+}
+
+/* ---- Interface to code in topk.c -------------------------------------- */
+
+typedef struct hq_plan_term {
+    const char *term;
+    uint32_t len;
+    double weight; /* query weight (1 per occurrence, or a feature's weight) */
+} hq_plan_term;
+
+/* A phrase: its terms with positions relative to the first. */
+typedef struct hq_plan_phrase {
+    const hq_plan_term *terms;
+    const uint32_t *rel_pos;
+    uint32_t n;
+} hq_plan_phrase;
+
+typedef enum hq_plan_filter_kind { HQ_PF_SOURCE, HQ_PF_TYPE, HQ_PF_TRUST } hq_plan_filter_kind;
+
+typedef struct hq_plan_filter {
+    hq_plan_filter_kind kind;
+    const char *value; /* source name / question type (case-insensitive) / trust level */
+    bool excluded;
+} hq_plan_filter;
+
+typedef struct hq_plan {
+    const hq_snapshot *snap;
+    const hq_bm25f *params;
+    const hq_plan_term *terms; /* scored, OR-ed */
+    size_t n_terms;
+    const hq_plan_phrase *required; /* every one must match */
+    size_t n_required;
+    const hq_plan_phrase *excluded; /* none may match (single words: phrases of one) */
+    size_t n_excluded;
+    const hq_plan_filter *filters;
+    size_t n_filters;
+} hq_plan;
+
+typedef struct hq_hit {
+    uint32_t seg, doc;
+    double score;
+} hq_hit;
+
+typedef struct hq_topk_stats {
+    uint64_t matched;  /* documents found matching (all of them when exact) */
+    bool exact;        /* matched counts every matching document */
+    uint64_t scored;   /* documents fully scored */
+} hq_topk_stats;
+
+/* The k best documents of plan, best first (score descending, then
+ * segment and document ascending), into hits[0..*n_hits).  With
+ * exhaustive set, every matching document is scored (the reference that
+ * dynamic pruning must equal); otherwise MaxScore with block-max bounds.
+ * HQ_ECORRUPT when a postings list does not decode. */
+hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, size_t *n_hits,
+                  hq_topk_stats *stats, hq_error *err);
+
+/* The BM25F contribution of each plan term to document (seg, doc), for
+ * explanations: contrib[i] for plan->terms[i] (0 when absent). */
+hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double *contrib,
+                         hq_error *err);
+
+#endif

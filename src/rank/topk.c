@@ -1,0 +1,665 @@
+/*
+ * topk.c — the k best documents of a plan, segment by segment, with one
+ * heap (and so one threshold) over the whole snapshot.
+ *
+ * Disjunctive plans use MaxScore (Turtle & Flood 1995): the terms are
+ * ordered by their upper bound in the segment; the longest prefix whose
+ * bounds sum to at most the threshold is "non-essential": a document
+ * holding only those terms cannot enter the top k, so candidates come
+ * from the essential terms alone, and the non-essential ones are looked
+ * up (most promising first) only while the document can still make it.
+ * Before decoding a block of a non-essential term, its skip entry's
+ * bound (block-max) is tried first.
+ *
+ * Exactness: a document enters the heap only with a score strictly
+ * above the threshold (ties keep the earlier document, which is the
+ * order of hq_hit), bounds are inflated by a relative margin far larger
+ * than rounding, and every final score is summed in plan-term order, so
+ * pruned and exhaustive runs return the same hits with the same scores.
+ *
+ * Plans with required phrases are conjunctive: the rarest required term
+ * drives, the others are advanced to its documents, positions confirm
+ * the phrases, and every candidate is scored completely.
+ */
+#include "rank.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MARGIN (1.0 + 1e-9)
+
+typedef struct cursor {
+    hq_postings p;
+    double mult; /* weight * idf */
+    double ub;   /* bound of mult * saturate(tfn) over the segment */
+    uint32_t term;
+    bool present;
+    uint32_t bm_block; /* the block whose bound bm is (UINT32_MAX: none yet) */
+    double bm;
+} cursor;
+
+/* Phrase cursors and scratch for positions. */
+typedef struct phrase_cur {
+    const hq_plan_phrase *ph;
+    hq_postings *p; /* ph->n cursors */
+    bool present;   /* every term occurs in the segment */
+} phrase_cur;
+
+typedef struct filt {
+    hq_plan_filter_kind kind;
+    uint32_t value; /* string offset, or trust code */
+    bool excluded, never; /* never: the value is absent from the segment */
+} filt;
+
+typedef struct search {
+    const hq_plan *plan;
+    size_t k;
+    bool exhaustive;
+    hq_hit *heap; /* min-heap: worst hit on top */
+    size_t n_heap;
+    hq_topk_stats *stats;
+    hq_error *err;
+    hq_status rc;
+    /* per segment */
+    uint32_t seg;
+    const hq_segment *s;
+    cursor *cur;
+    double *mult; /* per plan term: weight * idf over the whole snapshot */
+    double *contrib;
+    phrase_cur *req, *exc;
+    filt *filters;
+    size_t n_filters;
+    uint32_t *pos_a, *pos_b;
+    uint32_t pos_cap;
+} search;
+
+/* ---- the heap ------------------------------------------------------- */
+
+/* a is worse than b: lower score, or same score and later document */
+static bool worse(const hq_hit *a, const hq_hit *b)
+{
+    if (a->score != b->score)
+        return a->score < b->score;
+    return a->seg != b->seg ? a->seg > b->seg : a->doc > b->doc;
+}
+
+static void sift_down(hq_hit *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && worse(&h[l], &h[m]))
+            m = l;
+        if (r < n && worse(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        hq_hit t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void sift_up(hq_hit *h, size_t i)
+{
+    while (i > 0 && worse(&h[i], &h[(i - 1) / 2])) {
+        hq_hit t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static bool heap_full(const search *q)
+{
+    return q->n_heap == q->k;
+}
+
+static double threshold(const search *q)
+{
+    return heap_full(q) ? q->heap[0].score : -INFINITY;
+}
+
+static void offer(search *q, uint32_t doc, double score)
+{
+    hq_hit h = {q->seg, doc, score};
+    if (!heap_full(q)) {
+        q->heap[q->n_heap] = h;
+        sift_up(q->heap, q->n_heap++);
+    } else if (worse(&q->heap[0], &h)) {
+        q->heap[0] = h;
+        sift_down(q->heap, q->n_heap, 0);
+    }
+}
+
+/* ---- filters -------------------------------------------------------- */
+
+static uint32_t find_ci(const hq_segment *s, const char *value)
+{
+    /* sources and types are few per segment: hq_segment_find_string
+     * compares exactly, so try the value as written, then a scan */
+    uint32_t off = hq_segment_find_string(s, value);
+    if (off != HQ_NO_STRING)
+        return off;
+    for (uint32_t d = 0, n = hq_segment_n_docs(s); d < n; d++) {
+        hq_docinfo di;
+        hq_segment_doc(s, d, &di);
+        if (strcasecmp(hq_segment_string(s, di.source), value) == 0)
+            return di.source;
+        if (di.qtype != HQ_NO_STRING && strcasecmp(hq_segment_string(s, di.qtype), value) == 0)
+            return di.qtype;
+    }
+    return HQ_NO_STRING;
+}
+
+static void resolve_filters(search *q)
+{
+    q->n_filters = q->plan->n_filters;
+    for (size_t i = 0; i < q->n_filters; i++) {
+        const hq_plan_filter *pf = &q->plan->filters[i];
+        filt *f = &q->filters[i];
+        f->kind = pf->kind;
+        f->excluded = pf->excluded;
+        f->value = pf->kind == HQ_PF_TRUST ? (uint32_t)hq_trust_code(pf->value)
+                                           : find_ci(q->s, pf->value);
+        f->never = f->value == HQ_NO_STRING;
+    }
+}
+
+static bool filter_hit(const filt *f, const hq_docinfo *di)
+{
+    if (f->never)
+        return false;
+    switch (f->kind) {
+    case HQ_PF_SOURCE:
+        return di->source == f->value;
+    case HQ_PF_TYPE:
+        return di->qtype == f->value;
+    case HQ_PF_TRUST:
+        return di->trust == f->value;
+    }
+    return false;
+}
+
+/* Filters of one kind are alternatives (OR); kinds combine with AND;
+ * excluded filters must all miss. */
+static bool filters_pass(const search *q, const hq_docinfo *di)
+{
+    for (int kind = HQ_PF_SOURCE; kind <= HQ_PF_TRUST; kind++) {
+        bool any = false, hit = false;
+        for (size_t i = 0; i < q->n_filters; i++) {
+            const filt *f = &q->filters[i];
+            if ((int)f->kind != kind)
+                continue;
+            if (f->excluded) {
+                if (filter_hit(f, di))
+                    return false;
+            } else {
+                any = true;
+                hit = hit || filter_hit(f, di);
+            }
+        }
+        if (any && !hit)
+            return false;
+    }
+    return true;
+}
+
+/* ---- phrases -------------------------------------------------------- */
+
+static bool open_phrase(search *q, const hq_plan_phrase *ph, phrase_cur *pc)
+{
+    pc->ph = ph;
+    pc->p = hq_xcalloc(ph->n ? ph->n : 1, sizeof *pc->p);
+    pc->present = true;
+    for (uint32_t i = 0; i < ph->n; i++) {
+        hq_terminfo ti;
+        hq_status rc = hq_segment_term(q->s, ph->terms[i].term, ph->terms[i].len, &ti);
+        if (rc == HQ_ENOTFOUND) {
+            pc->present = false;
+            continue;
+        }
+        if (rc == HQ_OK)
+            rc = hq_segment_postings(q->s, &ti, &pc->p[i]);
+        if (rc != HQ_OK) {
+            q->rc = hq_fail(q->err, HQ_ECORRUPT, hq_segment_path(q->s), 0, -1,
+                            "cannot read the postings of \"%s\"", ph->terms[i].term);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void grow_pos(search *q, uint32_t n)
+{
+    if (n <= q->pos_cap)
+        return;
+    q->pos_cap = n;
+    q->pos_a = hq_xrealloc(q->pos_a, n * sizeof *q->pos_a);
+    q->pos_b = hq_xrealloc(q->pos_b, n * sizeof *q->pos_b);
+}
+
+/* Positions of cursor p (at the current document) in field f into
+ * *out (grown as needed); returns their number. */
+static uint32_t positions(search *q, hq_postings *p, int f, uint32_t **out)
+{
+    uint32_t tf = p->tf[p->i][f];
+    grow_pos(q, tf);
+    hq_postings_positions(p, f, *out, tf);
+    return tf;
+}
+
+/* Every term of the phrase is at doc (cursors advanced); do positions
+ * line up in some field? */
+static bool phrase_positions_match(search *q, phrase_cur *pc)
+{
+    const hq_plan_phrase *ph = pc->ph;
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        bool all = true;
+        for (uint32_t i = 0; i < ph->n && all; i++)
+            all = pc->p[i].tf[pc->p[i].i][f] > 0;
+        if (!all)
+            continue;
+        /* candidates: start positions implied by term 0, filtered by each term */
+        uint32_t n = positions(q, &pc->p[0], f, &q->pos_a);
+        for (uint32_t i = 1; i < ph->n && n > 0; i++) {
+            uint32_t m = positions(q, &pc->p[i], f, &q->pos_b);
+            uint32_t keep = 0, j = 0;
+            for (uint32_t a = 0; a < n; a++) {
+                uint64_t want = (uint64_t)q->pos_a[a] + ph->rel_pos[i] - ph->rel_pos[0];
+                while (j < m && q->pos_b[j] < want)
+                    j++;
+                if (j < m && q->pos_b[j] == want)
+                    q->pos_a[keep++] = q->pos_a[a];
+            }
+            n = keep;
+        }
+        if (n > 0)
+            return true;
+    }
+    return false;
+}
+
+/* Does the phrase occur in doc?  Advances its cursors. */
+static bool phrase_at(search *q, phrase_cur *pc, uint32_t doc)
+{
+    if (!pc->present)
+        return false;
+    for (uint32_t i = 0; i < pc->ph->n; i++)
+        if (hq_postings_advance(&pc->p[i], doc) != doc)
+            return false;
+    return pc->ph->n == 1 || phrase_positions_match(q, pc);
+}
+
+static bool excluded_at(search *q, uint32_t doc)
+{
+    for (size_t i = 0; i < q->plan->n_excluded; i++)
+        if (phrase_at(q, &q->exc[i], doc))
+            return true;
+    return false;
+}
+
+/* ---- scoring -------------------------------------------------------- */
+
+static double term_score(const search *q, const cursor *c, const hq_docinfo *di)
+{
+    const hq_bm25f *p = q->plan->params;
+    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, c->p.tf[c->p.i], di->len);
+    return c->mult * hq_bm25f_saturate(p->k1, tfn);
+}
+
+static double block_bound(const search *q, const cursor *c, uint32_t b)
+{
+    hq_skip sk;
+    hq_postings_skip(&c->p, b, &sk);
+    const hq_bm25f *p = q->plan->params;
+    return c->mult * hq_bm25f_saturate(p->k1, hq_bm25f_tfn_bound(p, q->plan->snap->avg_len, &sk));
+}
+
+/* The bound of the block the cursor is in. */
+static double current_block_bound(const search *q, cursor *c)
+{
+    if (c->bm_block != c->p.block) {
+        c->bm_block = c->p.block;
+        c->bm = block_bound(q, c, c->p.block);
+    }
+    return c->bm;
+}
+
+/* The final score: contributions summed in plan-term order. */
+static double total(const search *q)
+{
+    double s = 0;
+    for (size_t i = 0; i < q->plan->n_terms; i++)
+        s += q->contrib[i];
+    return s;
+}
+
+/* Is doc acceptable before scoring: live, through the filters, not
+ * excluded?  Fills *di. */
+static bool admissible(search *q, uint32_t doc, hq_docinfo *di)
+{
+    if (hq_snapshot_is_deleted(q->plan->snap, q->seg, doc))
+        return false;
+    hq_segment_doc(q->s, doc, di);
+    return filters_pass(q, di) && !excluded_at(q, doc);
+}
+
+/* ---- opening a segment ---------------------------------------------- */
+
+/* weight * idf of every plan term, idf from the whole snapshot. */
+static hq_status term_multipliers(search *q)
+{
+    const hq_plan *plan = q->plan;
+    for (size_t i = 0; i < plan->n_terms; i++) {
+        uint64_t df = 0;
+        hq_status rc = hq_snapshot_df(plan->snap, plan->terms[i].term, plan->terms[i].len, &df);
+        if (rc != HQ_OK)
+            return q->rc = hq_fail(q->err, rc, NULL, 0, -1,
+                                   "the lexicon does not decode (term \"%s\")",
+                                   plan->terms[i].term);
+        q->mult[i] = plan->terms[i].weight * hq_bm25f_idf(plan->snap->n_all, df);
+    }
+    return HQ_OK;
+}
+
+static bool open_terms(search *q)
+{
+    const hq_plan *plan = q->plan;
+    for (size_t i = 0; i < plan->n_terms; i++) {
+        cursor *c = &q->cur[i];
+        c->term = (uint32_t)i;
+        c->present = false;
+        c->mult = c->ub = 0;
+        hq_terminfo ti;
+        hq_status rc = hq_segment_term(q->s, plan->terms[i].term, plan->terms[i].len, &ti);
+        if (rc == HQ_ENOTFOUND)
+            continue;
+        if (rc == HQ_OK)
+            rc = hq_segment_postings(q->s, &ti, &c->p);
+        if (rc != HQ_OK) {
+            q->rc = hq_fail(q->err, HQ_ECORRUPT, hq_segment_path(q->s), 0, -1,
+                            "cannot read the postings of \"%s\"", plan->terms[i].term);
+            return false;
+        }
+        c->present = true;
+        c->mult = q->mult[i];
+        c->bm_block = UINT32_MAX;
+        c->ub = 0;
+        for (uint32_t b = 0; b < c->p.n_blocks; b++) {
+            double bb = block_bound(q, c, b);
+            if (bb > c->ub)
+                c->ub = bb;
+        }
+    }
+    return true;
+}
+
+static bool corrupt_cursor(search *q, const hq_postings *p)
+{
+    if (p->rc == HQ_OK)
+        return false;
+    q->rc = hq_fail(q->err, HQ_ECORRUPT, hq_segment_path(q->s), 0, -1,
+                    "a postings list does not decode");
+    return true;
+}
+
+/* ---- disjunctive: MaxScore ------------------------------------------ */
+
+static int by_bound(const void *x, const void *y)
+{
+    const cursor *a = *(cursor *const *)x, *b = *(cursor *const *)y;
+    return a->ub < b->ub ? -1 : a->ub > b->ub ? 1 : (a->term > b->term) - (a->term < b->term);
+}
+
+/* Scores doc completely.  at[0..n_at) are the essential cursors at doc
+ * (the others of [ess, n) are past it); non-essential ones are advanced
+ * while the document can still enter the top k. */
+static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
+                     size_t n_at, uint32_t doc)
+{
+    hq_docinfo di;
+    if (!admissible(q, doc, &di))
+        return;
+    q->stats->matched++;
+    memset(q->contrib, 0, q->plan->n_terms * sizeof *q->contrib);
+    double partial = 0;
+    for (size_t j = 0; j < n_at; j++)
+        partial += q->contrib[at[j]->term] = term_score(q, at[j], &di);
+    bool prune = !q->exhaustive && heap_full(q);
+    double theta = threshold(q);
+    if (prune && partial + cum[ess] * MARGIN <= theta)
+        return;
+    for (size_t j = ess; j-- > 0;) {
+        cursor *c = ord[j];
+        if (c->p.doc != HQ_DOC_END && c->p.doc < doc) {
+            uint32_t b = hq_postings_block_of(&c->p, doc);
+            if (b >= c->p.n_blocks) {
+                c->p.doc = HQ_DOC_END; /* exhausted: nothing more to add */
+            } else if (prune && partial + (cum[j] + block_bound(q, c, b)) * MARGIN <= theta) {
+                return;
+            } else {
+                hq_postings_advance(&c->p, doc);
+                if (corrupt_cursor(q, &c->p))
+                    return;
+            }
+        }
+        if (c->p.doc == doc)
+            partial += q->contrib[c->term] = term_score(q, c, &di);
+        if (prune && partial + cum[j] * MARGIN <= theta)
+            return;
+    }
+    q->stats->scored++;
+    double s = total(q);
+    if (!heap_full(q) || s > theta)
+        offer(q, doc, s);
+}
+
+static void maxscore(search *q)
+{
+    size_t n = 0;
+    cursor **ord = hq_xmalloc((q->plan->n_terms + 1) * sizeof *ord);
+    cursor **at = hq_xmalloc((q->plan->n_terms + 1) * sizeof *at);
+    for (size_t i = 0; i < q->plan->n_terms; i++)
+        if (q->cur[i].present)
+            ord[n++] = &q->cur[i];
+    qsort(ord, n, sizeof *ord, by_bound);
+    double *cum = hq_xmalloc((n + 1) * sizeof *cum); /* cum[i] = sum of ub of ord[0..i) */
+    cum[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        cum[i + 1] = cum[i] + ord[i]->ub;
+    for (size_t i = 0; i < n; i++) {
+        hq_postings_next(&ord[i]->p);
+        if (corrupt_cursor(q, &ord[i]->p))
+            goto done;
+    }
+    size_t ess = 0;
+    for (;;) {
+        bool prune = !q->exhaustive && heap_full(q);
+        if (prune)
+            while (ess < n && cum[ess + 1] * MARGIN <= threshold(q))
+                ess++;
+        /* one pass: the next document and the essential cursors at it */
+        uint32_t doc = HQ_DOC_END;
+        size_t n_at = 0;
+        for (size_t j = ess; j < n; j++) {
+            uint32_t d = ord[j]->p.doc;
+            if (d < doc) {
+                doc = d;
+                n_at = 0;
+            }
+            if (d == doc)
+                at[n_at++] = ord[j];
+        }
+        if (doc == HQ_DOC_END)
+            break;
+        /* block-max: the essential terms at doc score at most their
+         * blocks' bounds; skip doc when even that cannot enter */
+        bool hopeless = false;
+        if (prune) {
+            double ub = cum[ess];
+            for (size_t j = 0; j < n_at; j++)
+                ub += current_block_bound(q, at[j]);
+            hopeless = ub * MARGIN <= threshold(q);
+        }
+        if (!hopeless)
+            evaluate(q, ord, ess, cum, at, n_at, doc);
+        if (q->rc != HQ_OK)
+            break;
+        for (size_t j = 0; j < n_at; j++) {
+            hq_postings_next(&at[j]->p);
+            if (corrupt_cursor(q, &at[j]->p))
+                goto done;
+        }
+    }
+done:
+    free(cum);
+    free(at);
+    free(ord);
+}
+
+/* ---- conjunctive: required phrases ---------------------------------- */
+
+static void conjunctive(search *q)
+{
+    /* the driver: the first term of the required phrase with the fewest documents */
+    hq_postings *drive = NULL;
+    for (size_t i = 0; i < q->plan->n_required; i++) {
+        if (!q->req[i].present)
+            return; /* a required phrase has a term absent from the segment */
+        for (uint32_t t = 0; t < q->req[i].ph->n; t++)
+            if (drive == NULL || q->req[i].p[t].n_docs < drive->n_docs)
+                drive = &q->req[i].p[t];
+    }
+    for (uint32_t doc = hq_postings_next(drive); doc != HQ_DOC_END;
+         doc = hq_postings_advance(drive, doc + 1)) {
+        bool all = true;
+        for (size_t i = 0; i < q->plan->n_required && all; i++)
+            all = phrase_at(q, &q->req[i], doc);
+        hq_docinfo di;
+        if (!all || !admissible(q, doc, &di))
+            continue;
+        q->stats->matched++;
+        q->stats->scored++;
+        for (size_t i = 0; i < q->plan->n_terms; i++) {
+            cursor *c = &q->cur[i];
+            q->contrib[i] = 0;
+            if (c->present && hq_postings_advance(&c->p, doc) == doc)
+                q->contrib[i] = term_score(q, c, &di);
+        }
+        double s = total(q);
+        if (!heap_full(q) || s > threshold(q))
+            offer(q, doc, s);
+    }
+    if (drive->rc != HQ_OK)
+        corrupt_cursor(q, drive);
+}
+
+/* A plan of filters only: every admissible document, score 0. */
+static void filter_only(search *q)
+{
+    for (uint32_t doc = 0, n = hq_segment_n_docs(q->s); doc < n; doc++) {
+        hq_docinfo di;
+        if (!admissible(q, doc, &di))
+            continue;
+        q->stats->matched++;
+        if (!heap_full(q))
+            offer(q, doc, 0.0);
+    }
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+static void close_phrases(phrase_cur *pc, size_t n)
+{
+    for (size_t i = 0; pc && i < n; i++)
+        free(pc[i].p);
+    free(pc);
+}
+
+static void search_segment(search *q, uint32_t seg)
+{
+    const hq_plan *plan = q->plan;
+    q->seg = seg;
+    q->s = plan->snap->segs[seg];
+    resolve_filters(q);
+    q->req = hq_xcalloc(plan->n_required + 1, sizeof *q->req);
+    q->exc = hq_xcalloc(plan->n_excluded + 1, sizeof *q->exc);
+    bool ok = open_terms(q);
+    for (size_t i = 0; ok && i < plan->n_required; i++)
+        ok = open_phrase(q, &plan->required[i], &q->req[i]);
+    for (size_t i = 0; ok && i < plan->n_excluded; i++)
+        ok = open_phrase(q, &plan->excluded[i], &q->exc[i]);
+    if (ok) {
+        if (plan->n_required > 0)
+            conjunctive(q);
+        else if (plan->n_terms > 0)
+            maxscore(q);
+        else
+            filter_only(q);
+    }
+    close_phrases(q->req, plan->n_required);
+    close_phrases(q->exc, plan->n_excluded);
+    q->req = q->exc = NULL;
+}
+
+static int best_first(const void *x, const void *y)
+{
+    const hq_hit *a = x, *b = y;
+    return worse(a, b) ? 1 : worse(b, a) ? -1 : 0;
+}
+
+hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, size_t *n_hits,
+                  hq_topk_stats *stats, hq_error *err)
+{
+    hq_topk_stats local;
+    if (stats == NULL)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    *n_hits = 0;
+    if (k == 0)
+        return HQ_OK;
+    search q = {.plan = plan, .k = k, .exhaustive = exhaustive, .stats = stats, .err = err};
+    q.heap = hits;
+    q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
+    q.contrib = hq_xcalloc(plan->n_terms + 1, sizeof *q.contrib);
+    q.filters = hq_xcalloc(plan->n_filters + 1, sizeof *q.filters);
+    q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
+    if (term_multipliers(&q) == HQ_OK)
+        for (uint32_t seg = 0; seg < plan->snap->n_segs && q.rc == HQ_OK; seg++)
+            search_segment(&q, seg);
+    free(q.mult);
+    free(q.cur);
+    free(q.contrib);
+    free(q.filters);
+    free(q.pos_a);
+    free(q.pos_b);
+    stats->exact = exhaustive || plan->n_required > 0 || plan->n_terms == 0;
+    if (q.rc != HQ_OK)
+        return q.rc;
+    qsort(hits, q.n_heap, sizeof *hits, best_first);
+    *n_hits = q.n_heap;
+    return HQ_OK;
+}
+
+hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double *contrib,
+                         hq_error *err)
+{
+    search q = {.plan = plan, .err = err, .seg = seg, .s = plan->snap->segs[seg]};
+    q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
+    q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
+    hq_docinfo di;
+    hq_segment_doc(q.s, doc, &di);
+    if (term_multipliers(&q) == HQ_OK && open_terms(&q))
+        for (size_t i = 0; i < plan->n_terms; i++) {
+            cursor *c = &q.cur[i];
+            contrib[i] = 0;
+            if (c->present && hq_postings_advance(&c->p, doc) == doc)
+                contrib[i] = term_score(&q, c, &di);
+        }
+    free(q.mult);
+    free(q.cur);
+    return q.rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * feed.c — the store as the indexer sees it: the change log and the
+ * sections of changed articles, with the article fields the index
+ * needs (focus, synonyms, source, trust).
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static hq_status fail(hq_store *st, hq_error *err, const char *what)
+{
+    return hq_fail(err, HQ_ESTORE, hq_store_path(st), 0, -1, "%s: %s", what,
+                   sqlite3_errmsg(hq_store_db(st)));
+}
+
+hq_status hq_store_last_seq(hq_store *st, uint64_t *seq, hq_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(hq_store_db(st), "SELECT coalesce(max(seq), 0) FROM changes", -1, &s,
+                           NULL) != SQLITE_OK)
+        return fail(st, err, "reading the change log");
+    hq_status rc = sqlite3_step(s) == SQLITE_ROW ? HQ_OK : fail(st, err, "reading the change log");
+    *seq = (uint64_t)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+hq_status hq_store_changed_since(hq_store *st, uint64_t seq, char ***ids, size_t *n,
+                                 hq_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(hq_store_db(st),
+                           "SELECT DISTINCT article_id FROM changes WHERE seq > ?1"
+                           " ORDER BY article_id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(st, err, "reading the change log");
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
+    size_t cap = 0;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        hq_grow((void **)ids, &cap, *n + 1, sizeof **ids);
+        (*ids)[(*n)++] = hq_xstrdup((const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    return r == SQLITE_DONE ? HQ_OK : fail(st, err, "reading the change log");
+}
+
+#define FEED_SQL                                                                              \
+    "SELECT s.id, s.article_id, s.title, s.qtype, s.body, coalesce(a.focus, a.title),"       \
+    " a.synonyms, a.source, a.trust FROM sections s JOIN articles a ON a.id = s.article_id"
+
+static hq_status feed_rows(hq_store *st, sqlite3_stmt *s, hq_feed_fn fn, void *ctx,
+                           hq_error *err)
+{
+    int r;
+    hq_status rc = HQ_OK;
+    while (rc == HQ_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+        hq_feed_section f;
+        const char **cols[] = {&f.id,   &f.article_id,    &f.title,  &f.qtype, &f.body,
+                               &f.focus, &f.synonyms_json, &f.source, &f.trust};
+        for (int i = 0; i < 9; i++)
+            *cols[i] = (const char *)sqlite3_column_text(s, i);
+        rc = fn(ctx, &f);
+    }
+    if (rc == HQ_OK && r != SQLITE_DONE)
+        rc = fail(st, err, "reading sections");
+    return rc;
+}
+
+hq_status hq_store_feed(hq_store *st, char *const *ids, size_t n, hq_feed_fn fn, void *ctx,
+                        hq_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    const char *sql = ids ? FEED_SQL " WHERE s.article_id = ?1 ORDER BY s.ord"
+                          : FEED_SQL " ORDER BY s.article_id, s.ord";
+    if (sqlite3_prepare_v2(hq_store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return fail(st, err, "reading sections");
+    hq_status rc = HQ_OK;
+    if (ids == NULL) {
+        rc = feed_rows(st, s, fn, ctx, err);
+    } else {
+        for (size_t i = 0; rc == HQ_OK && i < n; i++) {
+            sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
+            rc = feed_rows(st, s, fn, ctx, err);
+            sqlite3_reset(s);
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
