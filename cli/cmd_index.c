@@ -12,6 +12,7 @@
 
 const char CMD_INDEX_USAGE[] =
     "usage: healthqa [--data DIR] index [--source NAME] [--trust LEVEL] [--quiet] PATH...\n"
+    "       healthqa [--data DIR] index [--rebuild]\n"
     "\n"
     "Ingests files and folders (recursively, in name order) into the store.  A folder's\n"
     "hidden entries and its README, LICENSE, COPYING, CHANGELOG, NOTICE and AUTHORS files\n"
@@ -25,10 +26,15 @@ const char CMD_INDEX_USAGE[] =
     "  --source NAME   source name for pages and text files (default: the folder's name)\n"
     "  --trust LEVEL   trust level for every article: high, medium, low or unknown\n"
     "                  (default: the source's level in data/sources.tsv)\n"
+    "  --rebuild       rebuild the search index from the store (after damage, or to\n"
+    "                  start afresh); without PATHs, `index` just brings the search\n"
+    "                  index up to date with the store\n"
     "  --quiet         print only errors\n"
     "\n"
     "Progress (files, rate, ETA) is shown when stderr is a terminal.\n"
-    "Exit status: 0 all stored, 1 some files rejected, 2 usage, 4 store error.\n";
+    "After ingesting, the search index follows the store's change log: changed\n"
+    "articles are re-indexed, deleted ones leave the index.\n"
+    "Exit status: 0 all stored, 1 some files rejected, 2 usage, 4 store or index error.\n";
 
 typedef struct progress {
     double start, last_draw;
@@ -79,10 +85,12 @@ int cmd_index(const cli_ctx *ctx, int argc, char **argv)
         {"source", required_argument, NULL, 's'},
         {"trust", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
+        {"rebuild", no_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     hq_ingest_options o = {0};
     progress p = {.start = now(), .tty = isatty(2)};
+    bool rebuild = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
@@ -92,28 +100,50 @@ int cmd_index(const cli_ctx *ctx, int argc, char **argv)
             o.trust = optarg;
         else if (c == 'q')
             p.quiet = 1;
+        else if (c == 'r')
+            rebuild = true;
         else
             return cli_usage_error("index", "unknown option '%s'", argv[optind - 1]);
     }
-    if (optind >= argc)
-        return cli_usage_error("index", "no file or folder to index");
     o.on_file = on_file;
     o.ctx = &p;
     hq_engine *e = NULL;
     hq_status rc = cli_open(ctx, &e);
     if (rc != HQ_OK)
         return cli_exit_code(rc);
-    hq_ingest_summary s;
     hq_error err;
     memset(&err, 0, sizeof err);
-    rc = hq_ingest(e, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &s, &err);
-    if (rc != HQ_OK && rc != HQ_EPARTIAL)
-        cli_error("index", &err);
-    if (!p.quiet && (rc == HQ_OK || rc == HQ_EPARTIAL))
-        printf("indexed %zu files in %.1f s: %zu articles, %zu new or changed, %zu removed, "
-               "%zu links resolved, %zu files rejected\n",
-               s.n_files, now() - p.start, s.n_articles, s.n_changed, s.n_removed,
-               s.n_links_resolved, s.n_failed);
+    if (optind < argc) {
+        hq_ingest_summary s;
+        rc = hq_ingest(e, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &s,
+                       &err);
+        if (rc != HQ_OK && rc != HQ_EPARTIAL)
+            cli_error("index", &err);
+        if (!p.quiet && (rc == HQ_OK || rc == HQ_EPARTIAL))
+            printf("ingested %zu files in %.1f s: %zu articles, %zu new or changed, %zu removed, "
+                   "%zu links resolved, %zu files rejected\n",
+                   s.n_files, now() - p.start, s.n_articles, s.n_changed, s.n_removed,
+                   s.n_links_resolved, s.n_failed);
+    }
+    if (rc == HQ_OK || rc == HQ_EPARTIAL) {
+        double t0 = now();
+        hq_index_summary is;
+        hq_error ierr;
+        memset(&ierr, 0, sizeof ierr);
+        hq_status irc = hq_index_update(e, rebuild, &is, &ierr);
+        if (irc != HQ_OK) {
+            cli_error("index", &ierr);
+            rc = irc;
+        } else if (!p.quiet) {
+            if (is.updated)
+                printf("search index %s in %.2f s: %zu documents added, %zu deleted, "
+                       "%zu segments\n",
+                       rebuild ? "rebuilt" : "updated", now() - t0, is.n_added, is.n_deleted,
+                       is.n_segments);
+            else
+                printf("search index already up to date (%zu segments)\n", is.n_segments);
+        }
+    }
     hq_close(e);
     return cli_exit_code(rc);
 }

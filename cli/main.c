@@ -15,9 +15,13 @@ static const char USAGE[] =
     "\n"
     "Commands:\n"
     "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
-    "                   plain text, Markdown) into the store\n"
+    "                   plain text, Markdown) into the store and update the search index\n"
+    "  search QUERY     search the index (BM25F), with snippets\n"
     "  stats            counts of articles and sections per source, format, type, trust\n"
     "  show ID|PATH     an article, a section, or the article(s) of an ingested file\n"
+    "  check            verify every checksum and invariant of the store and the index\n"
+    "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
+    "  eval             quality (eval.py's metrics) and latency over a question set\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -42,6 +46,10 @@ static const struct command {
     {"index", cmd_index, CMD_INDEX_USAGE},
     {"stats", cmd_stats, CMD_STATS_USAGE},
     {"show", cmd_show, CMD_SHOW_USAGE},
+    {"search", cmd_search, CMD_SEARCH_USAGE},
+    {"check", cmd_check, CMD_CHECK_USAGE},
+    {"dump", cmd_dump, CMD_DUMP_USAGE},
+    {"eval", cmd_eval, CMD_EVAL_USAGE},
 };
 
 static const struct command *find_command(const char *name)
@@ -108,6 +116,9 @@ int main(int argc, char **argv)
         fputs(cmd->usage, stdout);
         return HQ_EXIT_OK;
     }
-    optind++; /* each command parses from argv[optind] with its own options */
-    return cmd->run(&ctx, argc, argv);
+    /* each command parses its own argv (argv[0] = its name); optind = 0
+     * makes getopt start afresh, in the command's own ordering mode */
+    int at = optind;
+    optind = 0;
+    return cmd->run(&ctx, argc - at, argv + at);
 }

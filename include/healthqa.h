@@ -110,6 +110,70 @@ hq_status hq_ingest(hq_engine *engine, const char *const *paths, size_t n_paths,
                     const hq_ingest_options *options, hq_ingest_summary *summary,
                     hq_error *err);
 
+/* ---- the search index ---------------------------------------------- */
+
+typedef struct hq_index_summary {
+    bool updated;              /* false when the index already covered the store */
+    size_t n_articles_changed; /* articles re-indexed or removed (0 for a rebuild) */
+    size_t n_added;            /* documents (sections) written to new segments */
+    size_t n_deleted;          /* documents newly marked deleted */
+    size_t n_segments_written;
+    size_t n_segments;         /* segments in the index now */
+    unsigned long long store_seq; /* the store change the index now covers */
+} hq_index_summary;
+
+/* Brings the index (<dir>/index) up to date with the store's change log;
+ * with rebuild, builds it anew from the store (also the way to recover
+ * a damaged index).  Searches started before keep their view. */
+hq_status hq_index_update(hq_engine *engine, bool rebuild, hq_index_summary *summary,
+                          hq_error *err);
+
+typedef struct hq_search_options {
+    size_t limit;   /* hits to return (default 10 when 0, at most 1000) */
+    size_t offset;  /* hits to skip, for paging (offset + limit <= 10000) */
+    bool snippets;  /* compute snippets with highlight spans */
+    bool exhaustive;/* score every match (testing dynamic pruning) */
+} hq_search_options;
+
+/* Searches for query (free text; "phrases", -exclusions and source:,
+ * type:, trust: filters, see docs/CLI.md).  *out is a JSON object:
+ * {"query", "total": {"value", "relation"}, "took_ms", "hits": [{"section_id",
+ * "article_id", "title", "article_title", "source", "trust", "url",
+ * "question_type", "score", "snippet": {"text", "highlights": [[start,
+ * end], ...]}}]}.  A query the parser rejects is HQ_EINVAL with the byte
+ * offset in err.  Release with json_decref(). */
+hq_status hq_search(hq_engine *engine, const char *query, const hq_search_options *options,
+                    json_t **out, hq_error *err);
+
+/* Verifies the store (SQLite integrity check, foreign keys) and every
+ * index file (checksums, decoding, manifest consistency).  *report lists
+ * what was checked; HQ_ECORRUPT names the first fault. */
+hq_status hq_check(hq_engine *engine, json_t **report, hq_error *err);
+
+/* Debugging views: a term's postings (term analysed first unless raw)
+ * in every segment, or, with term NULL, a summary of each segment. */
+hq_status hq_dump(hq_engine *engine, const char *term, bool raw, size_t max_docs, json_t **out,
+                  hq_error *err);
+
+/* ---- evaluation ---------------------------------------------------- */
+
+typedef struct hq_eval_options {
+    const char *queries;  /* "qid<TAB>text" per line */
+    const char *qrels;    /* "qid 0 docid grade" per line, or NULL: timing only */
+    const char *run_out;  /* write the TREC run here, or NULL */
+    size_t limit;         /* results per question (default 100) */
+    bool per_query;       /* also print eval.py's per-question lines */
+    bool warmup;          /* run every question once before timing */
+} hq_eval_options;
+
+/* Searches every question of options->queries in this process (no
+ * snippets), writes the run, and prints "metric<TAB>value" lines: with
+ * qrels, every metric of ../shared/eval/eval.py with its names and
+ * values; then latency_p50_ms, latency_p99_ms, latency_mean_ms and qps of
+ * the searches alone. */
+hq_status hq_evaluate(hq_engine *engine, const hq_eval_options *options, FILE *out,
+                      hq_error *err);
+
 /* ---- reading the store --------------------------------------------- */
 
 /* Counts of articles and sections per source, format, question type and

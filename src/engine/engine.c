@@ -21,7 +21,13 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
         return rc;
     hq_engine *e = hq_xcalloc(1, sizeof *e);
     e->dir = hq_xstrdup(dir);
+    size_t n_index = strlen(dir) + sizeof "/index";
+    e->index_dir = hq_xmalloc(n_index);
+    snprintf(e->index_dir, n_index, "%s/index", dir);
+    pthread_mutex_init(&e->lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
+    if (rc == HQ_OK)
+        rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
     if (rc == HQ_OK) {
         size_t n = strlen(dir) + sizeof "/store.db";
         char *path = hq_xmalloc(n);
@@ -43,8 +49,82 @@ void hq_close(hq_engine *e)
         return;
     hq_store_close(e->store);
     hq_trust_free(&e->trust);
+    hq_snapshot_unref(e->snapshot);
+    for (size_t i = 0; i < e->n_analyzers; i++)
+        hq_analyzer_free(e->analyzers[i]);
+    free(e->analyzers);
+    pthread_mutex_destroy(&e->lock);
+    free(e->index_dir);
     free(e->dir);
     free(e);
+}
+
+/* Opens the snapshot on disk; refreshes the index first when its
+ * manifest is behind the store's change log. */
+static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
+{
+    uint64_t last = 0;
+    hq_status rc = hq_store_last_seq(e->store, &last, err);
+    if (rc != HQ_OK)
+        return rc;
+    rc = hq_snapshot_open(e->index_dir, out, err);
+    if (rc != HQ_OK)
+        return rc;
+    if ((*out)->store_seq == last)
+        return HQ_OK;
+    hq_snapshot_unref(*out);
+    *out = NULL;
+    rc = hq_index_update(e, false, NULL, err);
+    if (rc == HQ_OK)
+        rc = hq_snapshot_open(e->index_dir, out, err);
+    return rc;
+}
+
+hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
+{
+    pthread_mutex_lock(&e->lock);
+    hq_status rc = HQ_OK;
+    if (e->snapshot == NULL) {
+        pthread_mutex_unlock(&e->lock);
+        hq_snapshot *s = NULL;
+        rc = load_snapshot(e, &s, err); /* may take the lock to drop the snapshot */
+        pthread_mutex_lock(&e->lock);
+        if (rc == HQ_OK && e->snapshot == NULL)
+            e->snapshot = s;
+        else
+            hq_snapshot_unref(s);
+    }
+    if (rc == HQ_OK) {
+        hq_snapshot_ref(e->snapshot);
+        *out = e->snapshot;
+    }
+    pthread_mutex_unlock(&e->lock);
+    return rc;
+}
+
+void hq_engine_drop_snapshot(hq_engine *e)
+{
+    pthread_mutex_lock(&e->lock);
+    hq_snapshot *old = e->snapshot;
+    e->snapshot = NULL;
+    pthread_mutex_unlock(&e->lock);
+    hq_snapshot_unref(old);
+}
+
+hq_analyzer *hq_engine_take_analyzer(hq_engine *e)
+{
+    pthread_mutex_lock(&e->lock);
+    hq_analyzer *a = e->n_analyzers ? e->analyzers[--e->n_analyzers] : NULL;
+    pthread_mutex_unlock(&e->lock);
+    return a ? a : hq_analyzer_new();
+}
+
+void hq_engine_release_analyzer(hq_engine *e, hq_analyzer *a)
+{
+    pthread_mutex_lock(&e->lock);
+    hq_grow((void **)&e->analyzers, &e->cap_analyzers, e->n_analyzers + 1, sizeof *e->analyzers);
+    e->analyzers[e->n_analyzers++] = a;
+    pthread_mutex_unlock(&e->lock);
 }
 
 hq_status hq_stats(hq_engine *e, json_t **out, hq_error *err)

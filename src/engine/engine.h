@@ -36,10 +36,50 @@ const char *hq_trust_default_path(void);
 
 /* ---- the engine ---------------------------------------------------- */
 
+#include "../index/index.h"
+#include "../rank/rank.h"
+#include "../text/text.h"
+
+#include <pthread.h>
+
 struct hq_engine {
     char *dir;
+    char *index_dir;
     hq_store *store;
     hq_trust_table trust;
+    hq_bm25f params;
+    pthread_mutex_t lock;     /* guards snapshot and the analyzer pool */
+    hq_snapshot *snapshot;    /* the current view of the index, or NULL */
+    hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
+    size_t n_analyzers, cap_analyzers;
 };
+
+/* ---- Interface to code in engine.c --------------------------------- */
+
+/* A reference to the current snapshot, refreshing the index first when
+ * it is behind the store (or missing).  Release with hq_snapshot_unref. */
+hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
+/* Forgets the current snapshot (after the index changed). */
+void hq_engine_drop_snapshot(hq_engine *e);
+/* ---- Interface to code in search.c ---------------------------------- */
+
+/* One query's ranked hits, with the parsed query and plan it used. */
+typedef struct hq_search_run {
+    hq_hit *hits;
+    size_t n_hits;
+    hq_topk_stats stats;
+    struct hq_query *query;
+    struct plan_store *plan;
+} hq_search_run;
+
+/* Parses text with a and ranks its k best documents in snap.  The run
+ * holds its memory until hq_search_run_free (also after a failure). */
+hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, const char *text,
+                           size_t k, bool exhaustive, hq_search_run *run, hq_error *err);
+void hq_search_run_free(hq_search_run *run);
+
+/* An analyzer for this thread's use until hq_engine_release_analyzer. */
+hq_analyzer *hq_engine_take_analyzer(hq_engine *e);
+void hq_engine_release_analyzer(hq_engine *e, hq_analyzer *a);
 
 #endif

@@ -46,4 +46,52 @@ check "re-indexing changes nothing" grep -q ' 0 new or changed, 0 removed' <<<"$
 check "re-indexing leaves the same counts" cmp -s <(python3 -c "import json; s=json.load(open('$tmp/stats.json')); print(s['articles'], s['sections'], s['last_change'])") <(python3 -c "import json; s=json.load(open('$tmp/stats2.json')); print(s['articles'], s['sections'], s['last_change'])")
 out=$("$HQ" --data "$data" index "$SHARED/corpus/portal" 2>/dev/null </dev/null | cat)
 check "no progress output when not a terminal" bash -c "! grep -q 'ETA' <<<\"\$0\"" "$out"
+
+# ---- search, eval, check, dump, recovery ----------------------------------
+js() { python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
+r=$("$HQ" --data "$data" search --json --limit 5 "back pain after miscarriage")
+check_eq "search finds the miscarriage back-pain page first" "page:000_467e91df3828f596" "$(js 'r["hits"][0]["article_id"]' <<<"$r")"
+check_eq "hits carry trust" "unknown" "$(js 'r["hits"][0]["trust"]' <<<"$r")"
+check_eq "snippets highlight query words (byte offsets)" "True" "$(js 'all(r["hits"][0]["snippet"]["text"].encode()[s:e].decode().lower().startswith(("back","pain","after","miscarriag")) for s,e in r["hits"][0]["snippet"]["highlights"]) and len(r["hits"][0]["snippet"]["highlights"])>0' <<<"$r")"
+r=$("$HQ" --data "$data" search --json --limit 3 --offset 2 "back pain after miscarriage")
+check_eq "paging: offset 2 returns the third hit" 3 "$(js 'len(r["hits"])' <<<"$r")"
+r=$("$HQ" --data "$data" search --json --limit 50 'polycystic ovary type:treatment source:GARD')
+check_eq "filters: every hit is a GARD treatment section" "True" "$(js 'len(r["hits"])>0 and all(h["source"]=="GARD" and h["question_type"]=="treatment" for h in r["hits"])' <<<"$r")"
+r=$("$HQ" --data "$data" search --json --limit 100 'back pain -miscarriage trust:unknown')
+check_eq "exclusion and trust filter" "False" "$(js 'any(h["article_id"]=="page:000_467e91df3828f596" for h in r["hits"])' <<<"$r")"
+r=$("$HQ" --data "$data" search --json --limit 100 '"lumbar disc herniation"')
+check_eq "a phrase finds the Mirena page" "True" "$(js 'any(h["article_id"]=="text:003_5e5c47f7d83159ad" for h in r["hits"])' <<<"$r")"
+"$HQ" --data "$data" search 'trust:sky' >/dev/null 2>&1; check_eq "a bad filter value: exit 2" 2 $?
+"$HQ" --data "$data" search 'the and of' >/dev/null 2>&1; check_eq "a query of stop words only: exit 2" 2 $?
+
+q=$SHARED/eval/liveqa-med/queries.original.tsv
+qrels=$SHARED/eval/liveqa-med/qrels.txt
+"$HQ" --data "$data" eval --queries "$q" --qrels "$qrels" --run "$tmp/run.txt" >"$tmp/ours.txt"
+check "eval prints latency and qps" grep -qE '^latency_p99_ms	[0-9.]+$' "$tmp/ours.txt"
+python3 "$SHARED/eval/eval.py" "$tmp/run.txt" --qrels "$qrels" --queries "$q" >"$tmp/theirs.txt"
+check "eval's metrics equal eval.py's on the same run" cmp -s "$tmp/theirs.txt" <(grep -vE '^(num_queries|latency_|qps)' "$tmp/ours.txt")
+ndcg=$(awk -F'\t' '$1=="ndcg@10" {print $2}' "$tmp/ours.txt")
+check "plain BM25F reaches nDCG@10 >= 0.25 on the dev questions (got $ndcg)" python3 -c "import sys; sys.exit(0 if $ndcg >= 0.25 else 1)"
+
+check "check passes on a fresh index" "$HQ" --data "$data" check
+d=$("$HQ" --data "$data" dump Pain --max 1)
+check_eq "dump analyses the term" pain "$(js 'r["term"]' <<<"$d")"
+check "dump shows postings" bash -c "python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"segments_with_term\"][0][\"df\"] > 1000' <<<'$d'"
+
+before=$("$HQ" --data "$data" search --json --limit 10 "iud insertion pain" | js '[h["section_id"] for h in r["hits"]]')
+rm -rf "$data/index"
+after=$("$HQ" --data "$data" search --json --limit 10 "iud insertion pain" | js '[h["section_id"] for h in r["hits"]]')
+check_eq "deleting the index: the next search rebuilds it, same hits" "$before" "$after"
+seg=$(ls "$data"/index/seg-*.hqs | head -1)
+python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=0xFF; open(p,'wb').write(b)" "$seg"
+out=$("$HQ" --data "$data" check 2>&1); rc=$?
+check_eq "check on a damaged segment: exit 4" 4 "$rc"
+check "check names the damaged file" grep -q "$(basename "$seg")" <<<"$out"
+"$HQ" --data "$data" index --rebuild >/dev/null 2>&1
+check "index --rebuild repairs it" "$HQ" --data "$data" check
+truncate -s 100 "$data/index/MANIFEST"
+"$HQ" --data "$data" search "back pain" >/dev/null 2>&1; check_eq "a truncated manifest: search exits 4" 4 $?
+"$HQ" --data "$data" index --rebuild >/dev/null 2>&1
+after=$("$HQ" --data "$data" search --json --limit 10 "iud insertion pain" | js '[h["section_id"] for h in r["hits"]]')
+check_eq "after the rebuild the hits are back" "$before" "$after"
 tap_done

@@ -1,0 +1,238 @@
+/*
+ * refresh.c — keeping the index in step with the store.
+ *
+ * The store's change log is the source of truth: the manifest records
+ * the last change it covers.  A refresh reads the articles changed since,
+ * marks their old documents deleted (tombstones), indexes their current
+ * sections into new segments, and publishes a new manifest.  A rebuild
+ * does the same from an empty index.  Until the manifest is renamed into
+ * place, readers and a crash see the previous index; files no manifest
+ * names are removed afterwards (and by the next refresh after a crash).
+ *
+ * One writer at a time: an exclusive flock on <index>/LOCK.
+ */
+#include "engine.h"
+#include "../index/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define BUILD_BUDGET (256u << 20) /* memory for one segment being built */
+
+static int compare_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool contains(char *const *sorted, size_t n, const char *id)
+{
+    return bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
+}
+
+/* Marks deleted, in segment entry ms, the documents of the articles in
+ * changed[0..n); writes a new tombstone generation when any is new. */
+static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *const *changed,
+                                   size_t n, hq_error *err)
+{
+    char *path = hq_segment_file(dir, ms->id);
+    hq_segment *seg = NULL;
+    hq_status rc = hq_segment_open(path, &seg, err);
+    free(path);
+    if (rc != HQ_OK)
+        return rc;
+    uint8_t *bits = NULL;
+    if (ms->del_gen > 0) {
+        char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
+        rc = hq_tombstones_read(del, ms->n_docs, &bits, err);
+        free(del);
+    } else {
+        bits = hq_xcalloc(((size_t)ms->n_docs + 7) / 8 + 1, 1);
+    }
+    uint32_t added = 0;
+    for (uint32_t d = 0; rc == HQ_OK && d < ms->n_docs; d++) {
+        if ((bits[d / 8] >> (d % 8)) & 1)
+            continue;
+        hq_docinfo di;
+        hq_segment_doc(seg, d, &di);
+        if (contains(changed, n, hq_segment_string(seg, di.article_id))) {
+            bits[d / 8] |= (uint8_t)(1u << (d % 8));
+            added++;
+        }
+    }
+    if (rc == HQ_OK && added > 0) {
+        ms->del_gen++;
+        ms->n_deleted += added;
+        char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
+        rc = hq_tombstones_write(del, bits, ms->n_docs, err);
+        free(del);
+    }
+    free(bits);
+    hq_segment_unref(seg);
+    return rc;
+}
+
+/* Feeds store sections into the builder. */
+static hq_status feed_one(void *ctx, const hq_feed_section *s)
+{
+    hq_builder *b = ctx;
+    const char *focus[64];
+    size_t n_focus = 0;
+    if (s->focus && *s->focus)
+        focus[n_focus++] = s->focus;
+    json_t *syn = s->synonyms_json ? json_loads(s->synonyms_json, 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(syn, i, v)
+    {
+        if (n_focus < sizeof focus / sizeof *focus && json_is_string(v))
+            focus[n_focus++] = json_string_value(v);
+    }
+    hq_builder_doc d = {s->id,    s->article_id, s->source, s->qtype, s->trust,
+                        s->title, focus,         n_focus,   s->body};
+    hq_status rc = hq_builder_add(b, &d, NULL);
+    json_decref(syn);
+    return rc;
+}
+
+static bool is_ours(const char *name)
+{
+    return strncmp(name, "seg-", 4) == 0 || strstr(name, ".tmp") != NULL;
+}
+
+/* Removes segment and tombstone files that manifest m does not name. */
+static void collect_garbage(const char *dir, const hq_manifest *m)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_ours(e->d_name))
+            continue;
+        bool live = false;
+        for (uint32_t i = 0; i < m->n_segs && !live; i++) {
+            char seg[64], del[64];
+            snprintf(seg, sizeof seg, "seg-%06u.hqs", m->segs[i].id);
+            snprintf(del, sizeof del, "seg-%06u-%u.del", m->segs[i].id, m->segs[i].del_gen);
+            live = strcmp(e->d_name, seg) == 0 || strcmp(e->d_name, del) == 0;
+        }
+        if (!live) {
+            char *path = hq_xmalloc(strlen(dir) + strlen(e->d_name) + 2);
+            snprintf(path, strlen(dir) + strlen(e->d_name) + 2, "%s/%s", dir, e->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    closedir(d);
+}
+
+static hq_status lock_index(const char *dir, int *fd, hq_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/LOCK", dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return hq_fail(err, HQ_EIO, path, 0, -1, "cannot open the lock: %s", strerror(errno));
+    if (flock(*fd, LOCK_EX) != 0) {
+        close(*fd);
+        return hq_fail(err, HQ_EIO, path, 0, -1, "cannot lock the index: %s", strerror(errno));
+    }
+    return HQ_OK;
+}
+
+/* Applies the changes after m->store_seq (all of the store when rebuild)
+ * to m, writing new segments and tombstones. */
+static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint64_t last,
+                               hq_index_summary *sum, hq_error *err)
+{
+    char **changed = NULL;
+    size_t n_changed = 0;
+    hq_status rc = HQ_OK;
+    if (!rebuild)
+        rc = hq_store_changed_since(e->store, m->store_seq, &changed, &n_changed, err);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; rc == HQ_OK && i < m->n_segs; i++) {
+        hq_manifest_seg ms = m->segs[i];
+        rc = tombstone_segment(e->index_dir, &ms, changed, n_changed, err);
+        sum->n_deleted += ms.n_deleted - m->segs[i].n_deleted;
+        if (ms.n_deleted < ms.n_docs) /* a segment with no live document goes */
+            m->segs[kept++] = ms;
+    }
+    m->n_segs = kept;
+    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET);
+    if (rc == HQ_OK)
+        rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, b, err);
+    if (rc == HQ_OK)
+        rc = hq_builder_finish(b, err);
+    uint32_t n_new;
+    const hq_manifest_seg *segs = hq_builder_segments(b, &n_new);
+    for (uint32_t i = 0; rc == HQ_OK && i < n_new; i++) {
+        size_t cap = m->cap_segs;
+        hq_grow((void **)&m->segs, &cap, m->n_segs + 1, sizeof *m->segs);
+        m->cap_segs = (uint32_t)cap;
+        m->segs[m->n_segs++] = segs[i];
+        sum->n_added += segs[i].n_docs;
+        sum->n_segments_written++;
+    }
+    hq_builder_free(b);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
+    free(changed);
+    sum->n_articles_changed = rebuild ? 0 : n_changed;
+    m->store_seq = last;
+    m->generation++;
+    return rc;
+}
+
+hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary, hq_error *err)
+{
+    hq_index_summary sum = {0};
+    hq_status rc = hq_mkdir(e->index_dir, err);
+    int lock = -1;
+    if (rc == HQ_OK)
+        rc = lock_index(e->index_dir, &lock, err);
+    if (rc != HQ_OK)
+        return rc;
+    hq_manifest m;
+    bool exists = false;
+    hq_error merr;
+    hq_error_clear(&merr);
+    rc = hq_manifest_read(e->index_dir, &m, &exists, rebuild ? &merr : err);
+    if (rc != HQ_OK && rebuild) { /* a damaged index is what a rebuild is for */
+        memset(&m, 0, sizeof m);
+        rc = HQ_OK;
+    }
+    if (rebuild) {
+        m.n_segs = 0;
+        m.store_seq = 0;
+    }
+    if (m.next_id == 0)
+        m.next_id = 1;
+    uint64_t last = 0;
+    if (rc == HQ_OK)
+        rc = hq_store_last_seq(e->store, &last, err);
+    bool needed = rebuild || !exists || last != m.store_seq;
+    if (rc == HQ_OK && needed)
+        rc = apply_changes(e, &m, rebuild, last, &sum, err);
+    if (rc == HQ_OK && needed)
+        rc = hq_fsync_dir(e->index_dir, err);
+    if (rc == HQ_OK && needed)
+        rc = hq_manifest_write(e->index_dir, &m, err);
+    if (rc == HQ_OK) {
+        collect_garbage(e->index_dir, &m);
+        sum.n_segments = m.n_segs;
+        sum.store_seq = m.store_seq;
+        sum.updated = needed;
+        hq_engine_drop_snapshot(e); /* the next search sees the new index */
+    }
+    hq_manifest_free(&m);
+    close(lock); /* releases the flock */
+    if (summary)
+        *summary = sum;
+    return rc;
+}
