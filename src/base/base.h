@@ -112,6 +112,9 @@ char *hq_utf8_squeeze(hq_arena *a, const char *s, size_t len);
 uint64_t hq_hash64(const void *data, size_t len, uint64_t seed);
 #define HQ_HASH_SEED 0xcbf29ce484222325ULL
 
+/* A fast hash for in-memory tables (not persisted: may change). */
+uint64_t hq_hash_bytes(const void *data, size_t len);
+
 /* ---- Interface to code in fs.c ------------------------------------- */
 
 /* Reads the whole regular file at path into a malloc'd buffer (NUL added,

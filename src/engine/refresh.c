@@ -76,27 +76,52 @@ static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *c
     return rc;
 }
 
-/* Feeds store sections into the builder. */
-static hq_status feed_one(void *ctx, const hq_feed_section *s)
+/* The feed's state: the builder, and the focus and synonyms of the
+ * current article (sections come grouped by article). */
+typedef struct feed {
+    hq_builder *b;
+    char *article;  /* id whose focus is in focus[] */
+    char *focus[64];
+    size_t n_focus;
+} feed;
+
+static void feed_clear(feed *f)
 {
-    hq_builder *b = ctx;
-    const char *focus[64];
-    size_t n_focus = 0;
+    for (size_t i = 0; i < f->n_focus; i++)
+        free(f->focus[i]);
+    f->n_focus = 0;
+    free(f->article);
+    f->article = NULL;
+}
+
+/* Focus then synonyms (a JSON array of strings) of s's article. */
+static void feed_focus(feed *f, const hq_feed_section *s)
+{
+    if (f->article && strcmp(f->article, s->article_id) == 0)
+        return;
+    feed_clear(f);
+    f->article = hq_xstrdup(s->article_id);
     if (s->focus && *s->focus)
-        focus[n_focus++] = s->focus;
+        f->focus[f->n_focus++] = hq_xstrdup(s->focus);
     json_t *syn = s->synonyms_json ? json_loads(s->synonyms_json, 0, NULL) : NULL;
     size_t i;
     json_t *v;
     json_array_foreach(syn, i, v)
     {
-        if (n_focus < sizeof focus / sizeof *focus && json_is_string(v))
-            focus[n_focus++] = json_string_value(v);
+        if (f->n_focus < sizeof f->focus / sizeof *f->focus && json_is_string(v))
+            f->focus[f->n_focus++] = hq_xstrdup(json_string_value(v));
     }
-    hq_builder_doc d = {s->id,    s->article_id, s->source, s->qtype, s->trust,
-                        s->title, focus,         n_focus,   s->body};
-    hq_status rc = hq_builder_add(b, &d, NULL);
     json_decref(syn);
-    return rc;
+}
+
+/* Feeds one store section into the builder. */
+static hq_status feed_one(void *ctx, const hq_feed_section *s)
+{
+    feed *f = ctx;
+    feed_focus(f, s);
+    hq_builder_doc d = {s->id,    s->article_id,                   s->source,   s->qtype,
+                        s->trust, s->title, (const char *const *)f->focus, f->n_focus, s->body};
+    return hq_builder_add(f->b, &d, NULL);
 }
 
 static bool is_ours(const char *name)
@@ -165,8 +190,10 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
     }
     m->n_segs = kept;
     hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET);
+    feed f = {.b = b};
     if (rc == HQ_OK)
-        rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, b, err);
+        rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, &f, err);
+    feed_clear(&f);
     if (rc == HQ_OK)
         rc = hq_builder_finish(b, err);
     uint32_t n_new;

@@ -14,8 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A focus term and its position, kept while the sections of one article
+ * are added (sections of an article share its focus and synonyms). */
+typedef struct focus_term {
+    char *term;
+    uint32_t len, pos;
+} focus_term;
+
 struct hq_builder {
     char *dir;
+    char *focus_of;        /* article id whose focus is cached, or NULL */
+    hq_arena focus_arena;  /* the cached terms */
+    focus_term *focus;
+    size_t n_focus, cap_focus;
+    uint32_t focus_len;
     uint32_t *next_id;
     size_t budget;
     hq_analyzer *analyzer;
@@ -37,6 +49,7 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget)
     b->analyzer = hq_analyzer_new();
     b->mi = hq_memindex_new();
     hq_arena_init(&b->strings);
+    hq_arena_init(&b->focus_arena);
     return b;
 }
 
@@ -48,6 +61,9 @@ void hq_builder_free(hq_builder *b)
     hq_analyzer_free(b->analyzer);
     hq_tokens_free(&b->tokens);
     hq_arena_free(&b->strings);
+    hq_arena_free(&b->focus_arena);
+    free(b->focus);
+    free(b->focus_of);
     free(b->docs);
     free(b->segs);
     free(b->dir);
@@ -69,6 +85,36 @@ static uint32_t add_text(hq_builder *b, uint32_t doc, int f, const char *text, u
             end = base + t->pos + 1;
     }
     return end;
+}
+
+/* Analyses the focus and synonyms of d's article once; the terms are
+ * replayed for each of its sections.  Synonyms follow one position apart. */
+static void cache_focus(hq_builder *b, const hq_builder_doc *d)
+{
+    if (b->focus_of && strcmp(b->focus_of, d->article_id) == 0)
+        return;
+    free(b->focus_of);
+    b->focus_of = hq_xstrdup(d->article_id);
+    hq_arena_free(&b->focus_arena);
+    b->n_focus = 0;
+    uint32_t pos = 0;
+    for (size_t i = 0; i < d->n_focus; i++) {
+        const char *text = d->focus[i];
+        if (text == NULL || *text == '\0')
+            continue;
+        uint32_t base = pos ? pos + 1 : 0, end = base;
+        hq_analyze(b->analyzer, text, strlen(text), 0, &b->tokens);
+        for (size_t k = 0; k < b->tokens.n; k++) {
+            const hq_token *t = &b->tokens.items[k];
+            hq_grow((void **)&b->focus, &b->cap_focus, b->n_focus + 1, sizeof *b->focus);
+            b->focus[b->n_focus++] = (focus_term){
+                hq_arena_strndup(&b->focus_arena, t->term, t->len), t->len, base + t->pos};
+            if (base + t->pos + 1 > end)
+                end = base + t->pos + 1;
+        }
+        pos = end;
+    }
+    b->focus_len = pos;
 }
 
 static hq_status flush(hq_builder *b, hq_error *err)
@@ -104,12 +150,11 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
     nd->trust = (uint8_t)hq_trust_code(d->trust);
     nd->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
     nd->len[HQ_FIELD_TITLE] = add_text(b, doc, HQ_FIELD_TITLE, d->title, 0);
-    uint32_t pos = 0;
-    for (size_t i = 0; i < d->n_focus; i++) {
-        uint32_t end = add_text(b, doc, HQ_FIELD_FOCUS, d->focus[i], pos ? pos + 1 : 0);
-        pos = end;
-    }
-    nd->len[HQ_FIELD_FOCUS] = pos;
+    cache_focus(b, d);
+    for (size_t i = 0; i < b->n_focus; i++)
+        hq_memindex_add(b->mi, doc, HQ_FIELD_FOCUS, b->focus[i].term, b->focus[i].len,
+                        b->focus[i].pos);
+    nd->len[HQ_FIELD_FOCUS] = b->focus_len;
     nd->len[HQ_FIELD_BODY] = add_text(b, doc, HQ_FIELD_BODY, d->body, 0);
     if (hq_memindex_bytes(b->mi) + b->strings.used > b->budget)
         return flush(b, err);

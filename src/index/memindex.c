@@ -22,7 +22,24 @@ struct hq_memindex {
 
 static uint64_t term_hash(const char *s, size_t len)
 {
-    return hq_hash64(s, len, HQ_HASH_SEED);
+    return hq_hash_bytes(s, len);
+}
+
+/* Appends v as a varint to b: the common case writes in place. */
+static inline void put_varint(hq_buf *b, uint32_t v)
+{
+    if (b->cap - b->len < 6) {
+        hq_put_varint(b, v);
+        return;
+    }
+    unsigned char *p = (unsigned char *)b->data + b->len;
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    b->len = (size_t)(p - (unsigned char *)b->data);
+    b->data[b->len] = '\0';
 }
 
 hq_memindex *hq_memindex_new(void)
@@ -124,7 +141,7 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
     }
     t->tf[(size_t)(t->n_docs - 1) * HQ_NFIELDS + (size_t)field]++;
     size_t before = t->pos.cap;
-    hq_put_varint(&t->pos, pos - t->last_pos);
+    put_varint(&t->pos, pos - t->last_pos);
     mi->bytes += t->pos.cap - before;
     t->last_pos = pos;
 }

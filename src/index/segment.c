@@ -68,7 +68,7 @@ static uint32_t strtab_add(strtab *t, const char *s)
             if (t->slots[i] == 0)
                 continue;
             const char *old = t->data.data + t->slots[i] - 1;
-            size_t j = hq_hash64(old, strlen(old), HQ_HASH_SEED) & (n - 1);
+            size_t j = hq_hash_bytes(old, strlen(old)) & (n - 1);
             while (slots[j])
                 j = (j + 1) & (n - 1);
             slots[j] = t->slots[i];
@@ -77,7 +77,7 @@ static uint32_t strtab_add(strtab *t, const char *s)
         t->slots = slots;
         t->n_slots = n;
     }
-    size_t j = hq_hash64(s, len, HQ_HASH_SEED) & (t->n_slots - 1);
+    size_t j = hq_hash_bytes(s, len) & (t->n_slots - 1);
     for (; t->slots[j]; j = (j + 1) & (t->n_slots - 1))
         if (strcmp(t->data.data + t->slots[j] - 1, s) == 0)
             return t->slots[j] - 1;
