@@ -4,6 +4,14 @@
  * memindex, which is written as a segment when it passes the memory
  * budget and at the end.
  *
+ * Two stages on two threads: the caller's thread (which also reads the
+ * store) analyses documents into batches of token records; a worker
+ * thread adds each batch to the memindex.  Two batches alternate
+ * (double buffering), so both cores stay busy; the worker takes the
+ * batches in order, so the segment is the same as a single thread's.
+ * Before a segment is written the pipeline is drained; if the worker
+ * cannot be started, batches are consumed on the caller's thread.
+ *
  * Field positions: each field starts at 0.  The focus field holds the
  * focus and each synonym, one after the other, with a gap of one
  * position between them so that a phrase never spans two names.
@@ -11,8 +19,17 @@
 #include "index.h"
 #include "../text/text.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define BATCH_BYTES (1u << 20) /* a batch is handed over past this size */
+
+/* Token records: u32 doc, u32 pos, u8 field, u8 len, len bytes. */
+typedef struct batch {
+    hq_buf bytes;
+    bool ready; /* handed to the worker, not yet consumed */
+} batch;
 
 /* A focus term and its position, kept while the sections of one article
  * are added (sections of an article share its focus and synonyms). */
@@ -38,7 +55,120 @@ struct hq_builder {
     size_t n_docs, cap_docs;
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
+    /* the pipeline; mu guards batch[].ready, stop and mi_bytes */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t worker;
+    bool started, threaded, stop;
+    batch batch[2];
+    int filling;      /* the batch the caller fills */
+    size_t mi_bytes;  /* the memindex's size, as the worker last saw it */
 };
+
+/* Adds a batch's token records to the memindex. */
+static void consume(hq_memindex *mi, hq_buf *bytes)
+{
+    const unsigned char *p = (const unsigned char *)bytes->data, *end = p + bytes->len;
+    while (p < end) {
+        uint32_t doc = hq_get_u32(p), pos = hq_get_u32(p + 4);
+        int field = p[8];
+        size_t len = p[9];
+        hq_memindex_add(mi, doc, field, (const char *)p + 10, len, pos);
+        p += 10 + len;
+    }
+    hq_buf_reset(bytes);
+}
+
+static void *worker_main(void *arg)
+{
+    hq_builder *b = arg;
+    int k = 0;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->batch[k].ready && !b->stop)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (!b->batch[k].ready)
+            break; /* stop, and nothing left */
+        pthread_mutex_unlock(&b->mu);
+        consume(b->mi, &b->batch[k].bytes);
+        size_t bytes = hq_memindex_bytes(b->mi);
+        pthread_mutex_lock(&b->mu);
+        b->mi_bytes = bytes;
+        b->batch[k].ready = false;
+        pthread_cond_broadcast(&b->cv);
+        k ^= 1;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Hands the batch being filled to the worker and waits until the other
+ * one is free to fill. */
+static void hand_off(hq_builder *b)
+{
+    batch *cur = &b->batch[b->filling];
+    if (cur->bytes.len == 0)
+        return;
+    if (!b->started) {
+        b->started = true;
+        b->threaded = pthread_create(&b->worker, NULL, worker_main, b) == 0;
+    }
+    if (!b->threaded) {
+        consume(b->mi, &cur->bytes);
+        b->mi_bytes = hq_memindex_bytes(b->mi);
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    cur->ready = true;
+    pthread_cond_broadcast(&b->cv);
+    b->filling ^= 1;
+    while (b->batch[b->filling].ready)
+        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Waits until the worker has consumed every batch. */
+static void drain(hq_builder *b)
+{
+    hand_off(b);
+    if (!b->threaded)
+        return;
+    pthread_mutex_lock(&b->mu);
+    while (b->batch[0].ready || b->batch[1].ready)
+        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void stop_worker(hq_builder *b)
+{
+    if (!b->threaded)
+        return;
+    drain(b);
+    pthread_mutex_lock(&b->mu);
+    b->stop = true;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->worker, NULL);
+    b->threaded = false;
+}
+
+/* Appends a token record to the batch being filled. */
+static void emit(hq_builder *b, uint32_t doc, int field, const char *term, size_t len,
+                 uint32_t pos)
+{
+    if (len == 0 || len > HQ_MAX_TERM_BYTES)
+        return;
+    hq_buf *out = &b->batch[b->filling].bytes;
+    unsigned char head[10];
+    for (int i = 0; i < 4; i++) {
+        head[i] = (unsigned char)(doc >> (8 * i));
+        head[4 + i] = (unsigned char)(pos >> (8 * i));
+    }
+    head[8] = (unsigned char)field;
+    head[9] = (unsigned char)len;
+    hq_buf_append(out, head, 10);
+    hq_buf_append(out, term, len);
+}
 
 hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget)
 {
@@ -50,6 +180,10 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget)
     b->mi = hq_memindex_new();
     hq_arena_init(&b->strings);
     hq_arena_init(&b->focus_arena);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    hq_buf_init(&b->batch[0].bytes, 0);
+    hq_buf_init(&b->batch[1].bytes, 0);
     return b;
 }
 
@@ -57,6 +191,11 @@ void hq_builder_free(hq_builder *b)
 {
     if (b == NULL)
         return;
+    stop_worker(b);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    hq_buf_free(&b->batch[0].bytes);
+    hq_buf_free(&b->batch[1].bytes);
     hq_memindex_free(b->mi);
     hq_analyzer_free(b->analyzer);
     hq_tokens_free(&b->tokens);
@@ -80,7 +219,7 @@ static uint32_t add_text(hq_builder *b, uint32_t doc, int f, const char *text, u
     uint32_t end = base;
     for (size_t i = 0; i < b->tokens.n; i++) {
         const hq_token *t = &b->tokens.items[i];
-        hq_memindex_add(b->mi, doc, f, t->term, t->len, base + t->pos);
+        emit(b, doc, f, t->term, t->len, base + t->pos);
         if (base + t->pos + 1 > end)
             end = base + t->pos + 1;
     }
@@ -119,6 +258,7 @@ static void cache_focus(hq_builder *b, const hq_builder_doc *d)
 
 static hq_status flush(hq_builder *b, hq_error *err)
 {
+    drain(b); /* the memindex is the caller's again until the next hand-off */
     if (b->n_docs == 0)
         return HQ_OK;
     uint32_t id = (*b->next_id)++;
@@ -131,6 +271,7 @@ static hq_status flush(hq_builder *b, hq_error *err)
     b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
     hq_memindex_free(b->mi);
     b->mi = hq_memindex_new();
+    b->mi_bytes = 0;
     hq_arena_free(&b->strings);
     b->n_docs = 0;
     return HQ_OK;
@@ -152,18 +293,24 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
     nd->len[HQ_FIELD_TITLE] = add_text(b, doc, HQ_FIELD_TITLE, d->title, 0);
     cache_focus(b, d);
     for (size_t i = 0; i < b->n_focus; i++)
-        hq_memindex_add(b->mi, doc, HQ_FIELD_FOCUS, b->focus[i].term, b->focus[i].len,
-                        b->focus[i].pos);
+        emit(b, doc, HQ_FIELD_FOCUS, b->focus[i].term, b->focus[i].len, b->focus[i].pos);
     nd->len[HQ_FIELD_FOCUS] = b->focus_len;
     nd->len[HQ_FIELD_BODY] = add_text(b, doc, HQ_FIELD_BODY, d->body, 0);
-    if (hq_memindex_bytes(b->mi) + b->strings.used > b->budget)
+    if (b->batch[b->filling].bytes.len >= BATCH_BYTES)
+        hand_off(b);
+    pthread_mutex_lock(&b->mu);
+    size_t used = b->mi_bytes;
+    pthread_mutex_unlock(&b->mu);
+    if (used + 2 * BATCH_BYTES + b->strings.used > b->budget)
         return flush(b, err);
     return HQ_OK;
 }
 
 hq_status hq_builder_finish(hq_builder *b, hq_error *err)
 {
-    return flush(b, err);
+    hq_status rc = flush(b, err);
+    stop_worker(b);
+    return rc;
 }
 
 const hq_manifest_seg *hq_builder_segments(const hq_builder *b, uint32_t *n)

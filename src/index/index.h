@@ -67,16 +67,19 @@ size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v);
 
 typedef struct hq_memindex hq_memindex;
 
-/* The postings of one term accumulated in memory. */
+/* The postings of one term accumulated in memory, compactly: post holds
+ * per document varint(doc - previous doc), a byte of field bits, and
+ * varint(tf - 1) per field present; the current document's frequencies
+ * wait in cur_tf until the next document (or hq_memindex_sorted). */
 typedef struct hq_memterm {
     const char *term; /* NUL-terminated, in the memindex's arena */
     uint32_t len;
-    uint32_t n_docs;         /* documents holding the term */
-    uint32_t *docs;          /* n_docs document numbers, increasing */
-    uint32_t *tf;            /* n_docs * HQ_NFIELDS frequencies */
+    uint32_t n_docs;         /* documents holding the term (the current one included) */
+    hq_buf post;             /* the finished documents, as above */
     hq_buf pos;              /* positions: see postings.c, "positions" */
-    uint32_t cap_docs;
+    uint32_t prev_doc;       /* the last document written to post (UINT32_MAX: none) */
     uint32_t last_doc;       /* document being added to, or UINT32_MAX */
+    uint32_t cur_tf[HQ_NFIELDS];
     int last_field;
     uint32_t last_pos;
 } hq_memterm;
@@ -91,8 +94,9 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
                      uint32_t pos);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
-/* The terms sorted by bytes (memcmp, shorter first on a tie); the array
- * is owned by mi and valid until the next add or free. */
+/* The terms sorted by bytes (memcmp, shorter first on a tie), each with
+ * its pending document written to post; the array is owned by mi and
+ * valid until the next add or free. */
 hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms);
 
 /* ---- Interface to code in postings.c --------------------------------- */
@@ -109,9 +113,10 @@ typedef struct hq_skip {
                                        down (so a bound computed from it holds) */
 } hq_skip;
 
-/* Appends the encoded postings of t to out (the term's postings) and its
- * positions to pos_out; doc_len gives each document's field lengths
- * (n_docs * HQ_NFIELDS, for the skip entries' bounds). */
+/* Appends the encoded postings of t to out (the term's postings) and,
+ * when pos_out is not NULL, its positions to pos_out; doc_len gives each
+ * document's field lengths (n_docs * HQ_NFIELDS, for the skip entries'
+ * bounds).  t must have been finished (hq_memindex_sorted). */
 hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_buf *out,
                              hq_buf *pos_out);
 

@@ -25,21 +25,28 @@ static uint64_t term_hash(const char *s, size_t len)
     return hq_hash_bytes(s, len);
 }
 
-/* Appends v as a varint to b: the common case writes in place. */
-static inline void put_varint(hq_buf *b, uint32_t v)
+/* Makes room for need more bytes in b (and its NUL). */
+static inline void reserve(hq_memindex *mi, hq_buf *b, size_t need)
 {
-    if (b->cap - b->len < 6) {
-        hq_put_varint(b, v);
+    if (b->cap - b->len > need)
         return;
-    }
-    unsigned char *p = (unsigned char *)b->data + b->len;
+    size_t before = b->cap;
+    size_t cap = b->cap ? b->cap * 2 : 16;
+    while (cap - b->len <= need)
+        cap *= 2;
+    b->data = hq_xrealloc(b->data, cap);
+    b->cap = cap;
+    mi->bytes += cap - before;
+}
+
+/* Writes v as a varint at *p, advancing it. */
+static inline void write_varint(unsigned char **p, uint32_t v)
+{
     while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
+        *(*p)++ = (unsigned char)(v | 0x80);
         v >>= 7;
     }
-    *p++ = (unsigned char)v;
-    b->len = (size_t)(p - (unsigned char *)b->data);
-    b->data[b->len] = '\0';
+    *(*p)++ = (unsigned char)v;
 }
 
 hq_memindex *hq_memindex_new(void)
@@ -59,8 +66,7 @@ void hq_memindex_free(hq_memindex *mi)
     for (size_t i = 0; i < mi->n_slots; i++) {
         hq_memterm *t = mi->slots[i];
         if (t) {
-            free(t->docs);
-            free(t->tf);
+            hq_buf_free(&t->post);
             hq_buf_free(&t->pos);
         }
     }
@@ -100,8 +106,9 @@ static hq_memterm *find_or_add(hq_memindex *mi, const char *term, size_t len)
     memset(t, 0, sizeof *t);
     t->term = hq_arena_strndup(&mi->arena, term, len);
     t->len = (uint32_t)len;
-    t->last_doc = UINT32_MAX;
+    t->last_doc = t->prev_doc = UINT32_MAX;
     hq_buf_init(&t->pos, 0);
+    hq_buf_init(&t->post, 0);
     mi->slots[j] = t;
     mi->bytes += sizeof *t + len + 1;
     if (++mi->n_terms * 2 > mi->n_slots)
@@ -111,17 +118,31 @@ static hq_memterm *find_or_add(hq_memindex *mi, const char *term, size_t len)
     return t;
 }
 
+/* Writes the pending document of t to its postings stream. */
+static void finish_doc(hq_memindex *mi, hq_memterm *t)
+{
+    if (t->last_doc == UINT32_MAX || t->last_doc == t->prev_doc)
+        return;
+    reserve(mi, &t->post, 5 + 1 + 5 * HQ_NFIELDS);
+    unsigned char *p = (unsigned char *)t->post.data + t->post.len;
+    write_varint(&p, t->last_doc - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
+    unsigned char mask = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (t->cur_tf[f])
+            mask |= (unsigned char)(1u << f);
+    *p++ = mask;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (t->cur_tf[f])
+            write_varint(&p, t->cur_tf[f] - 1);
+    t->post.len = (size_t)(p - (unsigned char *)t->post.data);
+    t->post.data[t->post.len] = '\0';
+    t->prev_doc = t->last_doc;
+}
+
 static void start_doc(hq_memindex *mi, hq_memterm *t, uint32_t doc)
 {
-    if (t->n_docs == t->cap_docs) {
-        uint32_t cap = t->cap_docs ? t->cap_docs * 2 : 2;
-        t->docs = hq_xrealloc(t->docs, cap * sizeof *t->docs);
-        t->tf = hq_xrealloc(t->tf, (size_t)cap * HQ_NFIELDS * sizeof *t->tf);
-        mi->bytes += (size_t)(cap - t->cap_docs) * (1 + HQ_NFIELDS) * sizeof(uint32_t);
-        t->cap_docs = cap;
-    }
-    t->docs[t->n_docs] = doc;
-    memset(&t->tf[(size_t)t->n_docs * HQ_NFIELDS], 0, HQ_NFIELDS * sizeof *t->tf);
+    finish_doc(mi, t);
+    memset(t->cur_tf, 0, sizeof t->cur_tf);
     t->n_docs++;
     t->last_doc = doc;
     t->last_field = -1;
@@ -139,10 +160,12 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
         t->last_field = field;
         t->last_pos = 0;
     }
-    t->tf[(size_t)(t->n_docs - 1) * HQ_NFIELDS + (size_t)field]++;
-    size_t before = t->pos.cap;
-    put_varint(&t->pos, pos - t->last_pos);
-    mi->bytes += t->pos.cap - before;
+    t->cur_tf[field]++;
+    reserve(mi, &t->pos, 5);
+    unsigned char *p = (unsigned char *)t->pos.data + t->pos.len;
+    write_varint(&p, pos - t->last_pos);
+    t->pos.len = (size_t)(p - (unsigned char *)t->pos.data);
+    t->pos.data[t->pos.len] = '\0';
     t->last_pos = pos;
 }
 
@@ -167,8 +190,10 @@ hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
         mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
         size_t k = 0;
         for (size_t i = 0; i < mi->n_slots; i++)
-            if (mi->slots[i])
+            if (mi->slots[i]) {
+                finish_doc(mi, mi->slots[i]);
                 mi->sorted[k++] = mi->slots[i];
+            }
         qsort(mi->sorted, k, sizeof *mi->sorted, compare_terms);
     }
     *n_terms = mi->n_terms;

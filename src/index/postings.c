@@ -89,8 +89,46 @@ static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
     hq_buf_append(out, tmp, bytes);
 }
 
-/* Encodes block [from, from+n) of t into data, filling its skip entry. */
-static void encode_block(const hq_memterm *t, uint32_t from, uint32_t n, const uint32_t *doc_len,
+/* Up to HQ_BLOCK documents of a memterm's postings stream. */
+typedef struct block_in {
+    uint32_t docs[HQ_BLOCK];
+    uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
+    uint32_t n;
+} block_in;
+
+/* Reads a varint the memindex wrote (trusted: it is our own memory). */
+static inline uint32_t read_varint(const unsigned char **p)
+{
+    uint32_t v = 0;
+    for (int shift = 0;; shift += 7) {
+        unsigned char c = *(*p)++;
+        v |= (uint32_t)(c & 0x7F) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+}
+
+/* Reads the next n documents of t's stream at *off (see hq_memterm). */
+static void read_block(const hq_memterm *t, size_t *off, uint32_t *prev, uint32_t n,
+                       block_in *in)
+{
+    const unsigned char *p = (const unsigned char *)t->post.data + *off;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t gap = read_varint(&p);
+        uint32_t doc = *prev == UINT32_MAX ? gap : *prev + 1 + gap;
+        unsigned mask = *p++;
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            in->tf[i][f] = mask & (1u << f) ? read_varint(&p) + 1 : 0;
+        in->docs[i] = doc;
+        *prev = doc;
+    }
+    *off = (size_t)(p - (const unsigned char *)t->post.data);
+    in->n = n;
+}
+
+/* Encodes one block into data, filling its skip entry; prev is the last
+ * document of the previous block (UINT32_MAX for the first). */
+static void encode_block(const block_in *in, uint32_t prev, const uint32_t *doc_len,
                          hq_buf *data, hq_skip *sk)
 {
     uint32_t vals[HQ_BLOCK * HQ_NFIELDS];
@@ -101,9 +139,9 @@ static void encode_block(const hq_memterm *t, uint32_t from, uint32_t n, const u
         sk->min_len[f] = 0xFFFF;
         sk->min_ratio[f] = 0xFFFF;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t d = t->docs[from + i];
-        const uint32_t *tf = &t->tf[(size_t)(from + i) * HQ_NFIELDS];
+    for (uint32_t i = 0; i < in->n; i++) {
+        uint32_t d = in->docs[i];
+        const uint32_t *tf = in->tf[i];
         for (int f = 0; f < HQ_NFIELDS; f++) {
             if (tf[f] == 0)
                 continue;
@@ -121,25 +159,23 @@ static void encode_block(const hq_memterm *t, uint32_t from, uint32_t n, const u
         }
     }
     uint32_t gaps[HQ_BLOCK];
-    uint32_t prev = from == 0 ? UINT32_MAX : t->docs[from - 1]; /* -1 */
-    for (uint32_t i = 0; i < n; i++) {
-        gaps[i] = t->docs[from + i] - prev - 1;
-        prev = t->docs[from + i];
+    for (uint32_t i = 0; i < in->n; i++) {
+        gaps[i] = in->docs[i] - prev - 1; /* prev = UINT32_MAX: -1 */
+        prev = in->docs[i];
     }
-    pack(data, gaps, n);
-    hq_buf_append(data, masks, (n + 1) / 2);
+    pack(data, gaps, in->n);
+    hq_buf_append(data, masks, (in->n + 1) / 2);
     pack(data, vals, n_vals);
-    sk->last_doc = t->docs[from + n - 1];
+    sk->last_doc = in->docs[in->n - 1];
 }
 
-/* The byte length of the positions of documents [from, from+n) of t. */
-static size_t positions_bytes(const hq_memterm *t, uint32_t from, uint32_t n, size_t start)
+/* The byte length of the positions of the block's documents, starting
+ * at byte start of t's positions. */
+static size_t positions_bytes(const hq_memterm *t, const block_in *in, size_t start)
 {
     size_t off = start;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t count = 0;
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            count += t->tf[(size_t)(from + i) * HQ_NFIELDS + (size_t)f];
+    for (uint32_t i = 0; i < in->n; i++) {
+        uint32_t count = in->tf[i][0] + in->tf[i][1] + in->tf[i][2];
         for (uint32_t k = 0; k < count && off < t->pos.len; k++) {
             while (off < t->pos.len && (t->pos.data[off] & 0x80))
                 off++;
@@ -156,14 +192,17 @@ hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_bu
     hq_buf data;
     hq_buf_init(&data, 0);
     hq_skip *skips = hq_xmalloc((nb ? nb : 1) * sizeof *skips);
-    size_t pos_off = 0;
+    size_t pos_off = 0, post_off = 0;
+    uint32_t prev = UINT32_MAX;
+    block_in in;
     for (uint32_t b = 0; b < nb; b++) {
-        uint32_t from = b * HQ_BLOCK;
-        uint32_t n = t->n_docs - from < HQ_BLOCK ? t->n_docs - from : HQ_BLOCK;
+        uint32_t n = t->n_docs - b * HQ_BLOCK < HQ_BLOCK ? t->n_docs - b * HQ_BLOCK : HQ_BLOCK;
+        uint32_t block_prev = prev;
+        read_block(t, &post_off, &prev, n, &in);
         skips[b].doc_off = (uint32_t)data.len;
         skips[b].pos_off = (uint32_t)pos_off;
-        encode_block(t, from, n, doc_len, &data, &skips[b]);
-        pos_off += positions_bytes(t, from, n, pos_off);
+        encode_block(&in, block_prev, doc_len, &data, &skips[b]);
+        pos_off += positions_bytes(t, &in, pos_off);
     }
     for (uint32_t b = 0; b < nb; b++) {
         hq_put_u32(out, skips[b].last_doc);
@@ -177,7 +216,7 @@ hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_bu
             hq_put_u16(out, skips[b].min_ratio[f]);
     }
     hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
-    if (rc == HQ_OK)
+    if (rc == HQ_OK && pos_out)
         rc = hq_buf_append(pos_out, t->pos.data ? t->pos.data : "", t->pos.len);
     free(skips);
     hq_buf_free(&data);

@@ -150,15 +150,13 @@ static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const uint
                        hq_lexwriter *lex, section *sec)
 {
     w_section_start(w, sec);
-    hq_buf post, pos_unused;
+    hq_buf post;
     hq_buf_init(&post, 0);
-    hq_buf_init(&pos_unused, 0);
     uint64_t pos_off = 0;
     for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
         hq_memterm *t = terms[i];
         hq_buf_reset(&post);
-        hq_buf_reset(&pos_unused);
-        hq_postings_encode(t, doc_len, &post, &pos_unused);
+        hq_postings_encode(t, doc_len, &post, NULL); /* positions: w_positions */
         hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, (uint32_t)post.len,
                           (uint32_t)t->pos.len};
         hq_lexwriter_add(lex, t->term, t->len, &ti);
@@ -168,7 +166,6 @@ static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const uint
     static const unsigned char pad[PADDING];
     w_bytes(w, pad, PADDING);
     hq_buf_free(&post);
-    hq_buf_free(&pos_unused);
     w_section_end(w, sec);
 }
 
