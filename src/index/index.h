@@ -53,9 +53,21 @@ void hq_put_u16(hq_buf *b, uint16_t v);
 void hq_put_u32(hq_buf *b, uint32_t v);
 void hq_put_u64(hq_buf *b, uint64_t v);
 void hq_put_varint(hq_buf *b, uint64_t v);
-uint16_t hq_get_u16(const unsigned char *p);
-uint32_t hq_get_u32(const unsigned char *p);
-uint64_t hq_get_u64(const unsigned char *p);
+static inline uint16_t hq_get_u16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t hq_get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+static inline uint64_t hq_get_u64(const unsigned char *p)
+{
+    return (uint64_t)hq_get_u32(p) | ((uint64_t)hq_get_u32(p + 4) << 32);
+}
 /* Decodes a varint at p[0..avail): returns its byte length (1..10), or 0
  * when it is truncated or longer than 10 bytes. */
 size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v);
@@ -135,8 +147,8 @@ typedef struct hq_postings {
     hq_status rc;              /* sticky: HQ_ECORRUPT once a decode failed */
     uint32_t docs[HQ_BLOCK];
     uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
-    uint32_t pos_start[HQ_BLOCK + 1]; /* offsets of each doc's positions, when decoded */
-    bool pos_ready;
+    uint32_t pos_start[HQ_BLOCK + 1]; /* offsets of each doc's positions in the block */
+    bool pos_ready;            /* pos_start is computed for the current block */
 } hq_postings;
 
 /* Opens a cursor on the postings at data[0..len) and positions at
@@ -148,8 +160,17 @@ hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len
                            const unsigned char *pos, size_t pos_len, uint32_t n_docs,
                            uint32_t max_doc);
 /* Moves to the next document; returns it, or HQ_DOC_END (also on
- * corruption: then p->rc is HQ_ECORRUPT). */
-uint32_t hq_postings_next(hq_postings *p);
+ * corruption: then p->rc is HQ_ECORRUPT).  Inside a decoded block it is
+ * an increment; hq_postings_next_block() decodes the next block. */
+uint32_t hq_postings_next_block(hq_postings *p);
+static inline uint32_t hq_postings_next(hq_postings *p)
+{
+    if (p->doc != HQ_DOC_END && p->i + 1 < p->n) {
+        p->i++;
+        return p->doc = p->docs[p->i];
+    }
+    return hq_postings_next_block(p);
+}
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
 /* The skip entry of block b (b < n_blocks). */

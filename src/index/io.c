@@ -57,22 +57,6 @@ void hq_put_varint(hq_buf *b, uint64_t v)
     hq_buf_append(b, x, n);
 }
 
-uint16_t hq_get_u16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-uint32_t hq_get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
-uint64_t hq_get_u64(const unsigned char *p)
-{
-    return (uint64_t)hq_get_u32(p) | ((uint64_t)hq_get_u32(p + 4) << 32);
-}
-
 size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v)
 {
     uint64_t x = 0;

@@ -348,13 +348,12 @@ hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len
     return HQ_OK;
 }
 
-uint32_t hq_postings_next(hq_postings *p)
+uint32_t hq_postings_next_block(hq_postings *p)
 {
     if (p->rc != HQ_OK || p->doc == HQ_DOC_END)
         return HQ_DOC_END;
     if (p->block != UINT32_MAX && p->i + 1 < p->n) {
         p->i++;
-        p->pos_ready = false;
         return p->doc = p->docs[p->i];
     }
     uint32_t b = p->block == UINT32_MAX ? 0 : p->block + 1;
@@ -398,8 +397,6 @@ uint32_t hq_postings_advance(hq_postings *p, uint32_t target)
         i++;
     if (i == p->n) /* the skip entry promised a document >= target */
         return corrupt(p);
-    if (i != p->i)
-        p->pos_ready = false;
     p->i = i;
     return p->doc = p->docs[i];
 }

@@ -67,7 +67,9 @@ typedef struct search {
     const hq_segment *s;
     cursor *cur;
     double *mult; /* per plan term: weight * idf over the whole snapshot */
-    double *contrib;
+    double *contrib;   /* per plan term, for the document being scored; 0 elsewhere */
+    uint32_t *touched; /* the plan terms whose contrib is set */
+    uint32_t n_touched;
     phrase_cur *req, *exc;
     filt *filters;
     size_t n_filters;
@@ -328,12 +330,35 @@ static double current_block_bound(const search *q, cursor *c)
     return c->bm;
 }
 
-/* The final score: contributions summed in plan-term order. */
-static double total(const search *q)
+static void set_contrib(search *q, uint32_t term, double v)
 {
+    q->contrib[term] = v;
+    q->touched[q->n_touched++] = term;
+}
+
+/* Clears the contributions set since the last reset. */
+static void reset_contrib(search *q)
+{
+    for (uint32_t i = 0; i < q->n_touched; i++)
+        q->contrib[q->touched[i]] = 0;
+    q->n_touched = 0;
+}
+
+/* The final score: contributions summed in plan-term order (the zeros
+ * in between change nothing), then reset. */
+static double total(search *q)
+{
+    uint32_t *t = q->touched;
+    for (uint32_t i = 1; i < q->n_touched; i++) /* few: insertion sort */
+        for (uint32_t j = i; j > 0 && t[j - 1] > t[j]; j--) {
+            uint32_t x = t[j];
+            t[j] = t[j - 1];
+            t[j - 1] = x;
+        }
     double s = 0;
-    for (size_t i = 0; i < q->plan->n_terms; i++)
-        s += q->contrib[i];
+    for (uint32_t i = 0; i < q->n_touched; i++)
+        s += q->contrib[t[i]];
+    reset_contrib(q);
     return s;
 }
 
@@ -424,14 +449,18 @@ static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cur
     if (!admissible(q, doc, &di))
         return;
     q->stats->matched++;
-    memset(q->contrib, 0, q->plan->n_terms * sizeof *q->contrib);
     double partial = 0;
-    for (size_t j = 0; j < n_at; j++)
-        partial += q->contrib[at[j]->term] = term_score(q, at[j], &di);
+    for (size_t j = 0; j < n_at; j++) {
+        double v = term_score(q, at[j], &di);
+        set_contrib(q, at[j]->term, v);
+        partial += v;
+    }
     bool prune = !q->exhaustive && heap_full(q);
     double theta = threshold(q);
-    if (prune && partial + cum[ess] * MARGIN <= theta)
+    if (prune && partial + cum[ess] * MARGIN <= theta) {
+        reset_contrib(q);
         return;
+    }
     for (size_t j = ess; j-- > 0;) {
         cursor *c = ord[j];
         if (c->p.doc != HQ_DOC_END && c->p.doc < doc) {
@@ -439,17 +468,25 @@ static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cur
             if (b >= c->p.n_blocks) {
                 c->p.doc = HQ_DOC_END; /* exhausted: nothing more to add */
             } else if (prune && partial + (cum[j] + block_bound(q, c, b)) * MARGIN <= theta) {
+                reset_contrib(q);
                 return;
             } else {
                 hq_postings_advance(&c->p, doc);
-                if (corrupt_cursor(q, &c->p))
+                if (corrupt_cursor(q, &c->p)) {
+                    reset_contrib(q);
                     return;
+                }
             }
         }
-        if (c->p.doc == doc)
-            partial += q->contrib[c->term] = term_score(q, c, &di);
-        if (prune && partial + cum[j] * MARGIN <= theta)
+        if (c->p.doc == doc) {
+            double v = term_score(q, c, &di);
+            set_contrib(q, c->term, v);
+            partial += v;
+        }
+        if (prune && partial + cum[j] * MARGIN <= theta) {
+            reset_contrib(q);
             return;
+        }
     }
     q->stats->scored++;
     double s = total(q);
@@ -545,9 +582,8 @@ static void conjunctive(search *q)
         q->stats->scored++;
         for (size_t i = 0; i < q->plan->n_terms; i++) {
             cursor *c = &q->cur[i];
-            q->contrib[i] = 0;
             if (c->present && hq_postings_advance(&c->p, doc) == doc)
-                q->contrib[i] = term_score(q, c, &di);
+                set_contrib(q, (uint32_t)i, term_score(q, c, &di));
         }
         double s = total(q);
         if (!heap_full(q) || s > threshold(q))
@@ -625,6 +661,7 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     q.heap = hits;
     q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
     q.contrib = hq_xcalloc(plan->n_terms + 1, sizeof *q.contrib);
+    q.touched = hq_xcalloc(plan->n_terms + 1, sizeof *q.touched);
     q.filters = hq_xcalloc(plan->n_filters + 1, sizeof *q.filters);
     q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
     if (term_multipliers(&q) == HQ_OK)
@@ -633,6 +670,7 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     free(q.mult);
     free(q.cur);
     free(q.contrib);
+    free(q.touched);
     free(q.filters);
     free(q.pos_a);
     free(q.pos_b);
