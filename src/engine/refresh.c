@@ -189,7 +189,10 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
             m->segs[kept++] = ms;
     }
     m->n_segs = kept;
-    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET);
+    hq_field_params hint;
+    memcpy(hint.w, e->params.w, sizeof hint.w);
+    memcpy(hint.b, e->params.b, sizeof hint.b);
+    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET, &hint);
     feed f = {.b = b};
     if (rc == HQ_OK)
         rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, &f, err);

@@ -47,6 +47,8 @@ struct hq_builder {
     uint32_t focus_len;
     uint32_t *next_id;
     size_t budget;
+    bool has_hint;
+    hq_field_params hint;
     hq_analyzer *analyzer;
     hq_tokens tokens;
     hq_memindex *mi;
@@ -170,9 +172,14 @@ static void emit(hq_builder *b, uint32_t doc, int field, const char *term, size_
     hq_buf_append(out, term, len);
 }
 
-hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget)
+hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
+                           const hq_field_params *hint)
 {
     hq_builder *b = hq_xcalloc(1, sizeof *b);
+    if (hint) {
+        b->has_hint = true;
+        b->hint = *hint;
+    }
     b->dir = hq_xstrdup(dir);
     b->next_id = next_id;
     b->budget = budget;
@@ -263,7 +270,8 @@ static hq_status flush(hq_builder *b, hq_error *err)
         return HQ_OK;
     uint32_t id = (*b->next_id)++;
     char *path = hq_segment_file(b->dir, id);
-    hq_status rc = hq_segment_write(path, b->docs, (uint32_t)b->n_docs, b->mi, err);
+    hq_status rc = hq_segment_write(path, b->docs, (uint32_t)b->n_docs, b->mi,
+                                    b->has_hint ? &b->hint : NULL, err);
     free(path);
     if (rc != HQ_OK)
         return rc;

@@ -72,6 +72,31 @@ static inline uint64_t hq_get_u64(const unsigned char *p)
  * when it is truncated or longer than 10 bytes. */
 size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v);
 
+/* ---- Ranking hints ------------------------------------------------------ */
+
+/* The BM25F field parameters a segment's exact block bounds were
+ * computed with (rank/ owns the formula's other part, k1 and idf). */
+typedef struct hq_field_params {
+    double w[HQ_NFIELDS];
+    double b[HQ_NFIELDS];
+} hq_field_params;
+
+/* A document's BM25F normalised frequency: sum over fields of
+ * w * tf / (1 - b + b * len / avg).  The one definition, used to build
+ * the exact block bounds and to score, so both compute the same bits. */
+static inline double hq_tfn(const double *w, const double *b, const double *avg,
+                            const uint32_t *tf, const uint32_t *len)
+{
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        if (tf[f] == 0)
+            continue;
+        double norm = avg[f] <= 0 ? 1.0 : 1.0 - b[f] + b[f] * (double)len[f] / avg[f];
+        tfn += w[f] * (double)tf[f] / norm;
+    }
+    return tfn;
+}
+
 /* ---- Interface to code in memindex.c --------------------------------- */
 /* The in-memory inverted index of a segment being built.  Documents are
  * added in increasing order, each with its fields in increasing order.
@@ -123,13 +148,23 @@ typedef struct hq_skip {
                                      that hold the term in that field (saturated) */
     uint16_t min_ratio[HQ_NFIELDS]; /* smallest len / tf among them, in 1/16ths, rounded
                                        down (so a bound computed from it holds) */
+    float max_tfn; /* the block's largest hq_tfn under the segment's hint parameters and
+                      average lengths, rounded up; 0 when the segment has no hints */
 } hq_skip;
 
+/* What the encoder needs of the segment's documents for the skip
+ * entries' bounds: field lengths (n_docs * HQ_NFIELDS), and optionally
+ * hint parameters with the segment's average field lengths. */
+typedef struct hq_encode_ctx {
+    const uint32_t *doc_len;
+    const hq_field_params *hint; /* NULL: no exact bounds */
+    double avg[HQ_NFIELDS];
+} hq_encode_ctx;
+
 /* Appends the encoded postings of t to out (the term's postings) and,
- * when pos_out is not NULL, its positions to pos_out; doc_len gives each
- * document's field lengths (n_docs * HQ_NFIELDS, for the skip entries'
- * bounds).  t must have been finished (hq_memindex_sorted). */
-hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_buf *out,
+ * when pos_out is not NULL, its positions to pos_out.  t must have been
+ * finished (hq_memindex_sorted). */
+hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_buf *out,
                              hq_buf *pos_out);
 
 /* A cursor over one term's postings in a mapped segment. */
@@ -239,9 +274,11 @@ typedef struct hq_newdoc {
 } hq_newdoc;
 
 /* Writes a segment file at path (via path.tmp, fsync, rename) holding
- * docs[0..n_docs) and the postings of mi.  The caller fsyncs the folder. */
+ * docs[0..n_docs) and the postings of mi; with hint, the skip entries
+ * also get exact bounds under those parameters.  The caller fsyncs the
+ * folder. */
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, hq_error *err);
+                           hq_memindex *mi, const hq_field_params *hint, hq_error *err);
 
 typedef struct hq_segment hq_segment;
 
@@ -260,6 +297,9 @@ uint32_t hq_segment_n_terms(const hq_segment *s);
 const char *hq_segment_path(const hq_segment *s);
 /* Sum of field f's lengths over all documents. */
 uint64_t hq_segment_field_total(const hq_segment *s, int f);
+/* The hint parameters of the skip entries' max_tfn, and the average field
+ * lengths they used; false when the segment has none. */
+bool hq_segment_hint(const hq_segment *s, hq_field_params *params, double *avg);
 /* Document doc's record (doc < n_docs). */
 void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out);
 /* The NUL-terminated string at offset off of the string table ("" when
@@ -356,8 +396,10 @@ typedef struct hq_builder_doc {
 } hq_builder_doc;
 
 /* A builder writing into dir, taking segment ids from *next_id (which it
- * advances).  budget: bytes of memory before a segment is flushed. */
-hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget);
+ * advances).  budget: bytes of memory before a segment is flushed; hint:
+ * the ranking parameters for exact block bounds, or NULL. */
+hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
+                           const hq_field_params *hint);
 void hq_builder_free(hq_builder *b);
 /* Analyses and adds one document; flushes a segment when over budget. */
 hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err);

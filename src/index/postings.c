@@ -5,7 +5,7 @@
  * nb = ceil(df / 128) blocks; the last holds df - 128 * (nb - 1).
  *
  *   postings of a term (at terminfo.post_off in the postings section):
- *     skip table: nb entries of 30 bytes
+ *     skip table: nb entries of 34 bytes
  *       u32 last_doc     the block's last document number
  *       u32 doc_off      the block's offset from the end of the skip table
  *       u32 pos_off      the block's offset in the term's positions
@@ -15,6 +15,9 @@
  *                        (saturated at 65535; 65535 when none)
  *       u16 min_ratio[3] the smallest len / tf among those documents, in
  *                        sixteenths, rounded down (65535 when none)
+ *       f32 max_tfn      the largest normalised frequency (hq_tfn) of the
+ *                        block under the segment's hint parameters and
+ *                        average lengths, rounded up; 0 without hints
  *     blocks, each of n documents:
  *       u8 B1, then ceil(n * B1 / 8) bytes: the n document gaps bit-packed
  *            with B1 bits each (0..32): gap i = doc[i] - doc[i-1] - 1, with
@@ -35,7 +38,10 @@
  * document of the block has tf <= max_tf, len >= min_len and len >= tf *
  * min_ratio, and tf / norm(len) is largest at tf = max_tf, len =
  * max(min_len, max_tf * min_ratio) (see rank/bm25f.c).  They hold for any
- * BM25F parameters.
+ * BM25F parameters.  When the segment records hint parameters (its
+ * header), max_tfn is the exact block maximum under them; a reader uses
+ * it only for those parameters and average lengths no larger than the
+ * segment's (a larger average would raise the true values).
  *
  * Every length read from disk is checked against the bytes available
  * before decoding, and decoded documents against the segment's count.
@@ -51,9 +57,10 @@
 #include "index.h"
 
 #include <endian.h>
+#include <math.h>
 #include <string.h>
 
-#define SKIP_BYTES 30
+#define SKIP_BYTES 34
 
 /* ---- encoding ------------------------------------------------------ */
 
@@ -126,11 +133,20 @@ static void read_block(const hq_memterm *t, size_t *off, uint32_t *prev, uint32_
     in->n = n;
 }
 
+/* Rounds a positive bound up to a float that is not smaller. */
+static float round_up(double v)
+{
+    float f = (float)v;
+    return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
 /* Encodes one block into data, filling its skip entry; prev is the last
  * document of the previous block (UINT32_MAX for the first). */
-static void encode_block(const block_in *in, uint32_t prev, const uint32_t *doc_len,
+static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx *ctx,
                          hq_buf *data, hq_skip *sk)
 {
+    const uint32_t *doc_len = ctx->doc_len;
+    double max_tfn = 0;
     uint32_t vals[HQ_BLOCK * HQ_NFIELDS];
     uint32_t n_vals = 0;
     uint8_t masks[HQ_BLOCK / 2] = {0};
@@ -142,6 +158,12 @@ static void encode_block(const block_in *in, uint32_t prev, const uint32_t *doc_
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t d = in->docs[i];
         const uint32_t *tf = in->tf[i];
+        if (ctx->hint) {
+            double tfn = hq_tfn(ctx->hint->w, ctx->hint->b, ctx->avg, tf,
+                                &doc_len[(size_t)d * HQ_NFIELDS]);
+            if (tfn > max_tfn)
+                max_tfn = tfn;
+        }
         for (int f = 0; f < HQ_NFIELDS; f++) {
             if (tf[f] == 0)
                 continue;
@@ -167,6 +189,7 @@ static void encode_block(const block_in *in, uint32_t prev, const uint32_t *doc_
     hq_buf_append(data, masks, (in->n + 1) / 2);
     pack(data, vals, n_vals);
     sk->last_doc = in->docs[in->n - 1];
+    sk->max_tfn = ctx->hint ? round_up(max_tfn) : 0.0f;
 }
 
 /* The byte length of the positions of the block's documents, starting
@@ -185,7 +208,7 @@ static size_t positions_bytes(const hq_memterm *t, const block_in *in, size_t st
     return off - start;
 }
 
-hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_buf *out,
+hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_buf *out,
                              hq_buf *pos_out)
 {
     uint32_t nb = (t->n_docs + HQ_BLOCK - 1) / HQ_BLOCK;
@@ -201,7 +224,7 @@ hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_bu
         read_block(t, &post_off, &prev, n, &in);
         skips[b].doc_off = (uint32_t)data.len;
         skips[b].pos_off = (uint32_t)pos_off;
-        encode_block(&in, block_prev, doc_len, &data, &skips[b]);
+        encode_block(&in, block_prev, ctx, &data, &skips[b]);
         pos_off += positions_bytes(t, &in, pos_off);
     }
     for (uint32_t b = 0; b < nb; b++) {
@@ -214,6 +237,9 @@ hq_status hq_postings_encode(const hq_memterm *t, const uint32_t *doc_len, hq_bu
             hq_put_u16(out, skips[b].min_len[f]);
         for (int f = 0; f < HQ_NFIELDS; f++)
             hq_put_u16(out, skips[b].min_ratio[f]);
+        uint32_t bits;
+        memcpy(&bits, &skips[b].max_tfn, 4);
+        hq_put_u32(out, bits);
     }
     hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
     if (rc == HQ_OK && pos_out)
@@ -264,6 +290,8 @@ void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out)
         out->min_len[f] = hq_get_u16(s + 18 + 2 * f);
         out->min_ratio[f] = hq_get_u16(s + 24 + 2 * f);
     }
+    uint32_t bits = hq_get_u32(s + 30);
+    memcpy(&out->max_tfn, &bits, 4);
 }
 
 static uint32_t corrupt(hq_postings *p)

@@ -11,7 +11,9 @@
  *     24  u64[3]   total length of each field over all documents
  *     48  6 sections × {u64 offset, u64 length, u32 crc32, u32 zero}:
  *         docs, strings, lexicon, lexicon index, postings, positions
- *     192 ...      zero
+ *     192 u32      flags: bit 0 = the skip entries carry exact bounds
+ *     196 f64[3]   hint weight per field, 220 f64[3] hint b per field
+ *     244 ...      zero
  *     252 u32      crc32 of bytes 0..252
  *   docs: n_docs records of 32 bytes:
  *     u32 section id, u32 article id, u32 source, u32 qtype (offsets in
@@ -146,7 +148,7 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
 }
 
 /* Writes the postings section (streaming) and fills the lexicon. */
-static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const uint32_t *doc_len,
+static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const hq_encode_ctx *ctx,
                        hq_lexwriter *lex, section *sec)
 {
     w_section_start(w, sec);
@@ -156,7 +158,7 @@ static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const uint
     for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
         hq_memterm *t = terms[i];
         hq_buf_reset(&post);
-        hq_postings_encode(t, doc_len, &post, NULL); /* positions: w_positions */
+        hq_postings_encode(t, ctx, &post, NULL); /* positions: w_positions */
         hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, (uint32_t)post.len,
                           (uint32_t)t->pos.len};
         hq_lexwriter_add(lex, t->term, t->len, &ti);
@@ -185,7 +187,8 @@ static void w_buf_section(writer *w, const hq_buf *b, section *sec)
 }
 
 static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, uint32_t n_blocks,
-                          const uint64_t *field_total, const section *secs)
+                          const uint64_t *field_total, const section *secs,
+                          const hq_field_params *hint)
 {
     hq_buf b;
     hq_buf_init(&b, 0);
@@ -202,6 +205,15 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
         hq_put_u32(&b, secs[s].crc);
         hq_put_u32(&b, 0);
     }
+    hq_put_u32(&b, hint ? 1 : 0);
+    const double zero[HQ_NFIELDS] = {0};
+    const double *parts[2] = {hint ? hint->w : zero, hint ? hint->b : zero};
+    for (int k = 0; k < 2; k++)
+        for (int f = 0; f < HQ_NFIELDS; f++) {
+            uint64_t bits;
+            memcpy(&bits, &parts[k][f], 8);
+            hq_put_u64(&b, bits);
+        }
     memset(h, 0, HEADER_BYTES);
     memcpy(h, b.data, b.len);
     uint32_t crc = hq_crc32(0, h, HEADER_BYTES - 4);
@@ -211,7 +223,7 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
 }
 
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, hq_error *err)
+                           hq_memindex *mi, const hq_field_params *hint, hq_error *err)
 {
     size_t plen = strlen(path) + 5;
     char *tmp = hq_xmalloc(plen);
@@ -243,12 +255,15 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
     w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
     w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
-    w_postings(&w, terms, n_terms, doc_len, &lex, &secs[SEC_POSTINGS]);
+    hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
+    for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
+        ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
+    w_postings(&w, terms, n_terms, &ctx, &lex, &secs[SEC_POSTINGS]);
     w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
     w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);
     uint32_t n_blocks = (uint32_t)(lex.index.len / 4);
-    encode_header(header, n_docs, (uint32_t)n_terms, n_blocks, field_total, secs);
+    encode_header(header, n_docs, (uint32_t)n_terms, n_blocks, field_total, secs, hint);
     hq_status rc = w.rc;
     if (rc == HQ_OK && (fseek(w.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_BYTES, w.f) !=
                                                            HEADER_BYTES || fflush(w.f) != 0))
@@ -279,6 +294,8 @@ struct hq_segment {
     uint32_t n_docs, n_terms, n_blocks;
     uint64_t field_total[HQ_NFIELDS];
     section secs[N_SECS];
+    bool has_hint;
+    hq_field_params hint;
     uint32_t *attrs; /* distinct source and qtype string offsets */
     size_t n_attrs;
 };
@@ -313,6 +330,12 @@ static hq_status parse_header(hq_segment *s, hq_error *err)
             return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)(48 + 24 * i),
                            "the %s section lies outside the file (file truncated?)",
                            SEC_NAMES[i]);
+    }
+    s->has_hint = (hq_get_u32(h + 192) & 1) != 0;
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        uint64_t w = hq_get_u64(h + 196 + 8 * f), b = hq_get_u64(h + 220 + 8 * f);
+        memcpy(&s->hint.w[f], &w, 8);
+        memcpy(&s->hint.b[f], &b, 8);
     }
     if (s->secs[SEC_DOCS].len != (uint64_t)s->n_docs * DOC_BYTES ||
         s->secs[SEC_LEXINDEX].len != (uint64_t)s->n_blocks * 4 ||
@@ -434,6 +457,16 @@ uint32_t hq_segment_n_docs(const hq_segment *s)
 uint32_t hq_segment_n_terms(const hq_segment *s)
 {
     return s->n_terms;
+}
+
+bool hq_segment_hint(const hq_segment *s, hq_field_params *params, double *avg)
+{
+    if (!s->has_hint || s->n_docs == 0)
+        return false;
+    *params = s->hint;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        avg[f] = (double)s->field_total[f] / (double)s->n_docs;
+    return true;
 }
 
 const char *hq_segment_path(const hq_segment *s)

@@ -126,11 +126,7 @@ static double norm(const hq_bm25f *p, const double *avg_len, int f, double len)
 double hq_bm25f_tfn(const hq_bm25f *p, const double *avg_len, const uint32_t *tf,
                     const uint32_t *len)
 {
-    double tfn = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (tf[f] > 0)
-            tfn += p->w[f] * (double)tf[f] / norm(p, avg_len, f, (double)len[f]);
-    return tfn;
+    return hq_tfn(p->w, p->b, avg_len, tf, len);
 }
 
 double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_skip *sk)

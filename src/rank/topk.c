@@ -65,6 +65,7 @@ typedef struct search {
     /* per segment */
     uint32_t seg;
     const hq_segment *s;
+    bool exact_bounds; /* the segment's max_tfn holds for this plan's parameters */
     cursor *cur;
     double *mult; /* per plan term: weight * idf over the whole snapshot */
     double *contrib;   /* per plan term, for the document being scored; 0 elsewhere */
@@ -317,7 +318,25 @@ static double block_bound(const search *q, const cursor *c, uint32_t b)
     hq_skip sk;
     hq_postings_skip(&c->p, b, &sk);
     const hq_bm25f *p = q->plan->params;
-    return c->mult * hq_bm25f_saturate(p->k1, hq_bm25f_tfn_bound(p, q->plan->snap->avg_len, &sk));
+    double tfn = q->exact_bounds ? (double)sk.max_tfn
+                                 : hq_bm25f_tfn_bound(p, q->plan->snap->avg_len, &sk);
+    return c->mult * hq_bm25f_saturate(p->k1, tfn);
+}
+
+/* The segment's exact bounds hold when they were computed with the
+ * plan's field parameters and average lengths at least the current ones
+ * (a larger average length makes every normalised frequency larger). */
+static bool exact_bounds_hold(const search *q)
+{
+    hq_field_params hint;
+    double avg[HQ_NFIELDS];
+    if (!hq_segment_hint(q->s, &hint, avg))
+        return false;
+    const hq_bm25f *p = q->plan->params;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (hint.w[f] != p->w[f] || hint.b[f] != p->b[f] || q->plan->snap->avg_len[f] > avg[f])
+            return false;
+    return true;
 }
 
 /* The bound of the block the cursor is in. */
@@ -620,6 +639,7 @@ static void search_segment(search *q, uint32_t seg)
     const hq_plan *plan = q->plan;
     q->seg = seg;
     q->s = plan->snap->segs[seg];
+    q->exact_bounds = exact_bounds_hold(q);
     resolve_filters(q);
     q->req = hq_xcalloc(plan->n_required + 1, sizeof *q->req);
     q->exc = hq_xcalloc(plan->n_excluded + 1, sizeof *q->exc);

@@ -33,8 +33,9 @@ typedef struct fixture {
     hq_snapshot *snap;
 } fixture;
 
-/* Writes segment id with n docs of random text (Zipf-like words). */
-static void write_segment(const char *dir, uint32_t id, uint32_t n)
+/* Writes segment id with n docs of random text (Zipf-like words), with
+ * exact block bounds for hint (NULL: none). */
+static void write_segment(const char *dir, uint32_t id, uint32_t n, const hq_field_params *hint)
 {
     static const char *const sources[] = {"GARD", "portal", "CDC"};
     static const char *const types[] = {"treatment", "causes", "information"};
@@ -57,7 +58,7 @@ static void write_segment(const char *dir, uint32_t id, uint32_t n)
         }
     }
     char *path = hq_segment_file(dir, id);
-    assert_int_equal(hq_segment_write(path, docs, n, mi, NULL), HQ_OK);
+    assert_int_equal(hq_segment_write(path, docs, n, mi, hint, NULL), HQ_OK);
     free(path);
     free(ids);
     free(docs);
@@ -73,8 +74,14 @@ static int setup(void **state)
     m.segs = calloc(N_SEGS, sizeof *m.segs);
     m.n_segs = N_SEGS;
     uint32_t sizes[N_SEGS] = {2000, 700, 130};
+    hq_bm25f defaults;
+    hq_bm25f_defaults(&defaults);
+    hq_field_params hint;
+    memcpy(hint.w, defaults.w, sizeof hint.w);
+    memcpy(hint.b, defaults.b, sizeof hint.b);
     for (uint32_t i = 0; i < N_SEGS; i++) {
-        write_segment(f->dir, i + 1, sizes[i]);
+        /* segments 1 and 3 carry exact bounds, segment 2 does not */
+        write_segment(f->dir, i + 1, sizes[i], i == 1 ? NULL : &hint);
         m.segs[i] = (hq_manifest_seg){i + 1, sizes[i], 0, 0};
     }
     /* delete every 7th document of the first segment */
