@@ -3,7 +3,8 @@
 # builds, ingests the bundled corpora (../shared/corpus, or the PATHs
 # given) into $HEALTHQA_DATA (default ./healthqa-data), then runs the
 # main job over the store.  Until the portal lands, the main job is the
-# command line: it prints what the store holds and an example article.
+# command line: it prints what the store holds and answers a sample
+# question with the search engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,6 +19,11 @@ build/healthqa index "$@" || rc=$?
 [ "$rc" -le 1 ] || exit "$rc"   # 1: some files rejected (named above), the rest stored
 build/healthqa stats
 echo
-echo "Try:  build/healthqa show page:000_467e91df3828f596"
-echo "      build/healthqa show --json ADAM_0003147_Sec2.txt"
+echo '$ build/healthqa search --limit 3 "back pain after IUD insertion"'
+build/healthqa search --limit 3 "back pain after IUD insertion"
+echo
+echo "Try:  build/healthqa search \"what causes lower back pain after a miscarriage\""
+echo "      build/healthqa show page:000_467e91df3828f596"
+echo "      build/healthqa eval --queries ../shared/eval/liveqa-med/queries.original.tsv \\"
+echo "                          --qrels ../shared/eval/liveqa-med/qrels.txt"
 echo "      build/healthqa --help"
