@@ -36,6 +36,7 @@ TEST_SRC  := $(sort $(wildcard tests/*/test_*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:%.c=$(BUILD)/%)
+TEST_SUPPORT := $(BUILD)/tests/support/support.o
 LIB       := $(BUILD)/libhealthqa.a
 PROG      := $(BUILD)/healthqa
 
@@ -53,9 +54,15 @@ $(LIB): $(LIB_OBJ)
 $(PROG): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/support/test_support.h
+# The helpers every test binary links (tests/support/support.c), built
+# once per build folder.
+$(TEST_SUPPORT): tests/support/support.c tests/support/test_support.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB) tests/support/test_support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $< $(TEST_SUPPORT) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 # `make test` runs unit tests and the end-to-end tests of the real CLI;
 # TESTS=unit limits it to unit tests.
@@ -71,4 +78,4 @@ check-deps:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d)

@@ -18,43 +18,6 @@
 
 /* ---- helpers ------------------------------------------------------- */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends s[0..n) to out with \t \n \r \\ \xHH decoded. */
-static void unescape(const char *s, size_t n, hq_buf *out)
-{
-    hq_buf_reset(out);
-    hq_buf_append(out, "", 0);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            char e = s[++i];
-            if (e == 't')
-                c = '\t';
-            else if (e == 'n')
-                c = '\n';
-            else if (e == 'r')
-                c = '\r';
-            else if (e == 'x' && i + 2 < n && hex_digit(s[i + 1]) >= 0 &&
-                     hex_digit(s[i + 2]) >= 0) {
-                c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-                i += 2;
-            } else
-                c = e;
-        }
-        hq_buf_append(out, &c, 1);
-    }
-}
-
 static void parse_query(hq_analyzer *a, const char *text, hq_query *q)
 {
     hq_error err;
@@ -122,69 +85,45 @@ static void check_snippet(hq_analyzer *a, const hq_query *q, const hq_snippet *s
 static void test_golden(void **state)
 {
     (void)state;
-    char *data;
-    size_t len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(GOLDEN, 1 << 20, &data, &len, &err), HQ_OK);
+    test_tsv tsv;
+    test_tsv_open(&tsv, GOLDEN);
     hq_analyzer *a = hq_analyzer_new();
-    hq_buf query, body, got, rewrite;
+    hq_buf query, body, got;
     hq_buf_init(&query, 0);
     hq_buf_init(&body, 0);
     hq_buf_init(&got, 0);
-    hq_buf_init(&rewrite, 0);
     int n_cases = 0, n_failed = 0;
-    for (char *line = data; line < data + len;) {
-        char *nl = memchr(line, '\n', (size_t)(data + len - line));
-        size_t n = nl ? (size_t)(nl - line) : (size_t)(data + len - line);
-        char *col[4] = {line, NULL, NULL, NULL};
-        size_t n_col = 1;
-        for (char *p = line; p < line + n && n_col < 4; p++)
-            if (*p == '\t')
-                col[n_col++] = p + 1;
-        if (line[0] == '#' || n_col < 3) {
-            hq_buf_append(&rewrite, line, n);
-        } else {
-            unescape(col[0], (size_t)(col[1] - 1 - col[0]), &query);
-            unescape(col[1], (size_t)(col[2] - 1 - col[1]), &body);
-            char *want_end = n_col == 4 ? col[3] - 1 : line + n;
-            size_t max_bytes = n_col == 4 ? strtoul(col[3], NULL, 10) : 0;
-            hq_query q;
-            parse_query(a, query.data, &q);
-            hq_snippet s;
-            assert_int_equal(hq_snippet_make(a, body.data, body.len, &q, max_bytes, &s), HQ_OK);
-            check_snippet(a, &q, &s, max_bytes);
-            render(&s, &got);
-            size_t want_len = (size_t)(want_end - col[2]);
-            if (want_len != got.len || memcmp(col[2], hq_buf_str(&got), got.len) != 0) {
-                n_failed++;
-                fprintf(stderr, "# query:    %s\n# expected: %.*s\n# got:      %s\n",
-                        query.data, (int)want_len, col[2], hq_buf_str(&got));
-            }
-            hq_buf_append(&rewrite, line, (size_t)(col[2] - line));
-            hq_buf_append(&rewrite, hq_buf_str(&got), got.len);
-            if (n_col == 4)
-                hq_buf_append(&rewrite, col[3] - 1, (size_t)(line + n - (col[3] - 1)));
-            hq_snippet_free(&s);
-            hq_query_free(&q);
-            n_cases++;
+    test_tsv_line line;
+    while (test_tsv_next(&tsv, 4, &line)) {
+        if (line.text[0] == '#' || line.n_fields < 3) {
+            test_tsv_keep(&tsv, &line);
+            continue;
         }
-        hq_buf_puts(&rewrite, "\n");
-        line += n + 1;
+        test_unescape(line.field[0], line.field_len[0], &query);
+        test_unescape(line.field[1], line.field_len[1], &body);
+        size_t max_bytes = line.n_fields == 4 ? strtoul(line.field[3], NULL, 10) : 0;
+        hq_query q;
+        parse_query(a, query.data, &q);
+        hq_snippet s;
+        assert_int_equal(hq_snippet_make(a, body.data, body.len, &q, max_bytes, &s), HQ_OK);
+        check_snippet(a, &q, &s, max_bytes);
+        render(&s, &got);
+        if (!test_tsv_expect(&tsv, &line, 2, hq_buf_str(&got), got.len)) {
+            n_failed++;
+            fprintf(stderr, "# query:    %s\n# expected: %.*s\n# got:      %s\n", query.data,
+                    (int)line.field_len[2], line.field[2], hq_buf_str(&got));
+        }
+        hq_snippet_free(&s);
+        hq_query_free(&q);
+        n_cases++;
     }
-    if (getenv("HQ_UPDATE_GOLDEN")) {
-        FILE *f = fopen(GOLDEN, "wb");
-        assert_non_null(f);
-        fwrite(rewrite.data, 1, rewrite.len, f);
-        fclose(f);
-    }
+    test_tsv_close(&tsv);
     assert_true(n_cases >= 20);
     assert_int_equal(n_failed, 0);
     hq_buf_free(&query);
     hq_buf_free(&body);
     hq_buf_free(&got);
-    hq_buf_free(&rewrite);
     hq_analyzer_free(a);
-    free(data);
 }
 
 /* ---- the contract's edges ------------------------------------------ */
@@ -247,10 +186,7 @@ static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
 
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state % n);
+    return test_rnd(&rng_state, n);
 }
 
 static const char *const WORDS[] = {

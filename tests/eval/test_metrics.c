@@ -34,9 +34,8 @@ static char *slurp(FILE *f)
 /* Fails with the first differing line when got is not the expected file. */
 static void assert_same_as_file(const char *got, const char *expected_path)
 {
-    char *want = NULL;
-    size_t len = 0;
-    assert_int_equal(hq_read_file(expected_path, 1 << 20, &want, &len, NULL), HQ_OK);
+    size_t len;
+    char *want = test_read_file(expected_path, &len);
     if (strcmp(got, want) != 0) {
         const char *g = got, *w = want;
         long line = 1;
@@ -204,8 +203,7 @@ typedef struct tmpdir {
 static int setup(void **state)
 {
     tmpdir *t = calloc(1, sizeof *t);
-    snprintf(t->dir, sizeof t->dir, "/tmp/hq-test-eval-XXXXXX");
-    assert_non_null(mkdtemp(t->dir));
+    test_make_temp_dir(t->dir, sizeof t->dir, "eval");
     *state = t;
     return 0;
 }
@@ -213,9 +211,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     tmpdir *t = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_dir(t->dir);
     free(t);
     return 0;
 }

@@ -66,9 +66,9 @@ static uint64_t df_of(const char *dir, const hq_manifest_seg *segs, uint32_t n, 
 static void test_flushes_lose_nothing(void **state)
 {
     (void)state;
-    char one[] = "/tmp/hq-test-builder-XXXXXX", many[] = "/tmp/hq-test-builder-XXXXXX";
-    assert_non_null(mkdtemp(one));
-    assert_non_null(mkdtemp(many));
+    char one[64], many[64];
+    test_make_temp_dir(one, sizeof one, "builder");
+    test_make_temp_dir(many, sizeof many, "builder");
     hq_manifest_seg a[4], b[4096];
     uint32_t na = build(one, 256u << 20, a, 4);
     uint32_t nb = build(many, 64u << 10, b, 4096); /* a tiny budget: many segments */
@@ -85,9 +85,8 @@ static void test_flushes_lose_nothing(void **state)
             fail_msg("term %s: df %llu in one segment, %llu in %u", terms[t],
                      (unsigned long long)dfa, (unsigned long long)dfb, nb);
     }
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", one, many);
-    assert_int_equal(system(cmd), 0);
+    test_remove_dir(one);
+    test_remove_dir(many);
 }
 
 int main(void)

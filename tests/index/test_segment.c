@@ -19,10 +19,7 @@
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return test_rnd(&rng, n);
 }
 
 /* The model: occurrences[word][doc][field] = positions. */
@@ -49,8 +46,7 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     f->m = calloc(1, sizeof *f->m);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-test-seg-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    test_make_temp_dir(f->dir, sizeof f->dir, "seg");
     snprintf(f->path, sizeof f->path, "%s/seg-1.hqs", f->dir);
     hq_memindex *mi = hq_memindex_new();
     for (uint32_t d = 0; d < N_DOCS; d++) {
@@ -83,9 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_dir(f->dir);
     free(f->m);
     free(f);
     return 0;

@@ -12,22 +12,12 @@
 
 static hq_status parse_path(const char *path, hq_doc *doc, hq_error *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    hq_error_clear(err);
-    hq_doc_init(doc, path);
-    hq_status rc = hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, err);
-    assert_int_equal(rc, HQ_OK);
-    rc = hq_parse_jsonl(data, len, doc, err);
-    free(data);
-    return rc;
+    return test_parse_with(path, hq_parse_jsonl, doc, err);
 }
 
 static hq_status parse_string(const char *s, size_t len, hq_doc *doc, hq_error *err)
 {
-    hq_error_clear(err);
-    hq_doc_init(doc, "in/test.jsonl");
-    return hq_parse_jsonl(s, len, doc, err);
+    return test_parse_data("in/test.jsonl", s, len, hq_parse_jsonl, doc, err);
 }
 
 static const hq_article *find(const hq_doc *doc, const char *id)
@@ -85,19 +75,10 @@ static void test_medlineplus(void **state)
 static void test_through_dispatcher(void **state)
 {
     (void)state;
-    char *data;
-    size_t len;
-    hq_error err;
-    hq_error_clear(&err);
-    assert_int_equal(hq_read_file(TOPICS, HQ_MAX_FILE_BYTES, &data, &len, &err), HQ_OK);
     hq_doc doc;
-    hq_doc_init(&doc, TOPICS);
-    hq_format fmt;
-    assert_int_equal(hq_parse_file(data, len, &doc, &fmt, &err), HQ_OK);
-    assert_int_equal(fmt, HQ_FORMAT_JSONL);
+    test_parse_file(TOPICS, &doc, HQ_FORMAT_JSONL);
     assert_int_equal(doc.n_articles, 1017);
     hq_doc_free(&doc);
-    free(data);
 }
 
 static void test_extra_fields_meta(void **state)

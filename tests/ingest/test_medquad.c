@@ -18,15 +18,7 @@
  * here; the caller frees it).  err is cleared first. */
 static hq_status parse_path(const char *path, hq_doc *doc, hq_error *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    hq_error_clear(err);
-    hq_doc_init(doc, path);
-    hq_status rc = hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, err);
-    assert_int_equal(rc, HQ_OK);
-    rc = hq_parse_medquad(data, len, doc, err);
-    free(data);
-    return rc;
+    return test_parse_with(path, hq_parse_medquad, doc, err);
 }
 
 /* The same, checking that nothing reaches stderr (libxml2 must not
@@ -51,9 +43,41 @@ static hq_status parse_path_quietly(const char *path, hq_doc *doc, hq_error *err
 
 static hq_status parse_string(const char *path, const char *xml, hq_doc *doc, hq_error *err)
 {
-    hq_error_clear(err);
-    hq_doc_init(doc, path);
-    return hq_parse_medquad(xml, strlen(xml), doc, err);
+    return test_parse_data(path, xml, strlen(xml), hq_parse_medquad, doc, err);
+}
+
+/* Parses path, which must succeed, and returns its first article. */
+static const hq_article *parse_ok(const char *path, hq_doc *doc)
+{
+    hq_error err;
+    assert_int_equal(parse_path(path, doc, &err), HQ_OK);
+    return &doc->articles[0];
+}
+
+/* Asserts the id, source, url and title of a; a NULL argument is not
+ * checked (NULL fields are asserted with assert_null). */
+static void assert_article(const hq_article *a, const char *id, const char *source,
+                           const char *url, const char *title)
+{
+    assert_string_equal(a->id, id);
+    if (source)
+        assert_string_equal(a->source, source);
+    if (url)
+        assert_string_equal(a->url, url);
+    if (title)
+        assert_string_equal(a->title, title);
+}
+
+/* Asserts the id, title and question type of section i of a; a NULL
+ * title or qtype is not checked. */
+static void assert_section(const hq_article *a, size_t i, const char *id, const char *title,
+                           const char *qtype)
+{
+    assert_string_equal(a->sections[i].id, id);
+    if (title)
+        assert_string_equal(a->sections[i].title, title);
+    if (qtype)
+        assert_string_equal(a->sections[i].qtype, qtype);
 }
 
 static void assert_strv(const hq_strv *v, const char *const *want, size_t n)
@@ -69,15 +93,12 @@ static void test_adam(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/10_MPlus_ADAM_QA/0003147.xml", &doc, &err), HQ_OK);
+    const hq_article *a = parse_ok(MEDQUAD "/10_MPlus_ADAM_QA/0003147.xml", &doc);
     assert_int_equal(doc.n_articles, 1);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:ADAM_0003147");
+    assert_article(a, "medquad:ADAM_0003147", "ADAM",
+                   "https://www.nlm.nih.gov/medlineplus/ency/article/000369.htm",
+                   "Polycystic ovary syndrome");
     assert_string_equal(a->format, "medquad");
-    assert_string_equal(a->source, "ADAM");
-    assert_string_equal(a->url, "https://www.nlm.nih.gov/medlineplus/ency/article/000369.htm");
-    assert_string_equal(a->title, "Polycystic ovary syndrome");
     assert_string_equal(a->focus, "Polycystic ovary syndrome");
     assert_string_equal(a->category, "Disease");
     assert_string_equal(a->semgroup, "Disorders");
@@ -92,11 +113,9 @@ static void test_adam(void **state)
     assert_strv(&a->cuis, cuis, 1);
     assert_strv(&a->semtypes, types, 1);
     assert_int_equal(a->n_sections, 8);
-    assert_string_equal(a->sections[0].id, "ADAM_0003147_Sec1.txt");
-    assert_string_equal(a->sections[0].title, "What is (are) Polycystic ovary syndrome ?");
-    assert_string_equal(a->sections[0].qtype, "information");
-    assert_string_equal(a->sections[7].id, "ADAM_0003147_Sec8.txt");
-    assert_string_equal(a->sections[7].qtype, "when to contact a medical professional");
+    assert_section(a, 0, "ADAM_0003147_Sec1.txt", "What is (are) Polycystic ovary syndrome ?",
+                   "information");
+    assert_section(a, 7, "ADAM_0003147_Sec8.txt", NULL, "when to contact a medical professional");
     for (size_t i = 0; i < a->n_sections; i++)
         assert_null(a->sections[i].body);
     assert_int_equal(a->n_links, 0);
@@ -107,17 +126,14 @@ static void test_cancergov(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/1_CancerGov_QA/0000001_1.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:CancerGov_0000001_1");
-    assert_string_equal(a->source, "CancerGov");
-    assert_string_equal(a->title, "Adult Acute Lymphoblastic Leukemia");
+    const hq_article *a = parse_ok(MEDQUAD "/1_CancerGov_QA/0000001_1.xml", &doc);
+    assert_article(a, "medquad:CancerGov_0000001_1", "CancerGov", NULL,
+                   "Adult Acute Lymphoblastic Leukemia");
     assert_null(a->category);
     assert_int_equal(a->synonyms.n, 0);
     assert_int_equal(a->n_sections, 7);
-    assert_string_equal(a->sections[0].id, "CancerGov_0000001_1_Sec1.txt");
-    assert_string_equal(a->sections[6].id, "CancerGov_0000001_1_Sec7.txt");
+    assert_section(a, 0, "CancerGov_0000001_1_Sec1.txt", NULL, NULL);
+    assert_section(a, 6, "CancerGov_0000001_1_Sec7.txt", NULL, NULL);
     /* indentation goes, lines and paragraph breaks stay */
     const char *body = a->sections[0].body;
     assert_non_null(body);
@@ -138,22 +154,16 @@ static void test_ninds_old_schema(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/6_NINDS_QA/0000007.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:NINDS_0000007");
-    assert_string_equal(a->source, "NINDS");
-    assert_string_equal(a->url, "http://www.ninds.nih.gov/disorders/holmes_adie/holmes_adie.htm");
-    assert_string_equal(a->title, "Holmes-Adie");
+    const hq_article *a = parse_ok(MEDQUAD "/6_NINDS_QA/0000007.xml", &doc);
+    assert_article(a, "medquad:NINDS_0000007", "NINDS",
+                   "http://www.ninds.nih.gov/disorders/holmes_adie/holmes_adie.htm", "Holmes-Adie");
     assert_string_equal(a->focus, "Holmes-Adie");
     assert_null(a->semgroup); /* empty elements are skipped */
     assert_int_equal(a->cuis.n, 0);
     assert_int_equal(a->semtypes.n, 0);
     assert_int_equal(a->n_sections, 4);
-    assert_string_equal(a->sections[0].id, "NINDS_0000007_Sec1.txt");
-    assert_string_equal(a->sections[0].title, "what is holmes-adie syndrome ?");
-    assert_string_equal(a->sections[3].id, "NINDS_0000007_Sec4.txt");
-    assert_string_equal(a->sections[3].qtype, "research");
+    assert_section(a, 0, "NINDS_0000007_Sec1.txt", "what is holmes-adie syndrome ?", NULL);
+    assert_section(a, 3, "NINDS_0000007_Sec4.txt", NULL, "research");
     assert_true(strncmp(a->sections[0].body, "Holmes-Adie syndrome (HAS) is a neurological", 44) ==
                 0);
     /* the answer is one line: runs of spaces collapse, the curly quote stays */
@@ -166,20 +176,14 @@ static void test_cdc_disease_file(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/9_CDC_QA/0000397.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:CDC_0000397");
-    assert_string_equal(a->source, "CDC");
-    assert_string_equal(a->url, "http://www.cdc.gov/parasites/taeniasis/");
-    assert_string_equal(a->title, "Parasites - Taeniasis");
+    const hq_article *a = parse_ok(MEDQUAD "/9_CDC_QA/0000397.xml", &doc);
+    assert_article(a, "medquad:CDC_0000397", "CDC", "http://www.cdc.gov/parasites/taeniasis/",
+                   "Parasites - Taeniasis");
     assert_int_equal(a->n_sections, 5);
     /* pids are 1, 2, 5, 6, 7: ids follow positions */
-    assert_string_equal(a->sections[2].id, "CDC_0000397_Sec3.txt");
-    assert_string_equal(a->sections[2].title, "How to diagnose Parasites - Taeniasis ?");
-    assert_string_equal(a->sections[2].qtype, "exams and tests");
-    assert_string_equal(a->sections[4].id, "CDC_0000397_Sec5.txt");
-    assert_string_equal(a->sections[4].qtype, "prevention");
+    assert_section(a, 2, "CDC_0000397_Sec3.txt", "How to diagnose Parasites - Taeniasis ?",
+                   "exams and tests");
+    assert_section(a, 4, "CDC_0000397_Sec5.txt", NULL, "prevention");
     assert_non_null(strstr(a->sections[0].body, "nonexistent.\n\nT. solium tapeworm"));
     assert_non_null(strstr(a->sections[1].body, "Persons who don't eat raw"));
     assert_non_null(strstr(a->sections[1].body, "likely to get taeniasis.\n\nInfections"));
@@ -190,15 +194,13 @@ static void test_pid_gaps_use_positions(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
     /* pids 1, 2, 3, 6, 7 */
-    assert_int_equal(parse_path(MEDQUAD "/10_MPlus_ADAM_QA/0000001.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
+    const hq_article *a = parse_ok(MEDQUAD "/10_MPlus_ADAM_QA/0000001.xml", &doc);
     assert_int_equal(a->n_sections, 5);
     for (size_t i = 0; i < a->n_sections; i++) {
         char want[64];
         snprintf(want, sizeof want, "ADAM_0000001_Sec%zu.txt", i + 1);
-        assert_string_equal(a->sections[i].id, want);
+        assert_section(a, i, want, NULL, NULL);
     }
     hq_doc_free(&doc);
 }
@@ -207,16 +209,12 @@ static void test_herbs_prefix(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/12_MPlusHerbsSupplements_QA/0000001.xml", &doc, &err),
-                     HQ_OK);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:MPlusHerbsSuppls_0000001");
-    assert_string_equal(a->source, "MPlusHerbsSupplements");
-    assert_string_equal(a->title, "Activated Charcoal");
+    const hq_article *a = parse_ok(MEDQUAD "/12_MPlusHerbsSupplements_QA/0000001.xml", &doc);
+    assert_article(a, "medquad:MPlusHerbsSuppls_0000001", "MPlusHerbsSupplements", NULL,
+                   "Activated Charcoal");
     assert_string_equal(a->category, "Drug");
     assert_null(a->semgroup);
-    assert_string_equal(a->sections[0].id, "MPlusHerbsSuppls_0000001_Sec1.txt");
+    assert_section(a, 0, "MPlusHerbsSuppls_0000001_Sec1.txt", NULL, NULL);
     assert_string_equal(a->sections[1].qtype, "how effective is it");
     assert_null(a->sections[0].body);
     hq_doc_free(&doc);
@@ -226,12 +224,10 @@ static void test_empty_focus_uses_first_question(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(MEDQUAD "/9_CDC_QA/0000423.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
+    const hq_article *a = parse_ok(MEDQUAD "/9_CDC_QA/0000423.xml", &doc);
     assert_null(a->focus);
     assert_string_equal(a->title, "What is (are) ?");
-    assert_string_equal(a->sections[0].id, "CDC_0000423_Sec1.txt");
+    assert_section(a, 0, "CDC_0000423_Sec1.txt", NULL, NULL);
     hq_doc_free(&doc);
 }
 
@@ -239,12 +235,8 @@ static void test_old_schema_fixture(void **state)
 {
     (void)state;
     hq_doc doc;
-    hq_error err;
-    assert_int_equal(parse_path(FIX "/medquad_old_schema.xml", &doc, &err), HQ_OK);
-    const hq_article *a = &doc.articles[0];
-    assert_string_equal(a->id, "medquad:NINDS_medquad_old_schema");
-    assert_string_equal(a->source, "NINDS");
-    assert_string_equal(a->title, "Example syndrome");
+    const hq_article *a = parse_ok(FIX "/medquad_old_schema.xml", &doc);
+    assert_article(a, "medquad:NINDS_medquad_old_schema", "NINDS", NULL, "Example syndrome");
     assert_string_equal(a->semgroup, "Disorders");
     static const char *const cuis[] = {"C0000001"};
     assert_strv(&a->cuis, cuis, 1);
@@ -253,9 +245,9 @@ static void test_old_schema_fixture(void **state)
     assert_string_equal(a->sections[0].body,
                         "Example syndrome is a disorder. It is rare.\nIt has two lines.\n\n"
                         "A second paragraph & an entity: <b> \"quoted\" don't.");
-    assert_string_equal(a->sections[1].id, "NINDS_medquad_old_schema_Sec2.txt");
+    assert_section(a, 1, "NINDS_medquad_old_schema_Sec2.txt", NULL, NULL);
     assert_string_equal(a->sections[1].body, "Rest <and> water.");
-    assert_string_equal(a->sections[2].id, "NINDS_medquad_old_schema_Sec3.txt");
+    assert_section(a, 2, "NINDS_medquad_old_schema_Sec3.txt", NULL, NULL);
     assert_null(a->sections[2].body);
     hq_doc_free(&doc);
 }
@@ -263,21 +255,11 @@ static void test_old_schema_fixture(void **state)
 static void test_through_dispatcher(void **state)
 {
     (void)state;
-    const char *path = MEDQUAD "/2_GARD_QA/0000004.xml";
-    char *data;
-    size_t len;
-    hq_error err;
-    hq_error_clear(&err);
-    assert_int_equal(hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, &err), HQ_OK);
     hq_doc doc;
-    hq_doc_init(&doc, path);
-    hq_format fmt;
-    assert_int_equal(hq_parse_file(data, len, &doc, &fmt, &err), HQ_OK);
-    assert_int_equal(fmt, HQ_FORMAT_MEDQUAD);
+    test_parse_file(MEDQUAD "/2_GARD_QA/0000004.xml", &doc, HQ_FORMAT_MEDQUAD);
     assert_string_equal(doc.articles[0].id, "medquad:GARD_0000004");
     assert_string_equal(doc.articles[0].sections[0].id, "GARD_0000004_Sec1.txt");
     hq_doc_free(&doc);
-    free(data);
 }
 
 /* ---- bad input ---------------------------------------------------- */
@@ -453,11 +435,10 @@ typedef struct walk_totals {
 
 static void walk_one(const char *path, walk_totals *t)
 {
-    char *data;
     size_t len;
+    char *data = test_read_file(path, &len);
     hq_error err;
     hq_error_clear(&err);
-    assert_int_equal(hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, &err), HQ_OK);
     hq_doc doc;
     hq_doc_init(&doc, path);
     hq_format fmt;

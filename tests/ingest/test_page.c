@@ -13,28 +13,10 @@
 
 /* ---- helpers ------------------------------------------------------- */
 
-/* Parses the file at path with hq_parse_file(); asserts it succeeds and
- * has the expected format. */
-static void parse_path(const char *path, hq_doc *doc, hq_format want)
-{
-    char *data;
-    size_t len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, &err), HQ_OK);
-    hq_doc_init(doc, path);
-    hq_format f;
-    hq_status rc = hq_parse_file(data, len, doc, &f, &err);
-    if (rc != HQ_OK)
-        fail_msg("%s: %s (line %ld)", path, err.message, err.line);
-    assert_int_equal(f, want);
-    free(data);
-}
-
 /* Parses a string as a page, under the name path. */
 static hq_status parse_string(const char *text, const char *path, hq_doc *doc, hq_error *err)
 {
-    hq_doc_init(doc, path);
-    return hq_parse_page(text, strlen(text), doc, err);
+    return test_parse_data(path, text, strlen(text), hq_parse_page, doc, err);
 }
 
 static size_t count_links(const hq_article *a, hq_link_kind kind)
@@ -51,28 +33,6 @@ static const hq_link *find_link(const hq_article *a, hq_link_kind kind, size_t n
         if (a->links[i].kind == kind && nth-- == 0)
             return &a->links[i];
     return NULL;
-}
-
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\n';
-}
-
-static void assert_first_word(const char *body, const char *word)
-{
-    assert_non_null(body);
-    size_t n = strlen(word);
-    assert_memory_equal(body, word, n);
-    assert_true(is_ws(body[n]));
-}
-
-static void assert_last_word(const char *body, const char *word)
-{
-    assert_non_null(body);
-    size_t bl = strlen(body), n = strlen(word);
-    assert_true(bl > n);
-    assert_string_equal(body + bl - n, word);
-    assert_true(is_ws(body[bl - n - 1]));
 }
 
 /* What every page article looks like, besides its content. */
@@ -103,7 +63,7 @@ static void check_portal(const struct portal_case *c)
     char path[512];
     snprintf(path, sizeof path, "%s%s", PORTAL, c->file);
     hq_doc doc;
-    parse_path(path, &doc, HQ_FORMAT_PAGE);
+    test_parse_file(path, &doc, HQ_FORMAT_PAGE);
     assert_page_shape(&doc, c->id);
     const hq_article *a = &doc.articles[0];
     assert_string_equal(a->title, c->title);
@@ -118,8 +78,8 @@ static void check_portal(const struct portal_case *c)
         assert_true(l->truncated);
         assert_null(strstr(l->title, "...")); /* no snippet taken as a title */
     }
-    assert_first_word(a->sections[0].body, c->first_word);
-    assert_last_word(a->sections[0].body, c->last_word);
+    test_assert_first_word(a->sections[0].body, c->first_word);
+    test_assert_last_word(a->sections[0].body, c->last_word);
     /* the title and the navigation are not body text */
     assert_null(strstr(a->sections[0].body, c->title));
     assert_null(strstr(a->sections[0].body, "<<:"));
@@ -171,7 +131,7 @@ static void test_portal_000_snippets(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(PORTAL "000_467e91df3828f596.txt", &doc, HQ_FORMAT_PAGE);
+    test_parse_file(PORTAL "000_467e91df3828f596.txt", &doc, HQ_FORMAT_PAGE);
     const hq_article *a = &doc.articles[0];
     const hq_link *first = find_link(a, HQ_LINK_RECOMMEND, 0);
     assert_string_equal(first->title,
@@ -194,7 +154,7 @@ static void test_portal_002_recommended_in_body(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(PORTAL "002_58dc5c042d5ac6f0.txt", &doc, HQ_FORMAT_PAGE);
+    test_parse_file(PORTAL "002_58dc5c042d5ac6f0.txt", &doc, HQ_FORMAT_PAGE);
     const char *body = doc.articles[0].sections[0].body;
     assert_non_null(strstr(body, "Therefore, it is recommended that you actively adjust"));
     assert_non_null(strstr(body, "it is recommended that you sleep on a hard bed."));
@@ -207,15 +167,10 @@ static void test_portal_002_recommended_in_body(void **state)
 static void test_page_crlf_same_as_lf(void **state)
 {
     (void)state;
-    char *lf, *crlf;
     size_t lf_len, crlf_len;
+    char *lf = test_read_file(PORTAL "001_81a66c25a5a3e8c2.txt", &lf_len);
+    char *crlf = test_read_file(FIXTURES "page_crlf.txt", &crlf_len);
     hq_error err = {0};
-    assert_int_equal(hq_read_file(PORTAL "001_81a66c25a5a3e8c2.txt", HQ_MAX_FILE_BYTES, &lf,
-                                  &lf_len, &err),
-                     HQ_OK);
-    assert_int_equal(hq_read_file(FIXTURES "page_crlf.txt", HQ_MAX_FILE_BYTES, &crlf, &crlf_len,
-                                  &err),
-                     HQ_OK);
     assert_non_null(strstr(crlf, "\r\n"));
     hq_doc a, b;
     hq_format fa, fb;
@@ -238,14 +193,14 @@ static void test_page_unicode(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(FIXTURES "page_unicode.txt", &doc, HQ_FORMAT_PAGE);
+    test_parse_file(FIXTURES "page_unicode.txt", &doc, HQ_FORMAT_PAGE);
     assert_page_shape(&doc, "page:page_unicode");
     const hq_article *a = &doc.articles[0];
     /* the repeat differs only in white space (two spaces, a NBSP): one title */
     assert_string_equal(a->title, "\u201cSore back\u201d after an IUD \u2014 what helps?");
     const char *body = a->sections[0].body;
-    assert_first_word(body, "Many");
-    assert_last_word(body, "doctor.");
+    test_assert_first_word(body, "Many");
+    test_assert_last_word(body, "doctor.");
     assert_null(strstr(body, "Sore"));
     /* "recommended", "recommend" and "Recommendations" in sentences are body */
     assert_non_null(strstr(body, "It is recommended that you rest, and we recommend warm"));
@@ -263,7 +218,7 @@ static void test_page_snippets_truncated(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(FIXTURES "page_unicode.txt", &doc, HQ_FORMAT_PAGE);
+    test_parse_file(FIXTURES "page_unicode.txt", &doc, HQ_FORMAT_PAGE);
     const hq_article *a = &doc.articles[0];
     assert_int_equal(count_links(a, HQ_LINK_RECOMMEND), 4);
     const hq_link *l = find_link(a, HQ_LINK_RECOMMEND, 0);
@@ -454,69 +409,10 @@ static void test_title_long_sentence_cut(void **state)
 
 /* ---- golden dump --------------------------------------------------- */
 
-static void dump_text(hq_buf *b, const char *name, const char *s)
-{
-    if (s == NULL) {
-        hq_buf_printf(b, "%s (null)\n", name);
-        return;
-    }
-    hq_buf_printf(b, "%s\n", name);
-    while (true) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        hq_buf_printf(b, n ? "  | %.*s\n" : "  |%.*s\n", (int)n, s); /* no trailing space */
-        if (nl == NULL)
-            break;
-        s = nl + 1;
-    }
-}
-
-static void dump_doc(hq_buf *b, const hq_doc *doc)
-{
-    for (size_t i = 0; i < doc->n_articles; i++) {
-        const hq_article *a = &doc->articles[i];
-        hq_buf_printf(b, "article %s\nformat %s\ntitle %s\n", a->id, a->format, a->title);
-        for (size_t k = 0; k < a->n_sections; k++) {
-            const hq_section *s = &a->sections[k];
-            hq_buf_printf(b, "section %s\n  title %s\n", s->id, s->title);
-            dump_text(b, "  body", s->body);
-        }
-        for (size_t k = 0; k < a->n_links; k++) {
-            const hq_link *l = &a->links[k];
-            hq_buf_printf(b, "link %s %s\n", hq_link_kind_name(l->kind), l->title);
-            if (l->snippet)
-                hq_buf_printf(b, "  snippet %s%s\n", l->snippet, l->truncated ? " [...]" : "");
-        }
-    }
-}
-
-static void check_golden(const char *input, const char *expected, hq_format format)
-{
-    hq_doc doc;
-    parse_path(input, &doc, format);
-    hq_buf got;
-    hq_buf_init(&got, 0);
-    dump_doc(&got, &doc);
-    if (getenv("HQ_UPDATE_GOLDEN")) {
-        FILE *f = fopen(expected, "wb");
-        assert_non_null(f);
-        fwrite(got.data, 1, got.len, f);
-        fclose(f);
-    }
-    char *want;
-    size_t want_len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(expected, 1 << 20, &want, &want_len, &err), HQ_OK);
-    assert_string_equal(hq_buf_str(&got), want);
-    free(want);
-    hq_buf_free(&got);
-    hq_doc_free(&doc);
-}
-
 static void test_page_golden(void **state)
 {
     (void)state;
-    check_golden(FIXTURES "page_unicode.txt", FIXTURES "page_unicode.expected", HQ_FORMAT_PAGE);
+    test_golden_doc(FIXTURES "page_unicode.txt", FIXTURES "page_unicode.expected", HQ_FORMAT_PAGE);
 }
 
 int main(void)

@@ -13,54 +13,11 @@
 
 /* ---- helpers ------------------------------------------------------- */
 
-static void parse_path(const char *path, hq_doc *doc, hq_format want)
-{
-    char *data;
-    size_t len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(path, HQ_MAX_FILE_BYTES, &data, &len, &err), HQ_OK);
-    hq_doc_init(doc, path);
-    hq_format f;
-    hq_status rc = hq_parse_file(data, len, doc, &f, &err);
-    if (rc != HQ_OK)
-        fail_msg("%s: %s (line %ld)", path, err.message, err.line);
-    assert_int_equal(f, want);
-    free(data);
-}
-
 /* Parses text through the dispatcher under the name path; asserts the
  * sniffed format and success. */
 static void parse_string(const char *text, const char *path, hq_doc *doc, hq_format want)
 {
-    hq_error err = {0};
-    hq_format f;
-    hq_doc_init(doc, path);
-    hq_status rc = hq_parse_file(text, strlen(text), doc, &f, &err);
-    if (rc != HQ_OK)
-        fail_msg("%s: %s (line %ld)", path, err.message, err.line);
-    assert_int_equal(f, want);
-}
-
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\n';
-}
-
-static void assert_first_word(const char *body, const char *word)
-{
-    assert_non_null(body);
-    size_t n = strlen(word);
-    assert_memory_equal(body, word, n);
-    assert_true(is_ws(body[n]));
-}
-
-static void assert_last_word(const char *body, const char *word)
-{
-    assert_non_null(body);
-    size_t bl = strlen(body), n = strlen(word);
-    assert_true(bl > n);
-    assert_string_equal(body + bl - n, word);
-    assert_true(is_ws(body[bl - n - 1]));
+    test_parse_file_data(path, text, strlen(text), doc, want);
 }
 
 static void assert_section(const hq_article *a, size_t i, const char *title, const char *body)
@@ -84,7 +41,7 @@ static void test_portal_003(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(PORTAL "003_5e5c47f7d83159ad.txt", &doc, HQ_FORMAT_TEXT);
+    test_parse_file(PORTAL "003_5e5c47f7d83159ad.txt", &doc, HQ_FORMAT_TEXT);
     assert_int_equal(doc.n_articles, 1);
     const hq_article *a = &doc.articles[0];
     assert_string_equal(a->id, "text:003_5e5c47f7d83159ad");
@@ -98,8 +55,8 @@ static void test_portal_003(void **state)
     assert_string_equal(a->sections[0].id, "text:003_5e5c47f7d83159ad:s1");
     assert_string_equal(a->sections[0].title, a->title);
     const char *body = a->sections[0].body;
-    assert_first_word(body, "Lower");
-    assert_last_word(body, "results.");
+    test_assert_first_word(body, "Lower");
+    test_assert_last_word(body, "results.");
     assert_null(strstr(body, "Mirena IUD?")); /* the title line is not body */
     /* one paragraph per line */
     assert_non_null(strstr(body, "as follows:\n\nI. Non-disease factors\n\nAfter insertion"));
@@ -112,15 +69,15 @@ static void test_portal_004(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(PORTAL "004_fe98f0bb4ad81f5b.txt", &doc, HQ_FORMAT_TEXT);
+    test_parse_file(PORTAL "004_fe98f0bb4ad81f5b.txt", &doc, HQ_FORMAT_TEXT);
     const hq_article *a = &doc.articles[0];
     assert_string_equal(a->id, "text:004_fe98f0bb4ad81f5b");
     assert_string_equal(a->title, "Will implantation cause a super sore waist on one side");
     assert_int_equal(a->n_links, 0);
     assert_int_equal(a->n_sections, 1);
     const char *body = a->sections[0].body;
-    assert_first_word(body, "The");
-    assert_last_word(body, "arrives.");
+    test_assert_first_word(body, "The");
+    test_assert_last_word(body, "arrives.");
     assert_non_null(strstr(body, "for everyone.\n\nWill implantation cause a super sore waist "
                                  "on one side\n\nFirstly,"));
     hq_doc_free(&doc);
@@ -190,7 +147,7 @@ static void test_md_sections(void **state)
 {
     (void)state;
     hq_doc doc;
-    parse_path(FIXTURES "article.md", &doc, HQ_FORMAT_MARKDOWN);
+    test_parse_file(FIXTURES "article.md", &doc, HQ_FORMAT_MARKDOWN);
     assert_int_equal(doc.n_articles, 1);
     const hq_article *a = &doc.articles[0];
     assert_string_equal(a->id, "md:article");
@@ -263,62 +220,10 @@ static void test_md_title_only(void **state)
 
 /* ---- golden dump --------------------------------------------------- */
 
-static void dump_text(hq_buf *b, const char *name, const char *s)
-{
-    if (s == NULL) {
-        hq_buf_printf(b, "%s (null)\n", name);
-        return;
-    }
-    hq_buf_printf(b, "%s\n", name);
-    while (true) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        hq_buf_printf(b, n ? "  | %.*s\n" : "  |%.*s\n", (int)n, s); /* no trailing space */
-        if (nl == NULL)
-            break;
-        s = nl + 1;
-    }
-}
-
-static void dump_doc(hq_buf *b, const hq_doc *doc)
-{
-    for (size_t i = 0; i < doc->n_articles; i++) {
-        const hq_article *a = &doc->articles[i];
-        hq_buf_printf(b, "article %s\nformat %s\ntitle %s\n", a->id, a->format, a->title);
-        for (size_t k = 0; k < a->n_sections; k++) {
-            const hq_section *s = &a->sections[k];
-            hq_buf_printf(b, "section %s\n  title %s\n", s->id, s->title);
-            dump_text(b, "  body", s->body);
-        }
-        for (size_t k = 0; k < a->n_links; k++)
-            hq_buf_printf(b, "link %s %s\n", hq_link_kind_name(a->links[k].kind),
-                          a->links[k].title);
-    }
-}
-
 static void test_md_golden(void **state)
 {
     (void)state;
-    const char *expected = FIXTURES "article.md.expected";
-    hq_doc doc;
-    parse_path(FIXTURES "article.md", &doc, HQ_FORMAT_MARKDOWN);
-    hq_buf got;
-    hq_buf_init(&got, 0);
-    dump_doc(&got, &doc);
-    if (getenv("HQ_UPDATE_GOLDEN")) {
-        FILE *f = fopen(expected, "wb");
-        assert_non_null(f);
-        fwrite(got.data, 1, got.len, f);
-        fclose(f);
-    }
-    char *want;
-    size_t want_len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(expected, 1 << 20, &want, &want_len, &err), HQ_OK);
-    assert_string_equal(hq_buf_str(&got), want);
-    free(want);
-    hq_buf_free(&got);
-    hq_doc_free(&doc);
+    test_golden_doc(FIXTURES "article.md", FIXTURES "article.md.expected", HQ_FORMAT_MARKDOWN);
 }
 
 int main(void)

@@ -30,41 +30,6 @@ static const char *status_name(hq_status rc)
     }
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends s[0..n) to out with \t \n \r \\ \xHH decoded. */
-static void unescape(const char *s, size_t n, hq_buf *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            char e = s[++i];
-            if (e == 't')
-                c = '\t';
-            else if (e == 'n')
-                c = '\n';
-            else if (e == 'r')
-                c = '\r';
-            else if (e == 'x' && i + 2 < n && hex_digit(s[i + 1]) >= 0 &&
-                     hex_digit(s[i + 2]) >= 0) {
-                c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-                i += 2;
-            } else
-                c = e;
-        }
-        assert_int_equal(hq_buf_append(out, &c, 1), HQ_OK);
-    }
-}
-
 /* Parses text[0..len) and writes its dump, or ERROR:<status>:<offset>,
  * into out (reset first).  Returns the status. */
 static hq_status render(hq_analyzer *a, const char *text, size_t len, hq_buf *out)
@@ -96,52 +61,35 @@ static hq_status parse(hq_analyzer *a, const char *text, hq_query *q, hq_error *
 static void test_golden(void **state)
 {
     (void)state;
-    char *data;
-    size_t len;
-    hq_error err = {0};
-    assert_int_equal(hq_read_file(GOLDEN, 1 << 20, &data, &len, &err), HQ_OK);
+    test_tsv tsv;
+    test_tsv_open(&tsv, GOLDEN);
     hq_analyzer *a = hq_analyzer_new();
-    hq_buf query, got, rewrite;
+    hq_buf query, got;
     hq_buf_init(&query, 0);
     hq_buf_init(&got, 0);
-    hq_buf_init(&rewrite, 0);
     int n_cases = 0, n_failed = 0;
-    for (char *line = data; line < data + len;) {
-        char *nl = memchr(line, '\n', (size_t)(data + len - line));
-        size_t n = nl ? (size_t)(nl - line) : (size_t)(data + len - line);
-        char *tab = memchr(line, '\t', n);
-        if (line[0] == '#' || tab == NULL) {
-            hq_buf_append(&rewrite, line, n);
-        } else {
-            hq_buf_reset(&query);
-            unescape(line, (size_t)(tab - line), &query);
-            render(a, query.data ? query.data : "", query.len, &got);
-            size_t want_len = n - (size_t)(tab + 1 - line);
-            if (want_len != got.len || memcmp(tab + 1, hq_buf_str(&got), got.len) != 0) {
-                n_failed++;
-                fprintf(stderr, "# query:    %.*s\n# expected: %.*s\n# got:      %s\n",
-                        (int)(tab - line), line, (int)want_len, tab + 1, hq_buf_str(&got));
-            }
-            hq_buf_append(&rewrite, line, (size_t)(tab + 1 - line));
-            hq_buf_append(&rewrite, hq_buf_str(&got), got.len);
-            n_cases++;
+    test_tsv_line line;
+    while (test_tsv_next(&tsv, 2, &line)) {
+        if (line.text[0] == '#' || line.n_fields < 2) {
+            test_tsv_keep(&tsv, &line);
+            continue;
         }
-        hq_buf_puts(&rewrite, "\n");
-        line += n + 1;
+        test_unescape(line.field[0], line.field_len[0], &query);
+        render(a, query.data, query.len, &got);
+        if (!test_tsv_expect(&tsv, &line, 1, hq_buf_str(&got), got.len)) {
+            n_failed++;
+            fprintf(stderr, "# query:    %.*s\n# expected: %.*s\n# got:      %s\n",
+                    (int)line.field_len[0], line.field[0], (int)line.field_len[1], line.field[1],
+                    hq_buf_str(&got));
+        }
+        n_cases++;
     }
-    if (getenv("HQ_UPDATE_GOLDEN")) {
-        FILE *f = fopen(GOLDEN, "wb");
-        assert_non_null(f);
-        fwrite(rewrite.data, 1, rewrite.len, f);
-        fclose(f);
-    }
+    test_tsv_close(&tsv);
     assert_true(n_cases >= 40);
     assert_int_equal(n_failed, 0);
     hq_buf_free(&query);
     hq_buf_free(&got);
-    hq_buf_free(&rewrite);
     hq_analyzer_free(a);
-    free(data);
 }
 
 /* ---- the fields ---------------------------------------------------- */
@@ -383,10 +331,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state % n);
+    return test_rnd(&rng_state, n);
 }
 
 /* What a successful parse promises, and what a failure leaves. */

@@ -14,10 +14,7 @@
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return test_rnd(&rng, n);
 }
 
 #define N_WORDS 400
@@ -68,8 +65,7 @@ static void write_segment(const char *dir, uint32_t id, uint32_t n, const hq_fie
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-test-topk-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    test_make_temp_dir(f->dir, sizeof f->dir, "topk");
     hq_manifest m = {.generation = 1, .store_seq = 1, .next_id = N_SEGS + 1};
     m.segs = calloc(N_SEGS, sizeof *m.segs);
     m.n_segs = N_SEGS;
@@ -108,9 +104,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     hq_snapshot_unref(f->snap);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_dir(f->dir);
     free(f);
     return 0;
 }

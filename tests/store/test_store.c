@@ -17,8 +17,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hq-test-store-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    test_make_temp_dir(f->dir, sizeof f->dir, "store");
     snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
     hq_error err;
     hq_error_clear(&err);
@@ -31,9 +30,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     hq_store_close(f->st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    test_remove_dir(f->dir);
     free(f);
     return 0;
 }
