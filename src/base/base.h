@@ -26,6 +26,9 @@
  * returns code.  where may be NULL; line 0 and offset -1 mean unknown. */
 hq_status hq_fail(hq_error *err, hq_status code, const char *where, long line, long offset,
                   const char *fmt, ...) HQ_PRINTF(6, 7);
+/* hq_fail with a va_list, for parsers' own failure helpers. */
+hq_status hq_vfail(hq_error *err, hq_status code, const char *where, long line, long offset,
+                   const char *fmt, va_list ap) HQ_PRINTF(6, 0);
 
 /* Clears err to HQ_OK (err may be NULL). */
 void hq_error_clear(hq_error *err);
@@ -89,6 +92,9 @@ char *hq_arena_printf(hq_arena *a, const char *fmt, ...) HQ_PRINTF(2, 3);
  * well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points
  * past U+10FFFF), or -1 when all of it is valid. */
 long hq_utf8_invalid_at(const char *s, size_t len);
+
+/* The length of a UTF-8 byte order mark at the start of s[0..len): 3 or 0. */
+size_t hq_utf8_bom(const char *s, size_t len);
 
 /* Decodes the code point at s[0..len) into *cp and returns its length in
  * bytes (1..4); on a malformed sequence sets *cp = U+FFFD and returns 1. */

@@ -64,8 +64,8 @@ static void cut_at_char_boundary(char *s, size_t size)
     }
 }
 
-hq_status hq_fail(hq_error *err, hq_status code, const char *where, long line, long offset,
-                  const char *fmt, ...)
+hq_status hq_vfail(hq_error *err, hq_status code, const char *where, long line, long offset,
+                   const char *fmt, va_list ap)
 {
     if (err == NULL || err->code != HQ_OK)
         return code;
@@ -74,12 +74,19 @@ hq_status hq_fail(hq_error *err, hq_status code, const char *where, long line, l
     cut_at_char_boundary(err->where, sizeof err->where);
     err->line = line;
     err->offset = offset;
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
     cut_at_char_boundary(err->message, sizeof err->message);
     return code;
+}
+
+hq_status hq_fail(hq_error *err, hq_status code, const char *where, long line, long offset,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hq_status rc = hq_vfail(err, code, where, line, offset, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 const char *hq_error_format(const hq_error *err, char *buf, size_t size)

@@ -5,6 +5,7 @@
  */
 #include "base.h"
 
+#include <string.h>
 #include <utf8proc.h>
 
 long hq_utf8_invalid_at(const char *str, size_t len)
@@ -46,6 +47,11 @@ long hq_utf8_invalid_at(const char *str, size_t len)
         i += n + 1;
     }
     return -1;
+}
+
+size_t hq_utf8_bom(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
 int hq_utf8_decode(const char *s, size_t len, int32_t *cp)

@@ -51,12 +51,10 @@ static void jl_fail(jl_parser *p, hq_status code, const char *fmt, ...)
 {
     if (p->rc != HQ_OK)
         return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    p->rc = hq_vfail(p->err, code, p->doc->path, p->lineno, p->offset, fmt, ap);
     va_end(ap);
-    p->rc = hq_fail(p->err, code, p->doc->path, p->lineno, p->offset, "%s", msg);
 }
 
 /* jansson returns NULL only when out of memory: the project's policy for
@@ -310,7 +308,7 @@ static void parse_line(jl_parser *p, const char *s, size_t len)
 hq_status hq_parse_jsonl(const char *data, size_t len, hq_doc *doc, hq_error *err)
 {
     jl_parser p = {.doc = doc, .err = err, .rc = HQ_OK, .seen = jl_must(json_object())};
-    size_t pos = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t pos = hq_utf8_bom(data, len);
     while (p.rc == HQ_OK && pos < len) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) : len;

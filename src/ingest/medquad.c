@@ -119,12 +119,10 @@ static void mq_fail(mq_parser *p, hq_status code, long line, const char *fmt, ..
 {
     if (p->rc != HQ_OK)
         return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    p->rc = hq_vfail(p->err, code, p->doc->path, line, -1, fmt, ap);
     va_end(ap);
-    p->rc = hq_fail(p->err, code, p->doc->path, line, -1, "%s", msg);
 }
 
 /* The structured error handler: keeps the first error (warnings are
