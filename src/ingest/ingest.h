@@ -113,7 +113,8 @@ typedef struct hq_lines {
     size_t n, cap;
 } hq_lines;
 
-/* Splits data[0..len) into trimmed lines (blank lines kept with len 0).
+/* Splits data[0..len) into trimmed lines (blank lines kept with len 0),
+ * after a leading byte order mark if there is one.
  * Fails with HQ_ELIMIT naming the line when one is over
  * HQ_MAX_LINE_BYTES.  Free with hq_lines_free(). */
 hq_status hq_lines_split(const char *data, size_t len, const char *path, hq_lines *out,

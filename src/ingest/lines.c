@@ -1,7 +1,8 @@
 /*
  * lines.c — splitting text into trimmed lines with a length cap.
  * LF and CR LF both end a line; a lone CR inside a line is kept as text
- * (and trimmed away at the ends, being white space).
+ * (and trimmed away at the ends, being white space).  A leading UTF-8
+ * byte order mark is not text and is skipped.
  */
 #include "ingest.h"
 
@@ -11,7 +12,7 @@ hq_status hq_lines_split(const char *data, size_t len, const char *path, hq_line
                          hq_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t pos = 0;
+    size_t pos = hq_utf8_bom(data, len);
     long lineno = 0;
     while (pos < len) {
         const char *nl = memchr(data + pos, '\n', len - pos);

@@ -470,10 +470,6 @@ static hq_status build_article(page_parser *p)
 
 hq_status hq_parse_page(const char *data, size_t len, hq_doc *doc, hq_error *err)
 {
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-        data += 3; /* a byte order mark is not text */
-        len -= 3;
-    }
     hq_lines lines;
     hq_status rc = hq_lines_split(data, len, doc->path, &lines, err);
     if (rc != HQ_OK)

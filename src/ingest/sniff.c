@@ -25,8 +25,7 @@ static bool is_binary(const char *data, size_t len)
 
 static const char *skip_bom_and_space(const char *p, const char *end)
 {
-    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
+    p += hq_utf8_bom(p, (size_t)(end - p));
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
         p++;
     return p;

@@ -220,10 +220,6 @@ static hq_status parse_markdown(const hq_lines *lines, hq_doc *doc, hq_error *er
 
 hq_status hq_parse_text(const char *data, size_t len, bool markdown, hq_doc *doc, hq_error *err)
 {
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-        data += 3; /* a byte order mark is not text */
-        len -= 3;
-    }
     hq_lines lines;
     hq_status rc = hq_lines_split(data, len, doc->path, &lines, err);
     if (rc != HQ_OK)
