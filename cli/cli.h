@@ -34,6 +34,14 @@ int cli_exit_code(hq_status status);
 hq_status cli_open(const cli_ctx *ctx, hq_engine **engine);
 /* Prints value as indented JSON on stdout, with a final newline. */
 void cli_print_json(const json_t *value);
+/* A read of the engine that yields JSON, and a way to print it as text. */
+typedef hq_status (*cli_read_fn)(hq_engine *e, const void *arg, json_t **out, hq_error *err);
+typedef void (*cli_print_fn)(const json_t *value);
+/* Opens the engine, runs read(arg), prints the result (as JSON when
+ * text is NULL) or the error under the name what, closes the engine;
+ * returns the exit code. */
+int cli_read(const cli_ctx *ctx, const char *what, cli_read_fn read, const void *arg,
+             cli_print_fn text);
 /* True when argv has -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

@@ -21,6 +21,18 @@ const char CMD_DUMP_USAGE[] =
     "  --raw     look TERM up as written, without analysis\n"
     "  --max N   at most N documents per segment (default 20)\n";
 
+typedef struct dump_args {
+    const char *term;
+    bool raw;
+    size_t max;
+} dump_args;
+
+static hq_status read_dump(hq_engine *e, const void *arg, json_t **out, hq_error *err)
+{
+    const dump_args *a = arg;
+    return hq_dump(e, a->term, a->raw, a->max, out, err);
+}
+
 int cmd_dump(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"raw", no_argument, NULL, 'r'},
@@ -45,19 +57,6 @@ int cmd_dump(const cli_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind > 1)
         return cli_usage_error("dump", "expected at most one TERM");
-    hq_engine *e = NULL;
-    hq_status rc = cli_open(ctx, &e);
-    if (rc != HQ_OK)
-        return cli_exit_code(rc);
-    json_t *o = NULL;
-    hq_error err;
-    memset(&err, 0, sizeof err);
-    rc = hq_dump(e, optind < argc ? argv[optind] : NULL, raw, max, &o, &err);
-    if (rc != HQ_OK)
-        cli_error("dump", &err);
-    else
-        cli_print_json(o);
-    json_decref(o);
-    hq_close(e);
-    return cli_exit_code(rc);
+    dump_args a = {optind < argc ? argv[optind] : NULL, raw, max};
+    return cli_read(ctx, "dump", read_dump, &a, NULL);
 }

@@ -90,6 +90,11 @@ static void print_text(const json_t *o)
     }
 }
 
+static hq_status read_show(hq_engine *e, const void *id, json_t **out, hq_error *err)
+{
+    return hq_show(e, id, out, err);
+}
+
 int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -102,21 +107,5 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
     }
     if (optind + 1 != argc)
         return cli_usage_error("show", "expected exactly one ID or PATH");
-    hq_engine *e = NULL;
-    hq_status rc = cli_open(ctx, &e);
-    if (rc != HQ_OK)
-        return cli_exit_code(rc);
-    json_t *o = NULL;
-    hq_error err;
-    memset(&err, 0, sizeof err);
-    rc = hq_show(e, argv[optind], &o, &err);
-    if (rc != HQ_OK)
-        cli_error("show", &err);
-    else if (json)
-        cli_print_json(o);
-    else
-        print_text(o);
-    json_decref(o);
-    hq_close(e);
-    return cli_exit_code(rc);
+    return cli_read(ctx, "show", read_show, argv[optind], json ? NULL : print_text);
 }

@@ -57,6 +57,12 @@ static void print_text(const json_t *s)
     }
 }
 
+static hq_status read_stats(hq_engine *e, const void *unused, json_t **out, hq_error *err)
+{
+    (void)unused;
+    return hq_stats(e, out, err);
+}
+
 int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -69,21 +75,5 @@ int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("stats", "unexpected argument '%s'", argv[optind]);
-    hq_engine *e = NULL;
-    hq_status rc = cli_open(ctx, &e);
-    if (rc != HQ_OK)
-        return cli_exit_code(rc);
-    json_t *s = NULL;
-    hq_error err;
-    memset(&err, 0, sizeof err);
-    rc = hq_stats(e, &s, &err);
-    if (rc != HQ_OK)
-        cli_error("stats", &err);
-    else if (json)
-        cli_print_json(s);
-    else
-        print_text(s);
-    json_decref(s);
-    hq_close(e);
-    return cli_exit_code(rc);
+    return cli_read(ctx, "stats", read_stats, NULL, json ? NULL : print_text);
 }

@@ -58,6 +58,28 @@ void cli_print_json(const json_t *value)
     fputc('\n', stdout);
 }
 
+int cli_read(const cli_ctx *ctx, const char *what, cli_read_fn read, const void *arg,
+             cli_print_fn text)
+{
+    hq_engine *e = NULL;
+    hq_status rc = cli_open(ctx, &e);
+    if (rc != HQ_OK)
+        return cli_exit_code(rc);
+    json_t *o = NULL;
+    hq_error err;
+    memset(&err, 0, sizeof err);
+    rc = read(e, arg, &o, &err);
+    if (rc != HQ_OK)
+        cli_error(what, &err);
+    else if (text)
+        text(o);
+    else
+        cli_print_json(o);
+    json_decref(o);
+    hq_close(e);
+    return cli_exit_code(rc);
+}
+
 int cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
