@@ -127,6 +127,14 @@ uint64_t hq_hash_bytes(const void *data, size_t len);
  * not counted in *len).  Files over limit bytes fail with HQ_ELIMIT. */
 hq_status hq_read_file(const char *path, size_t limit, char **data, size_t *len, hq_error *err);
 
+/* Reads the file at path (at most limit bytes, as hq_read_file) and calls
+ * fn for each line: NUL-terminated, without its LF or CR LF, writable, with
+ * its 1-based number; blank lines included.  Stops at the first return of
+ * fn that is not HQ_OK and returns it. */
+typedef hq_status (*hq_line_fn)(void *ctx, char *line, long lineno);
+hq_status hq_read_lines(const char *path, size_t limit, hq_line_fn fn, void *ctx,
+                        hq_error *err);
+
 /* Appends to *paths (malloc'd strings) every regular file under path,
  * recursively, sorted by name within each folder; hidden entries (".x")
  * inside folders are skipped.  A path that is itself a file is added as

@@ -60,6 +60,26 @@ cleanup:
     return rc;
 }
 
+hq_status hq_read_lines(const char *path, size_t limit, hq_line_fn fn, void *ctx,
+                        hq_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    hq_status rc = hq_read_file(path, limit, &data, &len, err);
+    long lineno = 0;
+    for (char *line = data, *end = data + len; rc == HQ_OK && line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        char *stop = nl ? nl : end; /* data[len] is a NUL */
+        *stop = '\0';
+        if (stop > line && stop[-1] == '\r')
+            stop[-1] = '\0';
+        rc = fn(ctx, line, ++lineno);
+        line = stop + 1;
+    }
+    free(data);
+    return rc;
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

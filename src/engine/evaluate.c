@@ -14,35 +14,35 @@ typedef struct question {
     char *qid, *text;
 } question;
 
-/* Reads "qid<TAB>text" lines; blank lines are skipped. */
+typedef struct questions {
+    question *items;
+    size_t n, cap;
+    const char *path;
+    hq_error *err;
+} questions;
+
+static hq_status question_line(void *ctx, char *line, long lineno)
+{
+    questions *qs = ctx;
+    if (line[0] == '\0')
+        return HQ_OK; /* blank lines are skipped */
+    char *tab = strchr(line, '\t');
+    if (tab == NULL || tab == line)
+        return hq_fail(qs->err, HQ_EFORMAT, qs->path, lineno, -1, "expected \"qid<TAB>question\"");
+    *tab = '\0';
+    hq_grow((void **)&qs->items, &qs->cap, qs->n + 1, sizeof *qs->items);
+    qs->items[qs->n++] = (question){hq_xstrdup(line), hq_xstrdup(tab + 1)};
+    return HQ_OK;
+}
+
+/* Reads "qid<TAB>text" lines; on failure what was read is still returned
+ * (for the caller to free). */
 static hq_status read_questions(const char *path, question **out, size_t *n, hq_error *err)
 {
-    *out = NULL;
-    *n = 0;
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    hq_status rc = hq_read_file(path, 256u << 20, &data, &len, err);
-    long lineno = 0;
-    for (char *line = data, *next; rc == HQ_OK && line && line < data + len; line = next) {
-        next = memchr(line, '\n', (size_t)(data + len - line));
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = '\0';
-        if (l == 0)
-            continue;
-        char *tab = strchr(line, '\t');
-        if (tab == NULL || tab == line) {
-            rc = hq_fail(err, HQ_EFORMAT, path, lineno, -1, "expected \"qid<TAB>question\"");
-            break;
-        }
-        *tab = '\0';
-        hq_grow((void **)out, &cap, *n + 1, sizeof **out);
-        (*out)[(*n)++] = (question){hq_xstrdup(line), hq_xstrdup(tab + 1)};
-    }
-    free(data);
+    questions qs = {.path = path, .err = err};
+    hq_status rc = hq_read_lines(path, 256u << 20, question_line, &qs, err);
+    *out = qs.items;
+    *n = qs.n;
     return rc;
 }
 

@@ -53,34 +53,29 @@ static hq_status parse_line(hq_trust_table *t, char *line, const char *path, lon
     return HQ_OK;
 }
 
+typedef struct trust_ctx {
+    hq_trust_table *t;
+    const char *path;
+    hq_error *err;
+} trust_ctx;
+
+static hq_status trust_line(void *ctx, char *line, long lineno)
+{
+    trust_ctx *c = ctx;
+    if (line[0] == '\0' || line[0] == '#')
+        return HQ_OK;
+    return parse_line(c->t, line, c->path, lineno, c->err);
+}
+
 hq_status hq_trust_load(hq_trust_table *t, const char *path, hq_error *err)
 {
     memset(t, 0, sizeof *t);
     t->fallback = "unknown";
-    char *data = NULL;
-    size_t len = 0;
-    hq_status rc = hq_read_file(path, 1u << 20, &data, &len, err);
-    if (rc != HQ_OK) {
-        if (err)
-            snprintf(err->message + strlen(err->message),
-                     sizeof err->message - strlen(err->message),
-                     " (the trust table; set HEALTHQA_SOURCES to its path)");
-        return rc;
-    }
-    long lineno = 0;
-    for (char *line = data, *next; rc == HQ_OK && line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = '\0';
-        if (l == 0 || line[0] == '#')
-            continue;
-        rc = parse_line(t, line, path, lineno, err);
-    }
-    free(data);
+    trust_ctx c = {t, path, err};
+    hq_status rc = hq_read_lines(path, 1u << 20, trust_line, &c, err);
+    if (rc != HQ_OK && err && err->line == 0) /* the file itself: say what it is for */
+        snprintf(err->message + strlen(err->message), sizeof err->message - strlen(err->message),
+                 " (the trust table; set HEALTHQA_SOURCES to its path)");
     if (rc != HQ_OK)
         hq_trust_free(t);
     return rc;

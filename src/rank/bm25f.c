@@ -84,29 +84,28 @@ static hq_status parse_line(hq_bm25f *p, char *line, const char *path, long line
     return HQ_OK;
 }
 
+typedef struct params_ctx {
+    hq_bm25f *p;
+    const char *path;
+    hq_error *err;
+} params_ctx;
+
+static hq_status params_line(void *ctx, char *line, long lineno)
+{
+    params_ctx *c = ctx;
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = '\0';
+    if (*trim(line) == '\0')
+        return HQ_OK;
+    return parse_line(c->p, line, c->path, lineno, c->err);
+}
+
 hq_status hq_bm25f_load(const char *path, hq_bm25f *p, hq_error *err)
 {
     hq_bm25f_defaults(p);
-    char *data = NULL;
-    size_t len = 0;
-    hq_status rc = hq_read_file(path, 1u << 16, &data, &len, err);
-    if (rc != HQ_OK)
-        return rc;
-    long lineno = 0;
-    for (char *line = data, *next; rc == HQ_OK && line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        if (*trim(line) == '\0')
-            continue;
-        rc = parse_line(p, line, path, lineno, err);
-    }
-    free(data);
-    return rc;
+    params_ctx c = {p, path, err};
+    return hq_read_lines(path, 1u << 16, params_line, &c, err);
 }
 
 double hq_bm25f_idf(uint64_t n_docs, uint64_t df)
