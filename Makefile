@@ -23,7 +23,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -MMD -MP $(PKG_CFLAGS) \
-           -DHQ_DATA_DIR='"$(CURDIR)/data"'
+           -DHQ_DATA_DIR='"$(CURDIR)/data"' -DHQ_VOCAB_DIR='"$(abspath $(CURDIR)/../shared/vocab)"'
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all

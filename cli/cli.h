@@ -52,12 +52,16 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv);
 int cmd_check(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dump(const cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(const cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze(const cli_ctx *ctx, int argc, char **argv);
+int cmd_explain(const cli_ctx *ctx, int argc, char **argv);
 
 /* Usage texts, printed by --help and `healthqa help COMMAND`. */
 extern const char CMD_INDEX_USAGE[];
 extern const char CMD_STATS_USAGE[];
 extern const char CMD_SHOW_USAGE[];
 extern const char CMD_SEARCH_USAGE[];
+extern const char CMD_ANALYZE_USAGE[];
+extern const char CMD_EXPLAIN_USAGE[];
 extern const char CMD_CHECK_USAGE[];
 extern const char CMD_DUMP_USAGE[];
 extern const char CMD_EVAL_USAGE[];

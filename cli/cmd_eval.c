@@ -10,7 +10,7 @@
 
 const char CMD_EVAL_USAGE[] =
     "usage: healthqa [--data DIR] eval --queries Q.tsv [--qrels QRELS] [--run OUT]\n"
-    "                                  [--limit N] [--per-query] [--no-warmup]\n"
+    "                                  [--limit N] [--per-query] [--no-warmup] [--plain]\n"
     "\n"
     "Searches every question of Q.tsv (\"qid<TAB>text\" lines) in one process and\n"
     "prints one \"metric<TAB>value\" line per metric: with --qrels, the metrics of\n"
@@ -26,6 +26,8 @@ const char CMD_EVAL_USAGE[] =
     "  --limit N       results per question (default 100)\n"
     "  --per-query     also print each judged question's metrics\n"
     "  --no-warmup     time the first pass\n"
+    "  --plain         plain BM25F on the words as typed (no question analysis,\n"
+    "                  no re-ranking): the baseline of docs/QUESTIONS.md\n"
     "Example:\n"
     "  healthqa eval --queries ../shared/eval/liveqa-med/queries.original.tsv \\\n"
     "                --qrels ../shared/eval/liveqa-med/qrels.txt --run run.txt\n";
@@ -38,6 +40,7 @@ int cmd_eval(const cli_ctx *ctx, int argc, char **argv)
                                          {"limit", required_argument, NULL, 'l'},
                                          {"per-query", no_argument, NULL, 'p'},
                                          {"no-warmup", no_argument, NULL, 'w'},
+                                         {"plain", no_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     hq_eval_options o = {.limit = 100, .warmup = true};
     int c;
@@ -51,6 +54,7 @@ int cmd_eval(const cli_ctx *ctx, int argc, char **argv)
         case 'o': o.run_out = optarg; break;
         case 'p': o.per_query = true; break;
         case 'w': o.warmup = false; break;
+        case 'P': o.plain = true; break;
         case 'l':
             v = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end || v < 1 || v > 1000)

@@ -17,6 +17,8 @@ static const char USAGE[] =
     "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
     "                   plain text, Markdown) into the store and update the search index\n"
     "  search QUERY     search the index (BM25F), with snippets\n"
+    "  analyze TEXT     what healthqa understands of a question: focus, type, context\n"
+    "  explain QUERY ID how a section scores for a query, feature by feature\n"
     "  stats            counts of articles and sections per source, format, type, trust\n"
     "  show ID|PATH     an article, a section, or the article(s) of an ingested file\n"
     "  check            verify every checksum and invariant of the store and the index\n"
@@ -50,6 +52,8 @@ static const struct command {
     {"check", cmd_check, CMD_CHECK_USAGE},
     {"dump", cmd_dump, CMD_DUMP_USAGE},
     {"eval", cmd_eval, CMD_EVAL_USAGE},
+    {"analyze", cmd_analyze, CMD_ANALYZE_USAGE},
+    {"explain", cmd_explain, CMD_EXPLAIN_USAGE},
 };
 
 static const struct command *find_command(const char *name)

@@ -133,6 +133,7 @@ typedef struct hq_search_options {
     size_t offset;  /* hits to skip, for paging (offset + limit <= 10000) */
     bool snippets;  /* compute snippets with highlight spans */
     bool exhaustive;/* score every match (testing dynamic pruning) */
+    bool plain;     /* BM25F on the words as typed: no question analysis, no re-ranking */
 } hq_search_options;
 
 /* Searches for query (free text; "phrases", -exclusions and source:,
@@ -144,6 +145,26 @@ typedef struct hq_search_options {
  * offset in err.  Release with json_decref(). */
 hq_status hq_search(hq_engine *engine, const char *query, const hq_search_options *options,
                     json_t **out, hq_error *err);
+
+/* ---- question understanding ---------------------------------------- */
+
+/* What healthqa understands of a question (see docs/QUESTIONS.md): *out
+ * is {"question", "focus": {"name", "names", "mesh_tree", "as_written"}
+ * or null, "concepts": [{"text", "concept", "focus"}], "type",
+ * "liveqa_type", "type_from_cue", "context", "ignored": [...],
+ * "key_terms": [{"term", "weight", "role"}], "took_us", "vocabulary"}.
+ * HQ_ELIMIT over 8 KiB, HQ_EUTF8 on invalid UTF-8.  The first call on an
+ * engine builds the concept table (a fraction of a second).  Release
+ * with json_decref(). */
+hq_status hq_analyze_question(hq_engine *engine, const char *text, json_t **out, hq_error *err);
+
+/* How section_id scores for query: {"query", "section_id", "rank" (1-based
+ * in the re-ranked list, or null beyond it), "first_stage": {"score",
+ * "terms": [{"term", "weight", "contribution"}]}, "features": {"bm25",
+ * "focus", "type", "trust"}, "weights": {...}, "contributions": {...},
+ * "total"}.  HQ_ENOTFOUND when the section is not in the index. */
+hq_status hq_explain(hq_engine *engine, const char *query, const char *section_id, json_t **out,
+                     hq_error *err);
 
 /* Verifies the store (SQLite integrity check, foreign keys) and every
  * index file (checksums, decoding, manifest consistency).  *report lists
@@ -164,6 +185,7 @@ typedef struct hq_eval_options {
     size_t limit;         /* results per question (default 100) */
     bool per_query;       /* also print eval.py's per-question lines */
     bool warmup;          /* run every question once before timing */
+    bool plain;           /* plain BM25F: no question analysis, no re-ranking */
 } hq_eval_options;
 
 /* Searches every question of options->queries in this process (no

@@ -19,10 +19,6 @@
 #define HQ_SNIPPET_DEFAULT_BYTES 240 /* max_bytes 0 means this */
 #define HQ_SNIPPET_MIN_BYTES 16      /* smaller max_bytes are raised to this */
 
-typedef struct hq_span {
-    uint32_t start, end; /* bytes [start, end) of the snippet text to highlight */
-} hq_span;
-
 typedef struct hq_snippet {
     char *text;     /* NUL-terminated, valid UTF-8, malloc'd */
     hq_span *spans; /* n_spans spans, increasing, non-overlapping; malloc'd (NULL when none) */

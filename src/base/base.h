@@ -112,6 +112,28 @@ const char *hq_utf8_trim(const char *s, size_t *len);
  * collapsed to one ASCII space and both ends trimmed. */
 char *hq_utf8_squeeze(hq_arena *a, const char *s, size_t len);
 
+/* ---- Interface to code in params.c --------------------------------- */
+
+/* One parameter of a "key = value" file: its name, where its value
+ * goes, and the range it must lie in. */
+typedef struct hq_param {
+    const char *name;
+    double *slot;
+    double min, max;
+    bool min_exclusive; /* the value must be > min, not >= */
+} hq_param;
+
+/* Reads path's "key = value" lines ('#' comments) into the slots of
+ * params[0..n).  HQ_EFORMAT names the line of an unknown key (listing
+ * the known ones), a malformed line or a value out of range; HQ_EIO when
+ * the file cannot be read.  Values read before a failure stay set. */
+hq_status hq_params_load(const char *path, const hq_param *params, size_t n, hq_error *err);
+
+/* A byte range [start, end) of some text (snippets, question parts). */
+typedef struct hq_span {
+    uint32_t start, end;
+} hq_span;
+
 /* ---- Interface to code in hash.c ----------------------------------- */
 
 /* 64-bit FNV-1a, for change detection (not for security). */

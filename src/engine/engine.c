@@ -25,9 +25,12 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     e->index_dir = hq_xmalloc(n_index);
     snprintf(e->index_dir, n_index, "%s/index", dir);
     pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->vocab_lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
     if (rc == HQ_OK)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
+    if (rc == HQ_OK)
+        rc = hq_rerank_load(hq_rerank_default_path(), &e->rerank, err);
     if (rc == HQ_OK) {
         size_t n = strlen(dir) + sizeof "/store.db";
         char *path = hq_xmalloc(n);
@@ -54,6 +57,9 @@ void hq_close(hq_engine *e)
         hq_analyzer_free(e->analyzers[i]);
     free(e->analyzers);
     pthread_mutex_destroy(&e->lock);
+    pthread_mutex_destroy(&e->vocab_lock);
+    hq_vocab_free(e->vocab);
+    hq_cues_free(e->cues);
     free(e->index_dir);
     free(e->dir);
     free(e);

@@ -52,6 +52,12 @@ struct hq_engine {
     hq_snapshot *snapshot;    /* the current view of the index, or NULL */
     hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
     size_t n_analyzers, cap_analyzers;
+    hq_rerank_params rerank;  /* question analysis and re-ranking weights */
+    pthread_mutex_t vocab_lock; /* guards building the tables below */
+    hq_vocab *vocab;          /* the concept table, NULL until first needed */
+    hq_cues *cues;            /* the cue table, likewise */
+    bool vocab_mesh, vocab_abbrev; /* whether MeSH / abbreviations were found */
+    double vocab_ms;          /* what building the tables cost */
 };
 
 /* ---- Interface to code in engine.c --------------------------------- */
@@ -61,6 +67,12 @@ struct hq_engine {
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed). */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* ---- Interface to code in understand.c ------------------------------ */
+
+/* Builds the concept and cue tables on first call (thread-safe); then
+ * e->vocab and e->cues are set and read-only. */
+hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
+
 /* ---- Interface to code in search.c ---------------------------------- */
 
 /* One query's ranked hits, with the parsed query and plan it used. */
@@ -70,13 +82,21 @@ typedef struct hq_search_run {
     hq_topk_stats stats;
     struct hq_query *query;
     struct plan_store *plan;
+    hq_question *question; /* NULL in plain mode */
 } hq_search_run;
+
+enum {
+    HQ_SEARCH_EXHAUSTIVE = 1, /* score every match (the reference for pruning) */
+    HQ_SEARCH_PLAIN = 2       /* no question analysis, no re-ranking */
+};
 
 /* Parses text with a and ranks its k best documents in snap.  The run
  * holds its memory until hq_search_run_free (also after a failure). */
 hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, const char *text,
-                           size_t k, bool exhaustive, hq_search_run *run, hq_error *err);
+                           size_t k, unsigned mode, hq_search_run *run, hq_error *err);
 void hq_search_run_free(hq_search_run *run);
+/* The ranking plan a successful run used (terms as weighted). */
+const hq_plan *hq_search_run_plan(const hq_search_run *run);
 
 /* An analyzer for this thread's use until hq_engine_release_analyzer. */
 hq_analyzer *hq_engine_take_analyzer(hq_engine *e);

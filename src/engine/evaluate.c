@@ -64,7 +64,7 @@ static double percentile(const double *sorted, size_t n, double p)
 /* Runs every question; adds its hits to run (when not NULL) and its
  * latency to lat. */
 static hq_status run_all(hq_engine *e, hq_snapshot *snap, const question *qs, size_t n,
-                         size_t limit, hq_run *run, double *lat, hq_error *err)
+                         size_t limit, unsigned mode, hq_run *run, double *lat, hq_error *err)
 {
     hq_analyzer *a = hq_engine_take_analyzer(e);
     hq_status rc = HQ_OK;
@@ -73,7 +73,7 @@ static hq_status run_all(hq_engine *e, hq_snapshot *snap, const question *qs, si
         hq_error qerr;
         hq_error_clear(&qerr);
         double t0 = hq_now();
-        hq_status qrc = hq_engine_search(e, a, snap, qs[i].text, limit, false, &sr, &qerr);
+        hq_status qrc = hq_engine_search(e, a, snap, qs[i].text, limit, mode, &sr, &qerr);
         double t = hq_now() - t0;
         if (lat)
             lat[i] = t;
@@ -135,13 +135,14 @@ hq_status hq_evaluate(hq_engine *e, const hq_eval_options *o, FILE *out, hq_erro
     if (rc == HQ_OK)
         rc = hq_engine_snapshot(e, &snap, err);
     size_t limit = o->limit ? o->limit : 100;
+    unsigned mode = o->plain ? HQ_SEARCH_PLAIN : 0;
     double *lat = hq_xcalloc(n + 1, sizeof *lat);
     hq_run *run = hq_run_new();
     if (rc == HQ_OK && o->warmup)
-        rc = run_all(e, snap, qs, n, limit, NULL, NULL, err);
+        rc = run_all(e, snap, qs, n, limit, mode, NULL, NULL, err);
     double t0 = hq_now();
     if (rc == HQ_OK)
-        rc = run_all(e, snap, qs, n, limit, run, lat, err);
+        rc = run_all(e, snap, qs, n, limit, mode, run, lat, err);
     double wall = hq_now() - t0;
     if (rc == HQ_OK && o->run_out)
         rc = write_run(run, o->run_out, err);

@@ -9,6 +9,7 @@
 #include "../answer/answer.h"
 #include "../query/query.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,8 +84,51 @@ static void plan_free(plan_store *ps)
     free(ps->filters);
 }
 
+/* The weight question analysis gives a parser term: its key term's
+ * weight, growing slowly with repeats; 0 for words it ignores
+ * (greetings, codes). */
+static double understood_weight(const hq_question *qn, const hq_plan_term *t)
+{
+    for (size_t i = 0; i < qn->n_keys; i++) {
+        const hq_key_term *k = &qn->keys[i];
+        if (k->len == t->len && memcmp(k->term, t->term, t->len) == 0)
+            return k->weight * sqrt((double)k->count);
+    }
+    return 0;
+}
+
+/* Reweights the plan's scored terms by question analysis and appends the
+ * focus' synonyms.  A query left with no weighted term keeps its own
+ * weights. */
+static void plan_understand(plan_store *ps, const hq_question *qn)
+{
+    size_t n = ps->plan.n_terms, kept = 0;
+    double *w = hq_xcalloc(n + 1, sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        w[i] = understood_weight(qn, &ps->terms[i]);
+        kept += w[i] > 0;
+    }
+    if (kept == 0) {
+        free(w);
+        return;
+    }
+    size_t n_out = 0;
+    hq_plan_term *terms = hq_xcalloc(n + qn->n_keys + 1, sizeof *terms);
+    for (size_t i = 0; i < n; i++)
+        if (w[i] > 0)
+            terms[n_out++] = (hq_plan_term){ps->terms[i].term, ps->terms[i].len, w[i]};
+    for (size_t i = 0; i < qn->n_keys; i++)
+        if (qn->keys[i].role == HQ_ROLE_SYNONYM && n_out < HQ_QUERY_MAX_TERMS)
+            terms[n_out++] = (hq_plan_term){qn->keys[i].term, qn->keys[i].len, qn->keys[i].weight};
+    free(w);
+    free(ps->terms);
+    ps->terms = terms;
+    ps->plan.terms = terms;
+    ps->plan.n_terms = n_out;
+}
+
 hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, const char *text,
-                           size_t k, bool exhaustive, hq_search_run *run, hq_error *err)
+                           size_t k, unsigned mode, hq_search_run *run, hq_error *err)
 {
     memset(run, 0, sizeof *run);
     hq_query *q = hq_xcalloc(1, sizeof *q);
@@ -94,13 +138,37 @@ hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, cons
         free(q);
         return rc;
     }
+    run->query = q;
+    bool understand = !(mode & HQ_SEARCH_PLAIN);
+    if (understand)
+        rc = hq_engine_understanding(e, err);
+    if (rc != HQ_OK)
+        return rc;
     plan_store *ps = hq_xmalloc(sizeof *ps);
     plan_build(ps, q, snap, &e->params);
-    run->hits = hq_xmalloc((k ? k : 1) * sizeof *run->hits);
-    rc = hq_topk(&ps->plan, k, exhaustive, run->hits, &run->n_hits, &run->stats, err);
-    run->query = q;
     run->plan = ps;
+    size_t depth = k;
+    if (understand) {
+        run->question = hq_xcalloc(1, sizeof *run->question);
+        hq_question_analyze(e->vocab, e->cues, a, &e->rerank.query, text, strlen(text),
+                            run->question);
+        plan_understand(ps, run->question);
+        if (depth < (size_t)e->rerank.depth)
+            depth = (size_t)e->rerank.depth;
+    }
+    run->hits = hq_xmalloc((depth ? depth : 1) * sizeof *run->hits);
+    rc = hq_topk(&ps->plan, depth, mode & HQ_SEARCH_EXHAUSTIVE, run->hits, &run->n_hits,
+                 &run->stats, err);
+    if (rc == HQ_OK && understand)
+        hq_rerank(&e->rerank, snap, e->vocab, run->question, run->hits, run->n_hits);
+    if (run->n_hits > k)
+        run->n_hits = k;
     return rc;
+}
+
+const hq_plan *hq_search_run_plan(const hq_search_run *run)
+{
+    return &run->plan->plan;
 }
 
 void hq_search_run_free(hq_search_run *run)
@@ -112,6 +180,10 @@ void hq_search_run_free(hq_search_run *run)
     if (run->query) {
         hq_query_free(run->query);
         free(run->query);
+    }
+    if (run->question) {
+        hq_question_free(run->question);
+        free(run->question);
     }
     free(run->hits);
     memset(run, 0, sizeof *run);
@@ -186,7 +258,9 @@ hq_status hq_search(hq_engine *e, const char *query, const hq_search_options *o,
         return rc;
     hq_analyzer *a = hq_engine_take_analyzer(e);
     hq_search_run run;
-    rc = hq_engine_search(e, a, snap, query, opt.offset + opt.limit, opt.exhaustive, &run, err);
+    rc = hq_engine_search(e, a, snap, query, opt.offset + opt.limit,
+                          (opt.exhaustive ? HQ_SEARCH_EXHAUSTIVE : 0) | (opt.plain ? HQ_SEARCH_PLAIN : 0),
+                          &run, err);
     double took = hq_now() - t0;
     json_t *hits = json_array();
     for (size_t i = opt.offset; rc == HQ_OK && i < run.n_hits; i++) {

@@ -119,4 +119,192 @@ void hq_query_dump(const hq_query *q, hq_buf *out);
 /* The name of a filter kind: "source", "type" or "trust". */
 const char *hq_filter_name(hq_filter_kind kind);
 
+/* ---- Interface to code in phrases.c -------------------------------- */
+/* A dictionary of phrases (sequences of analysed terms, known by their
+ * 64-bit hashes) with payloads, matched longest-first.  Used by one
+ * thread at a time while built; read-only lookups are thread-safe. */
+
+typedef struct hq_phrasemap hq_phrasemap;
+
+typedef struct hq_phrase_payload {
+    uint32_t value; /* what the phrase stands for (a concept id, a cue id) */
+    uint32_t flags; /* the adder's flags for this phrase */
+} hq_phrase_payload;
+
+/* Never NULL (out of memory aborts).  Release with hq_phrasemap_free(). */
+hq_phrasemap *hq_phrasemap_new(void);
+void hq_phrasemap_free(hq_phrasemap *m);
+/* Adds (value, flags) to the phrase terms[0..n); a value already there
+ * is not added twice (its flags become the AND of both).  Payloads keep
+ * the order they were added in, except that those with
+ * HQ_PHRASE_PREFERRED come before the others.  Returns false, adding nothing, when n
+ * is 0. */
+bool hq_phrasemap_add(hq_phrasemap *m, const uint64_t *terms, size_t n, uint32_t value,
+                      uint32_t flags);
+/* The length of the longest phrase that starts terms[0..n) (0: none)
+ * and, in *node, a handle for hq_phrasemap_payloads(). */
+size_t hq_phrasemap_longest(const hq_phrasemap *m, const uint64_t *terms, size_t n,
+                            uint32_t *node);
+/* The number of payloads of node; the first max of them into out. */
+size_t hq_phrasemap_payloads(const hq_phrasemap *m, uint32_t node, hq_phrase_payload *out,
+                             size_t max);
+/* The payloads of exactly the phrase terms[0..n), as above. */
+size_t hq_phrasemap_get(const hq_phrasemap *m, const uint64_t *terms, size_t n,
+                        hq_phrase_payload *out, size_t max);
+/* The number of distinct phrases. */
+size_t hq_phrasemap_size(const hq_phrasemap *m);
+/* The phrase view of an analysis: one term per position (a hyphenated
+ * compound's parts, not the compound), hashed into hashes[], with the
+ * index of each one's token in index[] (may be NULL).  Returns how many
+ * (at most max). */
+size_t hq_phrase_terms(const hq_tokens *toks, uint64_t *hashes, uint32_t *index, size_t max);
+
+/* ---- Interface to code in vocab.c ---------------------------------- */
+/* The concept table (see vocab.c for how it is filled): concepts with
+ * the phrases that name them, and each article's focus concept.  Built
+ * by one thread; afterwards every function taking a const hq_vocab is
+ * thread-safe. */
+
+#define HQ_NO_CONCEPT UINT32_MAX
+#define HQ_MATCH_MAX_ALTS 4
+
+enum { /* hq_concept.groups: what kind of thing (MeSH tree letters, UMLS groups) */
+    HQ_GROUP_DISORDER = 1,  /* MeSH C, UMLS Disorders */
+    HQ_GROUP_DRUG = 2,      /* MeSH D, Chemicals & Drugs */
+    HQ_GROUP_PROCEDURE = 4, /* MeSH E, Procedures, devices */
+    HQ_GROUP_ANATOMY = 8,   /* MeSH A */
+    HQ_GROUP_MIND = 16,     /* MeSH F: behaviour, mental disorders */
+    HQ_GROUP_OTHER = 32
+};
+enum { /* hq_concept.flags: where the concept comes from */
+    HQ_CONCEPT_MESH = 1,  /* a MeSH descriptor */
+    HQ_CONCEPT_FOCUS = 2, /* the focus of a corpus article (MedQuAD) */
+    HQ_CONCEPT_TOPIC = 4, /* the title of a corpus topic page (MedlinePlus) */
+    HQ_CONCEPT_LAY = 8    /* has a curated lay phrasing */
+};
+enum {
+    HQ_PHRASE_ABBREV = 1,   /* matches only when written in capitals */
+    HQ_PHRASE_PREFERRED = 2 /* curated: its concept comes first among a phrase's meanings */
+};
+
+typedef struct hq_concept {
+    const char *name;  /* display name (the first source's spelling) */
+    const char *tree;  /* MeSH tree numbers, ';'-separated, or NULL */
+    unsigned groups;   /* HQ_GROUP_* */
+    uint32_t flags;    /* HQ_CONCEPT_* */
+} hq_concept;
+
+typedef struct hq_vocab hq_vocab;
+
+/* Never NULL.  Release with hq_vocab_free() (NULL allowed). */
+hq_vocab *hq_vocab_new(void);
+void hq_vocab_free(hq_vocab *v);
+/* Reads ../shared/vocab/mesh_terms.tsv's format ('#' comments).
+ * HQ_EFORMAT names the line of a malformed entry. */
+hq_status hq_vocab_load_mesh(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err);
+/* A corpus topic (focus or title, with synonyms); returns its concept,
+ * or HQ_NO_CONCEPT when name has no searchable word. */
+uint32_t hq_vocab_add_topic(hq_vocab *v, hq_analyzer *a, const char *name,
+                            const char *const *synonyms, size_t n_synonyms, unsigned groups,
+                            uint32_t flags);
+/* "lay phrase<TAB>known phrase<TAB>reason" lines; a known phrase that
+ * names no concept is HQ_EFORMAT with the line. */
+hq_status hq_vocab_load_lay(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err);
+/* "abbreviation<TAB>meaning" lines; meanings that name no concept are
+ * skipped. */
+hq_status hq_vocab_load_abbrev(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err);
+/* Records (or replaces) the focus concept of an article. */
+void hq_vocab_set_article(hq_vocab *v, const char *article_id, uint32_t concept);
+
+size_t hq_vocab_size(const hq_vocab *v);    /* concepts */
+size_t hq_vocab_phrases(const hq_vocab *v); /* distinct phrases */
+/* The concept with that id, or NULL. */
+const hq_concept *hq_vocab_concept(const hq_vocab *v, uint32_t id);
+/* Up to max of the concept's phrases as written (name first; inverted
+ * "x, y" forms left out), into out; returns how many.  Strings live as
+ * long as v. */
+size_t hq_vocab_texts(const hq_vocab *v, uint32_t id, const char **out, size_t max);
+/* The focus concept of an article, or HQ_NO_CONCEPT. */
+uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id);
+
+/* One phrase found in a text. */
+typedef struct hq_concept_match {
+    uint32_t concept;          /* alts[0] */
+    uint32_t alts[HQ_MATCH_MAX_ALTS]; /* every concept the phrase names (n_alts >= 1) */
+    uint32_t n_alts;
+    uint32_t first, n_terms;   /* phrase terms [first, first + n_terms) of hq_phrase_terms() */
+    uint32_t start, end;       /* bytes [start, end) of text */
+    bool abbrev;               /* matched as an abbreviation */
+} hq_concept_match;
+
+/* The phrases of v in toks (the analysis of text with default flags),
+ * leftmost-longest, not overlapping, in text order; at most max into
+ * out; returns how many. */
+size_t hq_vocab_match(const hq_vocab *v, const char *text, const hq_tokens *toks,
+                      hq_concept_match *out, size_t max);
+
+/* ---- Interface to code in question.c ------------------------------- */
+/* Question analysis (see question.c): focus, type, context, ignored
+ * parts and weighted key terms of a consumer's message. */
+
+typedef struct hq_cues hq_cues;
+
+/* Reads the cue table (data/question_cues.tsv's format); HQ_EFORMAT
+ * names a bad line.  Release with hq_cues_free() (NULL allowed). */
+hq_status hq_cues_load(const char *path, hq_analyzer *a, hq_cues **out, hq_error *err);
+void hq_cues_free(hq_cues *c);
+
+typedef enum hq_term_role {
+    HQ_ROLE_FOCUS,   /* names the focus concept */
+    HQ_ROLE_CONCEPT, /* names another concept (a secondary focus) */
+    HQ_ROLE_CONTEXT, /* in the context clause ("after my IUD was put in") */
+    HQ_ROLE_OTHER,   /* any other word of the message */
+    HQ_ROLE_SYNONYM, /* added: another name of the focus */
+    HQ_ROLE_COUNT
+} hq_term_role;
+
+const char *hq_role_name(hq_term_role role);
+
+/* Query weights per role, and how many of the focus' other names expand
+ * the query (data/rerank.conf: query.focus, ..., query.synonyms). */
+typedef struct hq_question_weights {
+    double role[HQ_ROLE_COUNT];
+    size_t max_synonyms;
+} hq_question_weights;
+
+void hq_question_weights_default(hq_question_weights *w);
+
+typedef struct hq_key_term {
+    const char *term; /* analysed, NUL-terminated, in the question's arena */
+    uint32_t len;
+    double weight;    /* the highest weight of its roles */
+    hq_term_role role;/* the role that gave it */
+    uint32_t count;   /* occurrences in the message */
+} hq_key_term;
+
+#define HQ_QUESTION_MAX_KEYS 256
+
+typedef struct hq_question {
+    hq_arena arena;                      /* every array and string below */
+    uint32_t focus;                      /* concept, or HQ_NO_CONCEPT */
+    const hq_concept_match *focus_match; /* where the focus is named, or NULL */
+    hq_concept_match *matches;           /* every concept found, in text order */
+    size_t n_matches;
+    const char *type;                    /* MedQuAD question type ("causes", ...) */
+    const char *liveqa_type;             /* the same, in LiveQA's annotation scheme */
+    bool type_found;                     /* false: no cue, type is the default */
+    hq_span context;                     /* the context clause; end 0 when none */
+    hq_span *ignored;                    /* greetings, thanks, sign-offs */
+    size_t n_ignored;
+    hq_key_term *keys;                   /* distinct key terms, message order, then synonyms */
+    size_t n_keys;
+} hq_question;
+
+/* Analyses text[0..len) (at most HQ_MAX_QUERY_BYTES are read).  Never
+ * fails on any bytes; *q is released with hq_question_free(). */
+hq_status hq_question_analyze(const hq_vocab *v, const hq_cues *c, hq_analyzer *a,
+                              const hq_question_weights *w, const char *text, size_t len,
+                              hq_question *q);
+void hq_question_free(hq_question *q);
+
 #endif

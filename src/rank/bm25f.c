@@ -4,7 +4,6 @@
  */
 #include "rank.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 #ifndef HQ_DATA_DIR
 #define HQ_DATA_DIR "data"
 #endif
-
-static const char *const FIELD_NAMES[HQ_NFIELDS] = {"title", "focus", "body"};
 
 void hq_bm25f_defaults(hq_bm25f *p)
 {
@@ -32,80 +29,19 @@ const char *hq_bm25f_default_path(void)
     return env && *env ? env : HQ_DATA_DIR "/ranking.conf";
 }
 
-/* The parameter named key, or NULL. */
-static double *param(hq_bm25f *p, const char *key)
-{
-    if (strcmp(key, "k1") == 0)
-        return &p->k1;
-    for (int f = 0; f < HQ_NFIELDS; f++) {
-        size_t n = strlen(FIELD_NAMES[f]);
-        if (strncmp(key, FIELD_NAMES[f], n) != 0 || key[n] != '.')
-            continue;
-        if (strcmp(key + n + 1, "weight") == 0)
-            return &p->w[f];
-        if (strcmp(key + n + 1, "b") == 0)
-            return &p->b[f];
-    }
-    return NULL;
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-        *--e = '\0';
-    return s;
-}
-
-static hq_status parse_line(hq_bm25f *p, char *line, const char *path, long lineno,
-                            hq_error *err)
-{
-    char *eq = strchr(line, '=');
-    if (eq == NULL)
-        return hq_fail(err, HQ_EFORMAT, path, lineno, -1, "expected \"key = value\"");
-    *eq = '\0';
-    char *key = trim(line), *val = trim(eq + 1), *end;
-    double *slot = param(p, key);
-    if (slot == NULL)
-        return hq_fail(err, HQ_EFORMAT, path, lineno, -1,
-                       "unknown parameter \"%s\" (k1, title.weight, title.b, focus.weight, "
-                       "focus.b, body.weight, body.b)",
-                       key);
-    errno = 0;
-    double v = strtod(val, &end);
-    bool is_b = strstr(key, ".b") != NULL;
-    if (errno || end == val || *end != '\0' || !isfinite(v) || v < 0 || (is_b && v > 1) ||
-        (strcmp(key, "k1") == 0 && v <= 0))
-        return hq_fail(err, HQ_EFORMAT, path, lineno, -1,
-                       "bad value \"%s\" for %s (weights >= 0, b in [0, 1], k1 > 0)", val, key);
-    *slot = v;
-    return HQ_OK;
-}
-
-typedef struct params_ctx {
-    hq_bm25f *p;
-    const char *path;
-    hq_error *err;
-} params_ctx;
-
-static hq_status params_line(void *ctx, char *line, long lineno)
-{
-    params_ctx *c = ctx;
-    char *hash = strchr(line, '#');
-    if (hash)
-        *hash = '\0';
-    if (*trim(line) == '\0')
-        return HQ_OK;
-    return parse_line(c->p, line, c->path, lineno, c->err);
-}
-
 hq_status hq_bm25f_load(const char *path, hq_bm25f *p, hq_error *err)
 {
     hq_bm25f_defaults(p);
-    params_ctx c = {p, path, err};
-    return hq_read_lines(path, 1u << 16, params_line, &c, err);
+    const hq_param params[] = {
+        {"k1", &p->k1, 0, 1e6, true},
+        {"title.weight", &p->w[HQ_FIELD_TITLE], 0, 1e6, false},
+        {"title.b", &p->b[HQ_FIELD_TITLE], 0, 1, false},
+        {"focus.weight", &p->w[HQ_FIELD_FOCUS], 0, 1e6, false},
+        {"focus.b", &p->b[HQ_FIELD_FOCUS], 0, 1, false},
+        {"body.weight", &p->w[HQ_FIELD_BODY], 0, 1e6, false},
+        {"body.b", &p->b[HQ_FIELD_BODY], 0, 1, false},
+    };
+    return hq_params_load(path, params, sizeof params / sizeof *params, err);
 }
 
 double hq_bm25f_idf(uint64_t n_docs, uint64_t df)

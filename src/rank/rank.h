@@ -9,6 +9,7 @@
 #define HQ_RANK_H
 
 #include "../index/index.h"
+#include "../query/query.h"
 
 /* ---- Interface to code in bm25f.c ------------------------------------- */
 
@@ -102,5 +103,41 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
  * explanations: contrib[i] for plan->terms[i] (0 when absent). */
 hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double *contrib,
                          hq_error *err);
+
+/* ---- Interface to code in rerank.c ------------------------------------ */
+/* The second stage (see rerank.c): features of each first-stage hit,
+ * weighted and summed, the hits re-sorted by the sum. */
+
+typedef struct hq_rerank_params {
+    hq_question_weights query; /* query-side weights of question analysis */
+    double depth;              /* first-stage hits re-ranked (at least the hits asked for) */
+    double focus;              /* weight of the focus feature */
+    double secondary, branch;  /* focus feature of a secondary concept, of a MeSH sibling */
+    double type;               /* weight of the question-type feature */
+    double trust;              /* weight of the trust feature */
+} hq_rerank_params;
+
+void hq_rerank_defaults(hq_rerank_params *p);
+/* Reads "key = value" lines (query.focus, query.concept, query.context,
+ * query.other, query.synonym, query.synonyms, rerank.depth,
+ * rerank.focus, rerank.secondary, rerank.branch, rerank.type,
+ * rerank.trust) over the defaults; HQ_EFORMAT names a bad line. */
+hq_status hq_rerank_load(const char *path, hq_rerank_params *p, hq_error *err);
+/* $HEALTHQA_RERANK, else data/rerank.conf. */
+const char *hq_rerank_default_path(void);
+
+typedef struct hq_rerank_features {
+    double bm25, focus, type, trust; /* each feature's value (before weights) */
+    double total;                    /* the re-ranked score */
+} hq_rerank_features;
+
+/* The features of hit h; top_score is the best first-stage score. */
+void hq_rerank_features_of(const hq_rerank_params *p, const hq_snapshot *snap,
+                           const hq_vocab *v, const hq_question *q, const hq_hit *h,
+                           double top_score, hq_rerank_features *f);
+/* Re-sorts hits[0..n) (first-stage order, best first) by their total,
+ * ties kept in first-stage order; each hit's score becomes its total. */
+void hq_rerank(const hq_rerank_params *p, const hq_snapshot *snap, const hq_vocab *v,
+               const hq_question *q, hq_hit *hits, size_t n);
 
 #endif

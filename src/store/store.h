@@ -96,4 +96,19 @@ hq_status hq_store_changed_since(hq_store *st, uint64_t seq, char ***ids, size_t
 hq_status hq_store_feed(hq_store *st, char *const *ids, size_t n, hq_feed_fn fn, void *ctx,
                         hq_error *err);
 
+/* ---- Interface to code in topics.c: what articles are about ------------- */
+
+typedef struct hq_topic {
+    const char *article_id, *source, *title;
+    const char *focus;         /* NULL when the article has none */
+    const char *synonyms_json; /* JSON array of strings */
+    const char *semgroup;      /* UMLS semantic group, or NULL */
+} hq_topic;
+
+typedef hq_status (*hq_topic_fn)(void *ctx, const hq_topic *t);
+
+/* Calls fn for every article, in id order; a non-OK return stops the
+ * walk and is returned.  The strings live until fn returns. */
+hq_status hq_store_each_topic(hq_store *st, hq_topic_fn fn, void *ctx, hq_error *err);
+
 #endif
