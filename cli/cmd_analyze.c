@@ -5,11 +5,14 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char CMD_ANALYZE_USAGE[] =
     "usage: healthqa [--data DIR] analyze [--json] TEXT\n"
+    "       healthqa [--data DIR] analyze --queries Q.tsv\n"
     "\n"
     "Shows what healthqa understands of a consumer's question: its focus (the\n"
     "condition, drug, procedure or test asked about) with the concept's other names,\n"
@@ -19,7 +22,9 @@ const char CMD_ANALYZE_USAGE[] =
     "The rules are in docs/QUESTIONS.md.\n"
     "\n"
     "Options:\n"
-    "  --json   print one JSON object\n"
+    "  --json          print one JSON object\n"
+    "  --queries FILE  analyse every \"qid<TAB>text\" line of FILE, printing one JSON\n"
+    "                  object per line with its \"qid\" (for measuring, see bench/)\n"
     "Example:\n"
     "  healthqa analyze \"hi, since my coil was put in my waist is so sore, is this normal??\"\n";
 
@@ -63,15 +68,82 @@ static hq_status read_analysis(hq_engine *e, const void *text, json_t **out, hq_
     return hq_analyze_question(e, text, out, err);
 }
 
+static hq_status file_error(hq_error *err, hq_status code, const char *path, long line,
+                            const char *message)
+{
+    if (err) {
+        err->code = code;
+        snprintf(err->where, sizeof err->where, "%s", (const char *)path);
+        err->line = line;
+        err->offset = -1;
+        snprintf(err->message, sizeof err->message, "%s", message);
+    }
+    return code;
+}
+
+/* One JSON line per "qid<TAB>text" line of path. */
+static hq_status read_file_analyses(hq_engine *e, const void *path, json_t **out,
+                                    hq_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return file_error(err, HQ_EIO, path, 0, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    hq_status rc = HQ_OK;
+    while (rc == HQ_OK && getline(&line, &cap, f) > 0) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (line[0] == '\0')
+            continue;
+        if (tab == NULL) {
+            rc = file_error(err, HQ_EFORMAT, path, lineno, "expected \"qid<TAB>text\"");
+            break;
+        }
+        *tab = '\0';
+        json_t *a = NULL;
+        rc = hq_analyze_question(e, tab + 1, &a, err);
+        if (rc == HQ_OK) {
+            json_object_set_new(a, "qid", json_string(line));
+            json_dumpf(a, stdout, JSON_COMPACT);
+            putchar('\n');
+            json_decref(a);
+        }
+    }
+    free(line);
+    fclose(f);
+    *out = rc == HQ_OK ? json_null() : NULL;
+    return rc;
+}
+
+static void print_nothing(const json_t *unused)
+{
+    (void)unused;
+}
+
 int cmd_analyze(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"queries", required_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
     int json = 0, c;
+    const char *queries = NULL;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        if (c != 'j')
-            return cli_usage_error("analyze", "unknown option '%s'", argv[optind - 1]);
-        json = 1;
+        if (c == 'j')
+            json = 1;
+        else if (c == 'q')
+            queries = optarg;
+        else
+            return cli_usage_error("analyze", "unknown option or missing value '%s'",
+                                   argv[optind - 1]);
+    }
+    if (queries) {
+        if (optind != argc)
+            return cli_usage_error("analyze", "--queries takes no TEXT");
+        return cli_read(ctx, "analyze", read_file_analyses, queries, print_nothing);
     }
     if (optind + 1 != argc)
         return cli_usage_error("analyze", "expected one TEXT (quote it), got %d arguments",

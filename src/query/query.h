@@ -235,6 +235,7 @@ typedef struct hq_concept_match {
     uint32_t first, n_terms;   /* phrase terms [first, first + n_terms) of hq_phrase_terms() */
     uint32_t start, end;       /* bytes [start, end) of text */
     bool abbrev;               /* matched as an abbreviation */
+    double specificity;        /* log(phrases / phrases holding its rarest term) */
 } hq_concept_match;
 
 /* The phrases of v in toks (the analysis of text with default flags),

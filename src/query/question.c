@@ -153,15 +153,41 @@ static bool is_code(const char *text, uint32_t start, uint32_t end)
 
 /* ---- cues ------------------------------------------------------------ */
 
+/* The weight of one type cue: longer cues are more specific, and the
+ * "information" cues ("what is", "tell me about") are what a question
+ * says when it names no other type, so they count for less. */
+static double cue_weight(const cue *cu)
+{
+    return cu->n_terms + (strcmp(cu->medquad, "information") == 0 ? 0.0 : 1.5);
+}
+
+/* The end of the context clause opened by phrase terms [i, i + len):
+ * the next ',', '.', '?' or CONTEXT_TERMS words, whichever comes first. */
+static uint32_t clause_end(const char *text, const hq_tokens *t, const uint32_t *index,
+                           size_t n, size_t i, size_t len)
+{
+    size_t last = i + len - 1;
+    while (last + 1 < n && last + 1 - i < CONTEXT_TERMS + len) {
+        uint32_t gap_start = t->items[index[last]].end, gap_end = t->items[index[last + 1]].start;
+        if (strcspn(text + gap_start, ",.?!;") < gap_end - gap_start)
+            break;
+        last++;
+    }
+    return t->items[index[last]].end;
+}
+
 /* Walks the cue phrases of the stop-words-kept analysis: records ignored
- * spans and context clauses, and picks the question type. */
+ * spans and the first context clause, and sums each type's cue weights;
+ * the type with the highest sum wins (the earliest on a tie). */
 static void find_cues(hq_question *q, const hq_cues *c, const char *text, const hq_tokens *t)
 {
     size_t cap = t->n ? t->n : 1;
     uint64_t *terms = hq_xmalloc(cap * sizeof *terms);
     uint32_t *index = hq_xmalloc(cap * sizeof *index);
+    double *score = hq_xcalloc(c->n + 1, sizeof *score);
     size_t n = hq_phrase_terms(t, terms, index, cap);
     const cue *best = NULL;
+    double best_score = 0;
     for (size_t i = 0; i < n;) {
         uint32_t node;
         size_t len = hq_phrasemap_longest(c->map, terms + i, n - i, &node);
@@ -176,25 +202,26 @@ static void find_cues(hq_question *q, const hq_cues *c, const char *text, const 
         if (cu->kind == CUE_IGNORE) {
             add_span(q, &q->ignored, &q->n_ignored, start, end);
         } else if (cu->kind == CUE_CONTEXT && q->context.end == 0) {
-            /* The clause runs to the next punctuation or CONTEXT_TERMS words. */
-            size_t last = i + len - 1;
-            while (last + 1 < n && last + 1 - i < CONTEXT_TERMS + len &&
-                   !memchr(text + t->items[index[last]].end, '.',
-                           t->items[index[last + 1]].start - t->items[index[last]].end) &&
-                   !memchr(text + t->items[index[last]].end, ',',
-                           t->items[index[last + 1]].start - t->items[index[last]].end) &&
-                   !memchr(text + t->items[index[last]].end, '?',
-                           t->items[index[last + 1]].start - t->items[index[last]].end))
-                last++;
-            q->context = (hq_span){start, t->items[index[last]].end};
-        } else if (cu->kind == CUE_TYPE && (best == NULL || cu->n_terms > best->n_terms)) {
-            best = cu;
+            q->context = (hq_span){start, clause_end(text, t, index, n, i, len)};
+        } else if (cu->kind == CUE_TYPE) {
+            /* Scores add up per type: the first cue of a type holds them. */
+            size_t k = 0;
+            while (k < c->n && !(c->items[k].kind == CUE_TYPE &&
+                                 strcmp(c->items[k].liveqa, cu->liveqa) == 0 &&
+                                 strcmp(c->items[k].medquad, cu->medquad) == 0))
+                k++;
+            score[k] += cue_weight(cu);
+            if (score[k] > best_score) {
+                best_score = score[k];
+                best = cu;
+            }
         }
         i += len;
     }
     q->type = best ? best->medquad : "information";
     q->liveqa_type = best ? best->liveqa : "INFORMATION";
     q->type_found = best != NULL;
+    free(score);
     free(terms);
     free(index);
 }
@@ -212,7 +239,11 @@ static double focus_score(const hq_question *q, const hq_vocab *v, const hq_conc
         s += 2;
     else if (c->groups & HQ_GROUP_ANATOMY)
         s -= 1;
-    s += 0.5 * (m->n_terms - 1);
+    if (c->groups & HQ_GROUP_DRUG)
+        s += 1; /* asked about with its effects: the drug is the focus */
+    if (m == &q->matches[0])
+        s += 1; /* the subject line, when there is one, names the focus */
+    s += 0.5 * (m->n_terms - 1) + 0.25 * m->specificity;
     if (n_terms && m->first < n_terms / 4 + 3)
         s += 1; /* the subject line or the opening words */
     for (size_t i = 0; i < q->n_matches; i++)
@@ -391,6 +422,12 @@ hq_status hq_question_analyze(const hq_vocab *v, const hq_cues *c, hq_analyzer *
     drop_ignored(q);
     resolve_ambiguous(q);
     choose_focus(q, v, t.n);
+    if (q->focus != HQ_NO_CONCEPT && strcmp(q->type, "causes") == 0 &&
+        (hq_vocab_concept(v, q->focus)->groups & HQ_GROUP_DRUG)) {
+        /* What a drug causes is its side effects. */
+        q->type = "side effects";
+        q->liveqa_type = "SIDE_EFFECT";
+    }
     q->keys = hq_arena_alloc(&q->arena, HQ_QUESTION_MAX_KEYS * sizeof *q->keys);
     collect_keys(q, v, text, &t, w);
     expand_focus(q, v, a, w);

@@ -28,6 +28,7 @@
  */
 #include "query.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +45,15 @@ typedef struct article_slot {
     uint32_t concept;
 } article_slot;
 
+typedef struct term_count {
+    uint64_t term; /* 0: empty */
+    uint32_t count;
+} term_count;
+
 struct hq_vocab {
     hq_arena arena;
+    term_count *counts;     /* term hash → phrases holding it (specificity) */
+    size_t n_counts, cap_counts, n_added;
     hq_phrasemap *phrases;
     hq_concept *concepts;
     phrase_text **texts; /* per concept, newest first */
@@ -61,6 +69,8 @@ hq_vocab *hq_vocab_new(void)
     hq_vocab *v = hq_xcalloc(1, sizeof *v);
     hq_arena_init(&v->arena);
     v->phrases = hq_phrasemap_new();
+    v->cap_counts = 1 << 16;
+    v->counts = hq_xcalloc(v->cap_counts, sizeof *v->counts);
     v->cap_articles = 1024;
     v->articles = hq_xcalloc(v->cap_articles, sizeof *v->articles);
     return v;
@@ -75,6 +85,7 @@ void hq_vocab_free(hq_vocab *v)
     free(v->texts);
     free(v->n_texts);
     free(v->articles);
+    free(v->counts);
     hq_tokens_free(&v->toks);
     hq_arena_free(&v->arena);
     free(v);
@@ -164,6 +175,38 @@ static void remember_text(hq_vocab *v, uint32_t c, const char *text, size_t len)
 /* Adds text[0..len) as a phrase of concept c.  With exclusive, a phrase
  * that already names another concept is left to it.  Returns true when
  * the phrase now names c. */
+static term_count *count_slot(term_count *table, size_t cap, uint64_t term)
+{
+    term = term ? term : 1;
+    size_t i = (size_t)(term ^ (term >> 31)) & (cap - 1);
+    while (table[i].term != 0 && table[i].term != term)
+        i = (i + 1) & (cap - 1);
+    table[i].term = term;
+    return &table[i];
+}
+
+/* Counts the phrase's terms: a term in many phrases ("syndrome",
+ * "disease") says less about what is asked than a rare one. */
+static void count_terms(hq_vocab *v, const uint64_t *terms, size_t n)
+{
+    if (2 * (v->n_counts + n) > v->cap_counts) {
+        size_t cap = v->cap_counts * 2;
+        term_count *t = hq_xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < v->cap_counts; i++)
+            if (v->counts[i].term)
+                *count_slot(t, cap, v->counts[i].term) = v->counts[i];
+        free(v->counts);
+        v->counts = t;
+        v->cap_counts = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        term_count *c = count_slot(v->counts, v->cap_counts, terms[i]);
+        v->n_counts += c->count == 0;
+        c->count++;
+    }
+    v->n_added++;
+}
+
 /* True for an abbreviation ("MG", "ED", "IUD", "std"): a word of 2
  * letters, of 3 without a vowel, or of capitals only (up to 6).  In
  * lower case it is more often a unit or an ordinary word ("20 mg",
@@ -198,6 +241,7 @@ static bool add_phrase(hq_vocab *v, hq_analyzer *a, uint32_t c, const char *text
             return false;
     }
     hq_phrasemap_add(v->phrases, terms, n, c, flags);
+    count_terms(v, terms, n);
     if (!(flags & HQ_PHRASE_ABBREV))
         remember_text(v, c, text, len);
     return true;
@@ -404,18 +448,36 @@ uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id)
 
 /* ---- matching ------------------------------------------------------ */
 
-/* True when text[start..end) has at least two letters and no lower-case
- * ASCII letter: an abbreviation written as one. */
+/* True when text[start..end) is written as an abbreviation: at least
+ * two letters, all capitals; or, with three letters or more, a capital
+ * first ("Nph", "Hiv" are typed that way). */
 static bool written_in_capitals(const char *text, uint32_t start, uint32_t end)
 {
-    size_t letters = 0;
+    size_t letters = 0, lower = 0;
     for (uint32_t i = start; i < end; i++) {
         unsigned char ch = (unsigned char)text[i];
-        if (ch >= 'a' && ch <= 'z')
-            return false;
-        letters += ch >= 'A' && ch <= 'Z';
+        lower += ch >= 'a' && ch <= 'z';
+        letters += (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';
     }
-    return letters >= 2;
+    bool first_capital = text[start] >= 'A' && text[start] <= 'Z';
+    return letters >= 2 && (lower == 0 || (letters >= 3 && first_capital));
+}
+
+/* log(phrases / phrases holding the phrase's rarest term): about 0 for
+ * "syndrome" alone, 8 or more for "noonan syndrome". */
+static double specificity(const hq_vocab *v, const uint64_t *terms, size_t n)
+{
+    uint32_t rarest = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t = terms[i] ? terms[i] : 1;
+        size_t j = (size_t)(t ^ (t >> 31)) & (v->cap_counts - 1);
+        while (v->counts[j].term != 0 && v->counts[j].term != t)
+            j = (j + 1) & (v->cap_counts - 1);
+        uint32_t c = v->counts[j].term ? v->counts[j].count : 1;
+        if (c < rarest)
+            rarest = c;
+    }
+    return rarest == UINT32_MAX ? 0 : log((double)(v->n_added + 1) / rarest);
 }
 
 size_t hq_vocab_match(const hq_vocab *v, const char *text, const hq_tokens *toks,
@@ -451,6 +513,7 @@ size_t hq_vocab_match(const hq_vocab *v, const char *text, const hq_tokens *toks
             continue;
         }
         m.concept = m.alts[0];
+        m.specificity = specificity(v, terms + i, len);
         out[n++] = m;
         i += len;
     }
