@@ -253,6 +253,8 @@ static double focus_score(const hq_question *q, const hq_vocab *v, const hq_conc
         s -= 2.5;
     if (m->n_alts > 1)
         s -= 1; /* an ambiguous abbreviation */
+    if (m->abbrev && m->end - m->start <= 2)
+        s -= 1; /* two letters ("ED", "MS") stand for many things */
     return s;
 }
 
