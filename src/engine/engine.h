@@ -57,6 +57,7 @@ struct hq_engine {
     hq_vocab *vocab;          /* the concept table, NULL until first needed */
     hq_cues *cues;            /* the cue table, likewise */
     bool vocab_mesh, vocab_abbrev; /* whether MeSH / abbreviations were found */
+    size_t vocab_lay_unresolved;   /* lay lines naming a concept this corpus lacks */
     double vocab_ms;          /* what building the tables cost */
 };
 

@@ -127,7 +127,7 @@ static hq_status build(hq_engine *e, hq_error *err)
     if (rc == HQ_OK)
         rc = hq_store_each_topic(e->store, topic_row, &ctx, err);
     if (rc == HQ_OK)
-        rc = hq_vocab_load_lay(v, a, HQ_DATA_DIR "/lay_terms.tsv", err);
+        rc = hq_vocab_load_lay(v, a, HQ_DATA_DIR "/lay_terms.tsv", &e->vocab_lay_unresolved, err);
     if (rc == HQ_OK)
         rc = optional_file(hq_vocab_load_abbrev, v, a, "abbreviations.tsv", &e->vocab_abbrev,
                            err);
@@ -235,10 +235,11 @@ hq_status hq_analyze_question(hq_engine *e, const char *text, json_t **out, hq_e
     json_object_set_new(o, "key_terms", keys);
     json_object_set_new(o, "took_us", json_real(took * 1e6));
     json_object_set_new(o, "vocabulary",
-                        json_pack("{s:i, s:i, s:b, s:b, s:f}", "concepts",
+                        json_pack("{s:i, s:i, s:b, s:b, s:i, s:f}", "concepts",
                                   (json_int_t)hq_vocab_size(e->vocab), "phrases",
                                   (json_int_t)hq_vocab_phrases(e->vocab), "mesh", e->vocab_mesh,
-                                  "abbreviations", e->vocab_abbrev, "build_ms", e->vocab_ms));
+                                  "abbreviations", e->vocab_abbrev, "lay_unresolved",
+                                  (json_int_t)e->vocab_lay_unresolved, "build_ms", e->vocab_ms));
     hq_question_free(&q);
     *out = o;
     return HQ_OK;

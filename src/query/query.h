@@ -207,9 +207,12 @@ hq_status hq_vocab_load_mesh(hq_vocab *v, hq_analyzer *a, const char *path, hq_e
 uint32_t hq_vocab_add_topic(hq_vocab *v, hq_analyzer *a, const char *name,
                             const char *const *synonyms, size_t n_synonyms, unsigned groups,
                             uint32_t flags);
-/* "lay phrase<TAB>known phrase<TAB>reason" lines; a known phrase that
- * names no concept is HQ_EFORMAT with the line. */
-hq_status hq_vocab_load_lay(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err);
+/* "lay phrase<TAB>known phrase<TAB>reason" lines (HQ_EFORMAT names a
+ * malformed line).  A known phrase that names no concept here (MeSH
+ * missing, or a corpus without the topic) skips its line, counted in
+ * *n_unresolved. */
+hq_status hq_vocab_load_lay(hq_vocab *v, hq_analyzer *a, const char *path,
+                            size_t *n_unresolved, hq_error *err);
 /* "abbreviation<TAB>meaning" lines; meanings that name no concept are
  * skipped. */
 hq_status hq_vocab_load_abbrev(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err);

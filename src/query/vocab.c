@@ -289,6 +289,7 @@ typedef struct line_ctx {
     hq_analyzer *a;
     const char *path;
     hq_error *err;
+    size_t n_unresolved; /* lay lines whose concept this corpus does not have */
 } line_ctx;
 
 /* Splits line at tabs into at most max fields; returns how many. */
@@ -328,7 +329,7 @@ static hq_status mesh_line(void *vctx, char *line, long lineno)
 
 hq_status hq_vocab_load_mesh(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err)
 {
-    line_ctx ctx = {v, a, path, err};
+    line_ctx ctx = {v, a, path, err, 0};
     return hq_read_lines(path, 64u << 20, mesh_line, &ctx, err);
 }
 
@@ -362,11 +363,10 @@ static hq_status lay_line(void *vctx, char *line, long lineno)
         return hq_fail(ctx->err, HQ_EFORMAT, ctx->path, lineno, -1,
                        "expected \"lay phrase<TAB>a phrase of the concept it means<TAB>reason\"");
     uint32_t c = concept_named(ctx->v, ctx->a, f[1], strlen(f[1]), false);
-    if (c == HQ_NO_CONCEPT)
-        return hq_fail(ctx->err, HQ_EFORMAT, ctx->path, lineno, -1,
-                       "'%s' names no known concept (MeSH term or corpus topic); "
-                       "write one of its known phrases",
-                       f[1]);
+    if (c == HQ_NO_CONCEPT) {
+        ctx->n_unresolved++; /* without MeSH, or a corpus without the topic */
+        return HQ_OK;
+    }
     if (!add_phrase(ctx->v, ctx->a, c, f[0], strlen(f[0]), HQ_PHRASE_PREFERRED, false))
         return hq_fail(ctx->err, HQ_EFORMAT, ctx->path, lineno, -1,
                        "the lay phrase '%s' has no searchable word", f[0]);
@@ -374,10 +374,13 @@ static hq_status lay_line(void *vctx, char *line, long lineno)
     return HQ_OK;
 }
 
-hq_status hq_vocab_load_lay(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err)
+hq_status hq_vocab_load_lay(hq_vocab *v, hq_analyzer *a, const char *path,
+                            size_t *n_unresolved, hq_error *err)
 {
-    line_ctx ctx = {v, a, path, err};
-    return hq_read_lines(path, 4u << 20, lay_line, &ctx, err);
+    line_ctx ctx = {v, a, path, err, 0};
+    hq_status rc = hq_read_lines(path, 4u << 20, lay_line, &ctx, err);
+    *n_unresolved = ctx.n_unresolved;
+    return rc;
 }
 
 static hq_status abbrev_line(void *vctx, char *line, long lineno)
@@ -397,7 +400,7 @@ static hq_status abbrev_line(void *vctx, char *line, long lineno)
 
 hq_status hq_vocab_load_abbrev(hq_vocab *v, hq_analyzer *a, const char *path, hq_error *err)
 {
-    line_ctx ctx = {v, a, path, err};
+    line_ctx ctx = {v, a, path, err, 0};
     return hq_read_lines(path, 16u << 20, abbrev_line, &ctx, err);
 }
 
