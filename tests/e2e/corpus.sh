@@ -71,7 +71,28 @@ check "eval prints latency and qps" grep -qE '^latency_p99_ms	[0-9.]+$' "$tmp/ou
 python3 "$SHARED/eval/eval.py" "$tmp/run.txt" --qrels "$qrels" --queries "$q" >"$tmp/theirs.txt"
 check "eval's metrics equal eval.py's on the same run" cmp -s "$tmp/theirs.txt" <(grep -vE '^(num_queries|latency_|qps)' "$tmp/ours.txt")
 ndcg=$(awk -F'\t' '$1=="ndcg@10" {print $2}' "$tmp/ours.txt")
+map=$(awk -F'\t' '$1=="map@100" {print $2}' "$tmp/ours.txt")
+check "with question understanding nDCG@10 and MAP@100 >= 0.38 on the dev questions (got $ndcg, $map)" python3 -c "import sys; sys.exit(0 if $ndcg >= 0.38 and $map >= 0.38 else 1)"
+"$HQ" --data "$data" eval --plain --queries "$q" --qrels "$qrels" >"$tmp/plain.txt"
+ndcg=$(awk -F'\t' '$1=="ndcg@10" {print $2}' "$tmp/plain.txt")
 check "plain BM25F reaches nDCG@10 >= 0.25 on the dev questions (got $ndcg)" python3 -c "import sys; sys.exit(0 if $ndcg >= 0.25 else 1)"
+
+# ---- question understanding ------------------------------------------------
+a=$("$HQ" --data "$data" analyze --json "Back pain after IUD insertion, what should I do? Thanks")
+check_eq "analyze: the focus of an IUD back-pain question" "back pain" "$(js 'r["focus"]["name"]' <<<"$a")"
+check_eq "analyze: its type" "treatment" "$(js 'r["type"]' <<<"$a")"
+check_eq "analyze: its context" "after IUD insertion" "$(js 'r["context"]' <<<"$a")"
+check_eq "analyze: thanks are ignored" "['Thanks']" "$(js 'r["ignored"]' <<<"$a")"
+a=$("$HQ" --data "$data" analyze --json "hi, my coil was fitted and my waist is so sore")
+check_eq "analyze: lay words find the concepts (coil, sore waist)" "low back pain|intrauterine devices" "$(js '"|".join(sorted({c["concept"] for c in r["concepts"]}, key=lambda c: c != r["focus"]["name"]))' <<<"$a")"
+"$HQ" --data "$data" analyze --queries "$q" >"$tmp/analyses.jsonl"
+check_eq "analyze --queries: one JSON line per question" 52 "$(wc -l <"$tmp/analyses.jsonl" | tr -d ' ')"
+"$HQ" --data "$data" analyze "$(printf 'bad \xff')" >/dev/null 2>&1; check_eq "analyze: invalid UTF-8 exits 4, as search does" 4 $?
+top=$("$HQ" --data "$data" search --json --limit 1 "what causes low back pain" | js 'r["hits"][0]["section_id"]')
+x=$("$HQ" --data "$data" explain --json "what causes low back pain" "$top")
+check_eq "explain: the top hit is rank 1" 1 "$(js 'r["rank"]' <<<"$x")"
+check "explain: contributions add up to the total" python3 -c "import json,sys; r=json.loads(sys.argv[1]); c=r['contributions']; assert abs(sum(c.values()) - r['total']) < 1e-6" "$x"
+"$HQ" --data "$data" explain "back pain" no-such-section >/dev/null 2>&1; check_eq "explain: an unknown section exits 3" 3 $?
 
 check "check passes on a fresh index" "$HQ" --data "$data" check
 d=$("$HQ" --data "$data" dump Pain --max 1)
