@@ -24,6 +24,7 @@ static const char USAGE[] =
     "  check            verify every checksum and invariant of the store and the index\n"
     "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
+    "  dups             clusters of near-duplicate sections (the same text on several sites)\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -54,6 +55,7 @@ static const struct command {
     {"eval", cmd_eval, CMD_EVAL_USAGE},
     {"analyze", cmd_analyze, CMD_ANALYZE_USAGE},
     {"explain", cmd_explain, CMD_EXPLAIN_USAGE},
+    {"dups", cmd_dups, CMD_DUPS_USAGE},
 };
 
 static const struct command *find_command(const char *name)

@@ -196,6 +196,41 @@ typedef struct hq_eval_options {
 hq_status hq_evaluate(hq_engine *engine, const hq_eval_options *options, FILE *out,
                       hq_error *err);
 
+/* ---- near-duplicates ------------------------------------------------ */
+
+typedef struct hq_dups_options {
+    size_t min_size;  /* list clusters of at least this many sections (2 when < 2) */
+    size_t limit;     /* at most this many clusters, largest first (0: all) */
+    bool exhaustive;  /* compare every pair of sections (the reference for the LSH
+                         candidates; minutes on a large corpus) */
+    bool refresh;     /* recompute every fingerprint instead of reading stored ones */
+} hq_dups_options;
+
+/* Clusters the store's sections whose texts are near-duplicates (MinHash
+ * over 3-word shingles: an estimated Jaccard similarity >= threshold;
+ * texts under 12 content words are never duplicates; see
+ * src/rank/dedup.c).  Fingerprints are computed for the sections whose
+ * stored one is missing and stored.  *out is {"threshold", "n_sections",
+ * "n_fingerprinted", "n_computed", "n_clusters", "n_in_clusters",
+ * "candidates", "compared", "took_ms", "clusters": [{"size", "sections":
+ * [{"section_id", "article_id", "title", "source", "trust"}]}]}, clusters
+ * largest first (then by first section id), sections in id order;
+ * n_clusters counts every cluster of min_size or more, also those past
+ * limit.  Release with json_decref(). */
+hq_status hq_dups(hq_engine *engine, const hq_dups_options *options, json_t **out,
+                  hq_error *err);
+
+/* Collapses near-duplicate hits of a hq_search() result in place: the
+ * best-ranked hit of each group stays, in order, with a "duplicates"
+ * array ([] when none) of the others ({"section_id", "article_id",
+ * "title", "article_title", "source", "trust", "url", "score"}, in rank
+ * order), and the result gains "collapsed": the number of hits removed.
+ * Meant for the top hits (at most 1000 are compared, O(k^2)); stored
+ * fingerprints are used, missing ones computed from the text (not
+ * stored).  HQ_EINVAL when result has no "hits" array or a hit has no
+ * "section_id"; a hit whose section is gone is kept alone. */
+hq_status hq_collapse(hq_engine *engine, json_t *result, hq_error *err);
+
 /* ---- reading the store --------------------------------------------- */
 
 /* Counts of articles and sections per source, format, question type and

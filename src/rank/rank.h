@@ -10,6 +10,7 @@
 
 #include "../index/index.h"
 #include "../query/query.h"
+#include "../text/text.h"
 
 /* ---- Interface to code in bm25f.c ------------------------------------- */
 
@@ -139,5 +140,74 @@ void hq_rerank_features_of(const hq_rerank_params *p, const hq_snapshot *snap,
  * ties kept in first-stage order; each hit's score becomes its total. */
 void hq_rerank(const hq_rerank_params *p, const hq_snapshot *snap, const hq_vocab *v,
                const hq_question *q, hq_hit *hits, size_t n);
+/* ---- Interface to code in dedup.c ------------------------------------- */
+/* Near-duplicate detection: MinHash signatures of a text's word
+ * 3-shingles, banded LSH over a corpus, union-find into clusters.  Why
+ * MinHash and these numbers: the top of dedup.c.  Pure functions; the
+ * analyzer passed in is the only state (one per thread). */
+
+#define HQ_FP_VERSION 1        /* bump when any constant or the hashing changes: stored
+                                  fingerprints of another version are recomputed */
+#define HQ_FP_SHINGLE 3        /* words per shingle (analysed terms: folded, stemmed,
+                                  stop words dropped) */
+#define HQ_FP_HASHES 128       /* hash functions (signature slots) */
+#define HQ_FP_MIN_SHINGLES 10  /* shorter texts (< 12 content words) are never duplicates
+                                  by fingerprint */
+#define HQ_FP_MIN_MATCHES 90   /* duplicates: at least 90 of 128 slots equal, an estimated
+                                  Jaccard similarity of the shingle sets >= 0.70 */
+#define HQ_FP_BANDS 32         /* LSH: 32 bands of 4 slots */
+#define HQ_FP_ROWS 4
+#define HQ_FP_BYTES (4 + 2 * HQ_FP_HASHES) /* the encoded size */
+#define HQ_DEDUP_GROUP_MAX 1000 /* hits hq_dedup_group() accepts */
+
+typedef struct hq_fingerprint {
+    uint32_t n_shingles;        /* shingles of the text, repeats included; below
+                                   HQ_FP_MIN_SHINGLES the signature is all zero and unused */
+    uint16_t min[HQ_FP_HASHES]; /* low 16 bits of each hash function's minimum */
+} hq_fingerprint;
+
+/* The fingerprint of text[0..len) (any bytes; text may be NULL when len
+ * is 0) into *out, analysed with a into tokens (scratch, reused; free
+ * with hq_tokens_free).  Never fails. */
+void hq_fingerprint_text(hq_analyzer *a, const char *text, size_t len, hq_tokens *tokens,
+                         hq_fingerprint *out);
+
+/* True when fp has enough shingles to be compared. */
+bool hq_fingerprint_usable(const hq_fingerprint *fp);
+
+/* The number of equal slots (0..HQ_FP_HASHES); 0 when either is not usable. */
+unsigned hq_fingerprint_matches(const hq_fingerprint *a, const hq_fingerprint *b);
+
+/* matches / HQ_FP_HASHES: the estimated Jaccard similarity, 0..1. */
+double hq_fingerprint_similarity(const hq_fingerprint *a, const hq_fingerprint *b);
+
+/* True when a and b are near-duplicates (both usable, matches >=
+ * HQ_FP_MIN_MATCHES).  Stops counting as soon as the answer is known. */
+bool hq_fingerprint_is_dup(const hq_fingerprint *a, const hq_fingerprint *b);
+
+/* The stored form: n_shingles then the slots, little-endian. */
+void hq_fingerprint_encode(const hq_fingerprint *fp, uint8_t out[HQ_FP_BYTES]);
+/* HQ_ECORRUPT when len is not HQ_FP_BYTES or a short text has slots set. */
+hq_status hq_fingerprint_decode(const void *data, size_t len, hq_fingerprint *out);
+
+typedef struct hq_dedup_stats {
+    uint64_t candidates; /* bucket memberships examined (pairs, when exhaustive) */
+    uint64_t compared;   /* signature comparisons made */
+    uint64_t linked;     /* comparisons that found duplicates in different clusters */
+} hq_dedup_stats;
+
+/* Clusters fps[0..n) (n < 2^32) by single linkage over the near-duplicate
+ * relation: on return root[i] is the smallest index of i's cluster (i
+ * when it has no duplicate).  Candidates come from LSH buckets (see
+ * dedup.c for what that may miss); exhaustive compares every pair, the
+ * reference.  stats may be NULL. */
+void hq_dedup_cluster(const hq_fingerprint *fps, size_t n, bool exhaustive, uint32_t *root,
+                      hq_dedup_stats *stats);
+
+/* Query time: groups k <= HQ_DEDUP_GROUP_MAX ranked hits (fps[i] of hit
+ * i; NULL for a hit without text) by single linkage, comparing every
+ * pair: group[i] is the smallest (best-ranked) index of i's group.
+ * O(k^2) comparisons. */
+void hq_dedup_group(const hq_fingerprint *const *fps, size_t k, uint32_t *group);
 
 #endif

@@ -110,5 +110,37 @@ typedef hq_status (*hq_topic_fn)(void *ctx, const hq_topic *t);
 /* Calls fn for every article, in id order; a non-OK return stops the
  * walk and is returned.  The strings live until fn returns. */
 hq_status hq_store_each_topic(hq_store *st, hq_topic_fn fn, void *ctx, hq_error *err);
+/* ---- Interface to code in fingerprints.c: near-duplicate fingerprints ---- */
+/* A cache of derived data (docs/SCHEMA.md, table fingerprints): one
+ * opaque value per section and fingerprint version, deleted with its
+ * section (ON DELETE CASCADE), so it never outlives the text it was
+ * computed from.  The engine decides what a value means (src/rank/dedup.c). */
+
+/* One section as the near-duplicate code reads it. */
+typedef struct hq_fp_row {
+    const char *section_id, *article_id, *title, *source, *trust;
+    const void *value; /* the stored value of the version asked for, or NULL */
+    size_t value_len;
+    const char *body;  /* the text when value is NULL (NULL when it has none) */
+} hq_fp_row;
+
+/* Called per section; a non-OK return stops the walk and is returned.
+ * The row's strings are valid during the call only. */
+typedef hq_status (*hq_fp_fn)(void *ctx, const hq_fp_row *r);
+
+/* Calls fn for every section (ids == NULL: all, in id order) or for the
+ * sections ids[0..n) that exist (in that order), with the stored value
+ * of version when it has value_len bytes; with reuse false, values are
+ * never read (every row has its body). */
+hq_status hq_store_fp_rows(hq_store *st, char *const *ids, size_t n, int version,
+                           size_t value_len, bool reuse, hq_fp_fn fn, void *ctx,
+                           hq_error *err);
+
+/* Stores values[i*len..(i+1)*len) as the value of version of section
+ * ids[i], for i < n, replacing any (len <= 1 MiB).  HQ_ESTORE when a
+ * section does not exist or a write fails.  Run it inside a transaction:
+ * on failure the caller rolls back. */
+hq_status hq_store_fp_put(hq_store *st, int version, const char *const *ids,
+                          const uint8_t *values, size_t len, size_t n, hq_error *err);
 
 #endif
