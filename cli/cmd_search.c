@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 const char CMD_SEARCH_USAGE[] =
-    "usage: healthqa [--data DIR] search [--json] [--limit N] [--offset N] QUERY...\n"
+    "usage: healthqa [--data DIR] search [--json] [--plain] [--limit N] [--offset N] QUERY...\n"
     "\n"
     "Searches the index and prints the best sections with a snippet of each (matched\n"
-    "words highlighted).  The words of QUERY are OR-ed and ranked by BM25F over the\n"
-    "question/title, focus (with synonyms) and body fields.  Syntax:\n"
+    "words highlighted).  The question is analysed first (focus, type, context; see\n"
+    "'healthqa analyze' and docs/QUESTIONS.md): its words are weighted by role, OR-ed\n"
+    "and ranked by BM25F over the question/title, focus (with synonyms) and body\n"
+    "fields, then the best are re-ranked by focus, question type and source trust.\n"
+    "Syntax:\n"
     "  \"exact phrase\"     the phrase must occur (stop words may differ)\n"
     "  -word, -\"phrase\"   must not occur\n"
     "  source:NAME        only this source (e.g. source:GARD); -source:NAME excludes\n"
@@ -25,6 +28,7 @@ const char CMD_SEARCH_USAGE[] =
     "  --json          print the hits as JSON (see docs/CLI.md)\n"
     "  --limit N       number of hits (default 10, at most 1000)\n"
     "  --offset N      skip the first N hits (paging)\n"
+    "  --plain         plain BM25F on the words as typed: no question analysis\n"
     "Exit status: 0 (also with no hit), 2 bad query or usage, 4 store or index error.\n";
 
 static int number(const char *what, const char *s, size_t *out)
@@ -91,6 +95,7 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                          {"limit", required_argument, NULL, 'l'},
                                          {"offset", required_argument, NULL, 'o'},
+                                         {"plain", no_argument, NULL, 'p'},
                                          {NULL, 0, NULL, 0}};
     hq_search_options o = {.limit = 10, .snippets = true};
     int json = 0, c;
@@ -98,6 +103,8 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
+        else if (c == 'p')
+            o.plain = true;
         else if (c == 'l' && number("--limit", optarg, &o.limit) != 0)
             return HQ_EXIT_USAGE;
         else if (c == 'o' && number("--offset", optarg, &o.offset) != 0)
