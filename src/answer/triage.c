@@ -19,7 +19,8 @@
  *      termination lists; a pre-negation negates the next 5 content
  *      tokens of its clause, up to a termination term; a post-negation
  *      the 5 before it; a pseudo-negation ("not only", "can't stop")
- *      does nothing but hide the negation word inside it;
+ *      does nothing but hide the negation word inside it (every symptom
+ *      phrase that starts with a trigger, "no feeling", is one too);
  *   3. cues: report cues ("i have", "my") outside a hypothetical scope
  *      ("if" to the end of its clause) and information cues ("what
  *      are", "signs of"); information cues without a report make the
@@ -573,6 +574,46 @@ static hq_status rules_line(void *ctx, char *line, long lineno)
     return key_value(ld, lineno, key, value);
 }
 
+static bool pterm_eq(const pterm *a, const pterm *b)
+{
+    return a->exact == b->exact && a->lo == b->lo && a->hi == b->hi && a->len == b->len &&
+           (a->s == NULL) == (b->s == NULL) && (a->s == NULL || memcmp(a->s, b->s, a->len) == 0);
+}
+
+/* Whether p starts with a pre-negation trigger and is longer than it. */
+static bool starts_with_trigger(const hq_triage_rules *r, const phrase *p)
+{
+    const pset *pre = &r->cues[C_PRE];
+    for (size_t k = 0; k < pre->n; k++) {
+        const phrase *t = &pre->p[k];
+        uint32_t i = 0;
+        while (i < t->n && i < p->n && pterm_eq(&t->t[i], &p->t[i]))
+            i++;
+        if (i == t->n && p->n > t->n)
+            return true;
+    }
+    return false;
+}
+
+static void pseudo_from(hq_triage_rules *r, const pset *groups, size_t n)
+{
+    for (size_t g = 0; g < n; g++)
+        for (size_t k = 0; k < groups[g].n; k++)
+            if (starts_with_trigger(r, &groups[g].p[k]))
+                pset_add(&r->cues[C_PSEUDO], groups[g].p[k]);
+}
+
+/* A symptom phrase that starts with a negation trigger ("no feeling",
+ * "no threads") is a pseudo-negation too: its "no" is part of the
+ * symptom and must not negate what follows it. */
+static void symptoms_as_pseudo(hq_triage_rules *r)
+{
+    for (size_t i = 0; i < r->n_rules; i++) {
+        pseudo_from(r, r->rules[i].need, r->rules[i].n_need);
+        pseudo_from(r, r->rules[i].context, r->rules[i].n_context);
+    }
+}
+
 hq_status hq_triage_load(const char *path, hq_triage_rules **out, hq_error *err)
 {
     *out = NULL;
@@ -590,6 +631,7 @@ hq_status hq_triage_load(const char *path, hq_triage_rules **out, hq_error *err)
         hq_triage_free(r);
         return rc;
     }
+    symptoms_as_pseudo(r);
     *out = r;
     return HQ_OK;
 }
