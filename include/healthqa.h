@@ -196,7 +196,7 @@ hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err
  *   {"level": "emergency"|"urgent"|"soon"|"none", "message",
  *    "guidance": {"source", "title", "url"} | null, "rule": id | null,
  *    "matched": [{"phrase", "text", "start", "end", "group"}],
- *    "negated": [{"phrase", "text", "start", "end"}],
+ *    "negated": [{"phrase", "text", "start", "end"}] (the first 32),
  *    "informational": bool, "uncapped_level" (only when a question about
  *    symptoms had its level capped at "soon"), "also": [other rule ids]}
  * start/end are byte offsets into text.  It is advice on where to seek

@@ -46,6 +46,7 @@
 #define MAX_SKIP 2       /* stop words a phrase may skip between two of its words */
 #define MAX_VALUE 2000   /* bytes of a message, title, URL */
 #define MAX_NUMBER 99999 /* largest number a {lo-hi} range may name */
+#define MAX_NEGATED 32   /* negated phrases listed in a result (the first ones) */
 
 enum level { L_NONE, L_SOON, L_URGENT, L_EMERGENCY };
 static const char *const LEVEL_NAMES[] = {"none", "soon", "urgent", "emergency"};
@@ -911,9 +912,12 @@ static json_t *hit_json(const text_state *ts, const hit *h, const char *group)
     return o;
 }
 
-/* Adds h to the "negated" array unless a hit with its span is there. */
+/* Adds h to the "negated" array unless a hit with its span is there or
+ * the array is full (MAX_NEGATED: it explains, it need not be complete). */
 static void add_negated(const text_state *ts, json_t *arr, const hit *h)
 {
+    if (json_array_size(arr) >= MAX_NEGATED)
+        return;
     json_int_t s = ts->tk.t[h->first].start, e = ts->tk.t[h->last].end;
     size_t i;
     json_t *v;
@@ -969,7 +973,9 @@ static json_t *result_json(const text_state *ts, const rule *win, const outcome 
 
 static hq_status check_text(const char *text, size_t len, hq_error *err)
 {
-    if (text == NULL && len > 0)
+    if (len == 0)
+        return HQ_OK;
+    if (text == NULL)
         return hq_fail(err, HQ_EINVAL, "triage", 0, -1, "text is NULL");
     if (len > HQ_TRIAGE_MAX_TEXT)
         return hq_fail(err, HQ_ELIMIT, "triage", 0, -1,

@@ -274,6 +274,17 @@ static void test_limits(void **state)
     hq_error_clear(&err);
     assert_int_equal(hq_triage_run(r, text, HQ_TRIAGE_MAX_TEXT, &o, &err), HQ_OK);
     json_decref(o);
+    /* many negated symptoms: none fires, and the first 32 are listed */
+    hq_buf b;
+    hq_buf_init(&b, 0);
+    hq_buf_puts(&b, "I am pregnant.");
+    for (int i = 0; i < 200; i++)
+        hq_buf_puts(&b, " No bleeding, no spotting.");
+    o = triage(r, hq_buf_str(&b));
+    assert_string_equal(level(o), "none");
+    assert_int_equal(json_array_size(json_object_get(o, "negated")), 32);
+    json_decref(o);
+    hq_buf_free(&b);
     free(text);
     hq_triage_free(r);
 }
