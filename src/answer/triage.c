@@ -21,10 +21,12 @@
  *      the 5 before it; a pseudo-negation ("not only", "can't stop")
  *      does nothing but hide the negation word inside it (every symptom
  *      phrase that starts with a trigger, "no feeling", is one too);
- *   3. cues: report cues ("i have", "my") outside a hypothetical scope
- *      ("if" to the end of its clause) and information cues ("what
- *      are", "signs of"); information cues without a report make the
- *      text informational, whose level is capped at soon;
+ *   3. cues: report cues ("i", "my") outside a hypothetical scope ("if"
+ *      to the end of its clause) make the text a report; a token is
+ *      asked about when it is in a hypothetical scope or after an
+ *      information cue ("what are", "signs of", "^is") of its sentence;
+ *      when the text is no report and every need match of a rule is
+ *      asked about, that rule's level is capped at soon;
  *   4. rules: every phrase of every group is matched (stems in order,
  *      within a clause, up to 2 skippable stop words between words); a
  *      match whose first token is pre-negated or whose last token is
@@ -657,6 +659,9 @@ typedef struct text_state {
     const char *text;
     toks tk;
     mark *m;
+    bool *asked;  /* per token: inside a question (step 3) */
+    bool report;  /* a report cue outside a hypothetical scope */
+    bool info;    /* some information cue */
 } text_state;
 
 static bool term_eq(const pterm *p, const tok *t)
@@ -772,28 +777,25 @@ static void negex(text_state *ts)
     }
 }
 
-/* Step 3: whether the text reads as a question about symptoms rather
- * than a report of them. */
-static bool informational(text_state *ts)
+/* Step 3: report cues and the tokens asked about. */
+static void questions(text_state *ts)
 {
-    bool report = false, info = false;
-    uint32_t hypo_clause = UINT32_MAX;
+    uint32_t hypo_clause = UINT32_MAX, info_sent = UINT32_MAX;
     for (size_t i = 0; i < ts->tk.n;) {
         int c = -1;
         size_t end = longest_cue(ts, i, C_REPORT, C_HYPO, &c);
-        if (end == 0) {
-            i++;
-            continue;
-        }
+        const tok *t = &ts->tk.t[i];
         if (c == C_HYPO)
-            hypo_clause = ts->tk.t[i].clause;
+            hypo_clause = t->clause;
         else if (c == C_INFO)
-            info = true;
-        else if (ts->tk.t[i].clause != hypo_clause)
-            report = true;
-        i = end;
+            info_sent = t->sent;
+        else if (c == C_REPORT && t->clause != hypo_clause)
+            ts->report = true;
+        ts->info = ts->info || c == C_INFO;
+        for (size_t k = i; k < (end ? end : i + 1); k++)
+            ts->asked[k] = ts->tk.t[k].sent == info_sent || ts->tk.t[k].clause == hypo_clause;
+        i = end ? end : i + 1;
     }
-    return info && !report;
 }
 
 /* One match of a phrase in the text. */
@@ -845,6 +847,7 @@ static const hit *first_hit(const text_state *ts, const hits *hs, size_t from, s
 /* The outcome of one rule on the text. */
 typedef struct outcome {
     bool fired;
+    bool capped;      /* fired, but only as a question: level at most soon */
     hits hs;          /* every hit of every group, negated ones included */
     size_t *bounds;   /* group g's hits are hs.h[bounds[g] .. bounds[g + 1]) */
     const hit **shown;/* the hit shown for each group when fired */
@@ -898,6 +901,15 @@ static void run_rule(const text_state *ts, const rule *ru, outcome *o)
             return;
     }
     o->fired = true;
+    o->capped = !ts->report && ru->level > L_SOON;
+    for (size_t g = 0; g < ru->n_need; g++)
+        o->capped = o->capped && ts->asked[o->shown[g]->first];
+}
+
+/* The level of a fired rule, once capped. */
+static int effective(const rule *ru, const outcome *o)
+{
+    return o->capped ? L_SOON : ru->level;
 }
 
 /* ---- 4. the result ---------------------------------------------------- */
@@ -943,11 +955,12 @@ static const char *DEFAULT_NONE =
     "or symptoms get worse or do not go away, contact a doctor.";
 
 /* Builds the result object of the winning rule (NULL: none fired). */
-static json_t *result_json(const text_state *ts, const rule *win, const outcome *wo, bool info)
+static json_t *result_json(const text_state *ts, const rule *win, const outcome *wo)
 {
     const hq_triage_rules *r = ts->r;
     int level = win ? win->level : L_NONE;
-    bool capped = info && level > L_SOON;
+    bool capped = win && wo->capped;
+    bool info = capped || (!ts->report && ts->info && (win == NULL || level <= L_SOON));
     json_t *o = json_object();
     json_object_set_new(o, "level", json_string(LEVEL_NAMES[capped ? L_SOON : level]));
     if (win == NULL) {
@@ -999,7 +1012,7 @@ static long run_rules(const text_state *ts, outcome *win, json_t *negated, json_
         for (size_t k = 0; k < o.hs.n; k++)
             if (o.hs.h[k].negated)
                 add_negated(ts, negated, &o.hs.h[k]);
-        if (o.fired && (best < 0 || ru->level > ts->r->rules[best].level)) {
+        if (o.fired && (best < 0 || effective(ru, &o) > effective(&ts->r->rules[best], win))) {
             if (best >= 0)
                 json_array_append_new(also, json_string(ts->r->rules[best].id));
             outcome_free(win);
@@ -1033,15 +1046,17 @@ hq_status hq_triage_run(const hq_triage_rules *r, const char *text, size_t len, 
     for (size_t i = 0; i < ts.tk.n; i++)
         ts.m[i] = (mark){-1, -1, -1};
     negex(&ts);
-    bool info = informational(&ts);
+    ts.asked = hq_xcalloc(ts.tk.n + 1, sizeof *ts.asked);
+    questions(&ts);
     json_t *negated = json_array(), *also = json_array();
     outcome win;
     long best = run_rules(&ts, &win, negated, also);
-    *out = result_json(&ts, best >= 0 ? &r->rules[best] : NULL, &win, info);
+    *out = result_json(&ts, best >= 0 ? &r->rules[best] : NULL, &win);
     json_object_set_new(*out, "negated", negated);
     json_object_set_new(*out, "also", also);
     outcome_free(&win);
     free(ts.m);
+    free(ts.asked);
     free(ts.tk.t);
     hq_arena_free(&arena);
     return HQ_OK;
