@@ -231,16 +231,17 @@ static void add_word(analysis *a, const char *text, const hq_word *w, toks *out)
     number_value(t);
 }
 
-/* Analyses text[0..len) into out (appending); sentence and clause
- * numbers start at those of the last token already in out. */
+/* Analyses text[0..len) into out, which is reset first (its array is
+ * reused); sentences and clauses are numbered from 0. */
 static void analyse(analysis *a, const char *text, size_t len, toks *out)
 {
     hq_word words[64];
-    size_t at = 0, n, first = out->n;
+    size_t at = 0, n;
+    out->n = 0;
     while ((n = hq_tokenize(text, len, &at, HQ_TOKENIZE_SPLIT_HYPHENS, words, 64)) > 0)
         for (size_t i = 0; i < n; i++)
             add_word(a, text, &words[i], out);
-    for (size_t i = first; i < out->n; i++) {
+    for (size_t i = 0; i < out->n; i++) {
         tok *t = &out->t[i];
         if (i == 0) {
             t->sent = t->clause = 0;
@@ -323,7 +324,6 @@ static hq_status make_phrase(loader *ld, long line, const char *text, phrase *p)
     char *copy = hq_xstrdup(text + (anchored ? 1 : 0)), *save = NULL;
     hq_status rc = HQ_OK;
     for (char *w = strtok_r(copy, " \t", &save); w && rc == HQ_OK; w = strtok_r(NULL, " \t", &save)) {
-        tk.n = 0;
         pterm range;
         bool is_range = parse_range(w, &range), exact = w[0] == '=' && w[1] != '\0';
         if (exact)
@@ -691,6 +691,16 @@ static size_t match_exact(const phrase *p, const toks *tk, size_t i)
     return i + p->n;
 }
 
+/* The first token from j on that is t, or that a phrase may not skip:
+ * at most MAX_SKIP stop words that are no part of a negation trigger. */
+static size_t skip_stops(const text_state *ts, const pterm *t, size_t j)
+{
+    for (int skip = 0; skip < MAX_SKIP && j < ts->tk.n; skip++, j++)
+        if (term_eq(t, &ts->tk.t[j]) || !ts->tk.t[j].stop || fixed(&ts->m[j]))
+            break;
+    return j;
+}
+
 /* The end of a phrase match of p at token i: its words in order in one
  * clause, with up to MAX_SKIP stop words of the text (not part of a
  * trigger) before each word after the first; 0 when there is none. */
@@ -701,10 +711,8 @@ static size_t match_phrase(const phrase *p, const text_state *ts, size_t i)
     if (!anchor_ok(p, tk, i))
         return 0;
     for (uint32_t k = 0; k < p->n; k++, j++) {
-        for (int skip = 0; k > 0 && skip < MAX_SKIP && j < tk->n && !term_eq(&p->t[k], &tk->t[j]) &&
-                           tk->t[j].stop && !fixed(&ts->m[j]);
-             skip++)
-            j++;
+        if (k > 0)
+            j = skip_stops(ts, &p->t[k], j);
         if (j >= tk->n || tk->t[j].clause != tk->t[i].clause || !term_eq(&p->t[k], &tk->t[j]))
             return 0;
     }
