@@ -249,6 +249,68 @@ static void test_rules_errors(void **state)
     test_remove_dir(dir);
 }
 
+/* The marks of the rule language on a small rules file of our own. */
+static const char MARKS_RULES[] =
+    "pre-negation = no | not\n"
+    "post-negation = is absent\n"
+    "termination = but\n"
+    "report-cue = i | my\n"
+    "info-cue = ^is | signs of\n"
+    "hypothetical = if\n"
+    "info-prefix = Q:\n"
+    "rule = t.legs\nlevel = emergency\nneed = numb\nneed = =legs\n"
+    "message = legs\nsource = S\ntitle = T\nurl = https://x/\n"
+    "rule = t.weeks\nlevel = urgent\nneed = {20-36} weeks\ncontext = pregnant\n"
+    "message = weeks\nsource = S\ntitle = T\nurl = https://x/\n"
+    "rule = t.text\nlevel = soon\nneed = cough\nneed = wheeze\nwindow = text\n"
+    "message = text\nsource = S\ntitle = T\nurl = https://x/\n"
+    "rule = t.threads\nlevel = soon\nneed = no threads\nneed = coil\n"
+    "message = threads\nsource = S\ntitle = T\nurl = https://x/\n";
+
+static void test_rule_marks(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    test_make_temp_dir(dir, sizeof dir, "triage-marks");
+    snprintf(path, sizeof path, "%s/marks.rules", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(MARKS_RULES, f);
+    fclose(f);
+    hq_triage_rules *r = NULL;
+    hq_error err;
+    hq_error_clear(&err);
+    assert_int_equal(hq_triage_load(path, &r, &err), HQ_OK);
+    assert_int_equal(hq_triage_rule_count(r), 4);
+    static const struct {
+        const char *want, *text;
+    } cases[] = {
+        {"emergency", "my legs are numb"},       {"none", "my leg is numb"},   /* =legs */
+        {"emergency", "numb in both my legs"},   {"none", "numb. legs"},       /* sentence window */
+        {"none", "no numb legs"},                {"none", "numb legs is absent"},
+        {"emergency", "no pain but numb legs"},                                 /* termination */
+        {"urgent", "pregnant at 32 weeks"},      {"none", "pregnant at 38 weeks"}, /* {20-36} */
+        {"none", "32 weeks"},                                                   /* context */
+        {"none", "I am not pregnant at 32 weeks"},                              /* negated context */
+        {"soon", "cough. Later a wheeze"},                                      /* window = text */
+        {"soon", "Is it bad to have numb legs?"},                               /* ^is: asked */
+        {"emergency", "This is numb legs"},                                     /* is, not ^is */
+        {"soon", "signs of numb legs"},
+        {"emergency", "numb legs, signs of what?"},                             /* stated first */
+        {"emergency", "Is it bad? I have numb legs"},                           /* a report */
+        {"soon", "if I have numb legs is it bad"},                              /* hypothetical */
+        {"emergency", "coil with no threads and numb legs"}, /* "no threads" negates nothing */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *o = triage(r, cases[i].text);
+        if (strcmp(level(o), cases[i].want) != 0)
+            fail_msg("\"%s\": want %s, got %s", cases[i].text, cases[i].want, level(o));
+        json_decref(o);
+    }
+    hq_triage_free(r);
+    test_remove_dir(dir);
+}
+
 /* ---- limits and bad text ----------------------------------------------- */
 
 static void test_limits(void **state)
@@ -362,6 +424,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phrasings),   cmocka_unit_test(test_result_shape),
         cmocka_unit_test(test_negex),       cmocka_unit_test(test_rules_errors),
+        cmocka_unit_test(test_rule_marks),
         cmocka_unit_test(test_limits),      cmocka_unit_test(test_random_soup),
         cmocka_unit_test(test_public_threads),
     };
