@@ -25,6 +25,7 @@ static const char USAGE[] =
     "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
     "  dups             clusters of near-duplicate sections (the same text on several sites)\n"
+    "  triage TEXT      red flags in a reader's words: how urgently to seek care\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -56,6 +57,7 @@ static const struct command {
     {"analyze", cmd_analyze, CMD_ANALYZE_USAGE},
     {"explain", cmd_explain, CMD_EXPLAIN_USAGE},
     {"dups", cmd_dups, CMD_DUPS_USAGE},
+    {"triage", cmd_triage, CMD_TRIAGE_USAGE},
 };
 
 static const struct command *find_command(const char *name)

@@ -244,4 +244,23 @@ hq_status hq_stats(hq_engine *engine, json_t **out, hq_error *err);
  * json_decref(). */
 hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err);
 
+/* ---- red-flag triage ----------------------------------------------- */
+
+/* Triages a reader's text (NUL-terminated UTF-8, at most 64 KiB) for red
+ * flags, by the rules of data/triage.rules ($HEALTHQA_TRIAGE_RULES
+ * overrides the path; loaded once per process, thread-safe; format in
+ * docs/TRIAGE.md).  No engine is needed.  *out is a JSON object:
+ *   {"level": "emergency"|"urgent"|"soon"|"none", "message",
+ *    "guidance": {"source", "title", "url"} | null, "rule": id | null,
+ *    "matched": [{"phrase", "text", "start", "end", "group"}],
+ *    "negated": [{"phrase", "text", "start", "end"}] (the first 32),
+ *    "informational": bool, "uncapped_level" (only when a question about
+ *    symptoms had its level capped at "soon"), "also": [other rule ids]}
+ * start/end are byte offsets into text.  It is advice on where to seek
+ * care, never a diagnosis.  Release with json_decref().  A rules file
+ * that cannot be read or is malformed fails every call with its error
+ * (HQ_EFORMAT names the line); text over the limit is HQ_ELIMIT, invalid
+ * UTF-8 HQ_EUTF8. */
+hq_status hq_triage(const char *text, json_t **out, hq_error *err);
+
 #endif

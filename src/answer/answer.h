@@ -56,4 +56,43 @@ hq_status hq_snippet_make(hq_analyzer *a, const char *body, size_t len, const hq
 /* Frees s's text and spans and zeroes it; NULL is allowed. */
 void hq_snippet_free(hq_snippet *s);
 
+/* ---- Interface to code in triage.c --------------------------------- */
+/* Red-flag triage: a reader's text → the most urgent level whose rule
+ * fires (emergency, urgent, soon, none), with the message, the public
+ * guidance it follows and the phrases that matched.  The rules, the
+ * negation triggers (NegEx) and the report/information cues all come
+ * from a rules file; the format is in docs/TRIAGE.md.  Loaded rules are
+ * read-only: one hq_triage_rules may serve many threads at once. */
+
+#define HQ_TRIAGE_MAX_TEXT (64u << 10)   /* bytes of text triaged per call */
+#define HQ_TRIAGE_MAX_FILE (1u << 20)    /* bytes of a rules file */
+#define HQ_TRIAGE_MAX_PHRASE_WORDS 16    /* words of one phrase */
+
+typedef struct hq_triage_rules hq_triage_rules;
+
+/* $HEALTHQA_TRIAGE_RULES when set and not empty, else
+ * HQ_DATA_DIR "/triage.rules".  Static storage. */
+const char *hq_triage_default_path(void);
+
+/* Reads and checks the rules file at path.  On success *out holds the
+ * rules (release with hq_triage_free()).  A file that breaks the format
+ * is HQ_EFORMAT with the line and what is wrong in err (the first
+ * fault); unreadable files as hq_read_lines() says.  *out is NULL on
+ * failure. */
+hq_status hq_triage_load(const char *path, hq_triage_rules **out, hq_error *err);
+
+/* NULL is allowed. */
+void hq_triage_free(hq_triage_rules *r);
+
+/* The number of rules in r. */
+size_t hq_triage_rule_count(const hq_triage_rules *r);
+
+/* Triages text[0..len) with r; *out is the JSON object documented at
+ * hq_triage() in healthqa.h (release with json_decref()).  Thread-safe
+ * for a shared r.  HQ_ELIMIT when len is over HQ_TRIAGE_MAX_TEXT,
+ * HQ_EUTF8 (with the byte offset) when text is not valid UTF-8; *out is
+ * NULL then. */
+hq_status hq_triage_run(const hq_triage_rules *r, const char *text, size_t len, json_t **out,
+                        hq_error *err);
+
 #endif
