@@ -97,7 +97,9 @@ hq_status hq_explain(hq_engine *e, const char *query, const char *section_id, js
         hq_rerank_features f;
         hq_rerank_features_of(&e->rerank, snap, e->vocab, run.question, &mine,
                               n_best ? best.score : 0, &f);
-        json_object_update(o, features_json(&e->rerank, &f));
+        json_t *features = features_json(&e->rerank, &f);
+        json_object_update(o, features);
+        json_decref(features);
         json_object_set_new(o, "total", json_real(f.total));
         free(contrib);
         if (rc == HQ_OK)
