@@ -25,6 +25,7 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     e->index_dir = hq_xmalloc(n_index);
     snprintf(e->index_dir, n_index, "%s/index", dir);
     pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->suggest_lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
     if (rc == HQ_OK)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
@@ -54,6 +55,8 @@ void hq_close(hq_engine *e)
         hq_analyzer_free(e->analyzers[i]);
     free(e->analyzers);
     pthread_mutex_destroy(&e->lock);
+    hq_suggest_index_free(e->suggest);
+    pthread_mutex_destroy(&e->suggest_lock);
     free(e->index_dir);
     free(e->dir);
     free(e);

@@ -52,6 +52,8 @@ struct hq_engine {
     hq_snapshot *snapshot;    /* the current view of the index, or NULL */
     hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
     size_t n_analyzers, cap_analyzers;
+    pthread_mutex_t suggest_lock;          /* guards building suggest */
+    struct hq_suggest_index *suggest;      /* titles for hq_suggest, built on first use */
 };
 
 /* ---- Interface to code in engine.c --------------------------------- */
@@ -81,5 +83,10 @@ void hq_search_run_free(hq_search_run *run);
 /* An analyzer for this thread's use until hq_engine_release_analyzer. */
 hq_analyzer *hq_engine_take_analyzer(hq_engine *e);
 void hq_engine_release_analyzer(hq_engine *e, hq_analyzer *a);
+
+/* ---- Interface to code in suggest.c --------------------------------- */
+
+/* Frees the title list of hq_suggest (NULL is allowed). */
+void hq_suggest_index_free(struct hq_suggest_index *ix);
 
 #endif
