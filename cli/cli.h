@@ -52,6 +52,7 @@ int cmd_search(const cli_ctx *ctx, int argc, char **argv);
 int cmd_check(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dump(const cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(const cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 
 /* Usage texts, printed by --help and `healthqa help COMMAND`. */
 extern const char CMD_INDEX_USAGE[];
@@ -61,5 +62,6 @@ extern const char CMD_SEARCH_USAGE[];
 extern const char CMD_CHECK_USAGE[];
 extern const char CMD_DUMP_USAGE[];
 extern const char CMD_EVAL_USAGE[];
+extern const char CMD_SERVE_USAGE[];
 
 #endif

@@ -22,6 +22,7 @@ static const char USAGE[] =
     "  check            verify every checksum and invariant of the store and the index\n"
     "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
+    "  serve            the web portal and JSON API (HTTP, see docs/API.md)\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -50,6 +51,7 @@ static const struct command {
     {"check", cmd_check, CMD_CHECK_USAGE},
     {"dump", cmd_dump, CMD_DUMP_USAGE},
     {"eval", cmd_eval, CMD_EVAL_USAGE},
+    {"serve", cmd_serve, CMD_SERVE_USAGE},
 };
 
 static const struct command *find_command(const char *name)
