@@ -17,7 +17,7 @@ PACKAGES=(
     libcmocka-dev                   # unit tests
     python3                         # the shared evaluator (eval.py)
     chromium                        # browser tests of the portal (driven by playwright-core)
-    nodejs npm                      # playwright-core (tests/browser/package.json)
+    nodejs                          # runs playwright-core (tests/browser; npm comes with it)
 )
 
 missing=()
