@@ -9,7 +9,14 @@
 tmp=$(mktemp -d)
 trap '[ -n "${HQ_PID:-}" ] && kill -TERM "$HQ_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/logs"
+check "healthqa serve --help shows usage" bash -c "'$HQ' serve --help | grep -q 'usage: healthqa'"
+"$HQ" serve --port 70000 >/dev/null 2>&1; check_eq "serve --port 70000: exit 2" 2 $?
+"$HQ" serve --threads 0 >/dev/null 2>&1; check_eq "serve --threads 0: exit 2" 2 $?
+"$HQ" serve --bogus >/dev/null 2>&1; check_eq "serve --bogus: exit 2" 2 $?
 check "the fixtures index" hq_fixture_data "$tmp/data"
+"$HQ" --data "$tmp/data" serve --bind not-an-address --port 0 >/dev/null 2>"$tmp/bind.err"
+check_eq "serve on a bad address: exit 4" 4 $?
+check "serve on a bad address says why" grep -q 'not-an-address' "$tmp/bind.err"
 if ! hq_start_server "$tmp/data" "$tmp/logs"; then
     echo "not ok 2 - the server starts"
     sed 's/^/#   /' "$tmp/logs/server.log"
@@ -121,6 +128,9 @@ check "metrics give the index size" grep -qE '^healthqa_index_bytes [1-9]' <<<"$
 # ---- access log and shutdown ------------------------------------------------------------------
 check "access log: method, path, status, microseconds" grep -qE '^GET /healthz 200 [0-9]+$' "$tmp/logs/access.log"
 check "access log leaves the query out" bash -c '! grep -q "q=back" "$0"' "$tmp/logs/access.log"
+"$HQ" --data "$tmp/data" serve --port "$HQ_PORT" >/dev/null 2>"$tmp/busy.err"
+check_eq "serve on a port in use: exit 4" 4 $?
+check "a port in use is named" grep -q "port $HQ_PORT" "$tmp/busy.err"
 hq_stop_server; rc=$?
 check_eq "SIGTERM: exit 0" 0 "$rc"
 check "SIGTERM: a clean stop is logged" grep -q 'healthqa: stopped' "$tmp/logs/server.log"
