@@ -33,6 +33,14 @@ void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *
     case 501: reason = "Not Implemented"; break;
     default: break;
     }
+    if (body != NULL && evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD) {
+        /* evhttp 2.1 would send the body of a HEAD reply, without its
+         * length: say the length, send no body */
+        char len[32];
+        snprintf(len, sizeof len, "%zu", evbuffer_get_length(body));
+        evhttp_add_header(h, "Content-Length", len);
+        evbuffer_drain(body, evbuffer_get_length(body));
+    }
     r->status = status;
     evhttp_send_reply(r->req, status, reason, body);
 }

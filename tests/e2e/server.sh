@@ -116,6 +116,22 @@ check "HTTP/9.9: an error" grep -qE ' (400|505) ' <<<"$(raw 'GET / HTTP/9.9\r\n\
 check "a 30 KB header: refused" grep -qE ' (400|413|431) ' <<<"$(raw "GET / HTTP/1.1\\r\\nX-A: $(head -c 30000 /dev/zero | tr '\0' a)\\r\\n\\r\\n")"
 check "a NUL in the request line: an error" grep -q ' 400 ' <<<"$(raw 'GET /\x00 HTTP/1.1\r\n\r\n')"
 check "absolute-form target: 400" grep -q ' 400 ' <<<"$(raw 'GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n')"
+head_then_get=$(python3 - "$HQ_PORT" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+data = b""
+while data.count(b"HTTP/1.1 200") < 2 or not data.endswith(b"}\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, rest = data.split(b"\r\n\r\n", 1)
+print("length" if b"Content-Length: 34" in head else "no-length",
+      "next" if rest.startswith(b"HTTP/1.1 200") else "body")
+EOF
+)
+check_eq "HEAD: the length, no body (keep-alive stays in step)" "length next" "$head_then_get"
 seq 1 48 | sed "s|^|$B/api/search?q=back+pain+|" >"$tmp/urls"
 statuses=$(xargs -P 8 -n 1 curl -s -o /dev/null -w '%{http_code}\n' <"$tmp/urls" | sort | uniq -c | tr -s ' ')
 check_eq "48 parallel searches all answered 200" " 48 200" "$statuses"
