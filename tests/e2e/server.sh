@@ -151,6 +151,6 @@ hq_stop_server; rc=$?
 check_eq "SIGTERM: exit 0" 0 "$rc"
 check "SIGTERM: a clean stop is logged" grep -q 'healthqa: stopped' "$tmp/logs/server.log"
 check_eq "nothing listens after the stop" 000 "$(code --max-time 2 "$B/healthz")"
-check "no sanitizer report" bash -c '! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error" "$0"' "$tmp/logs/server.log"
+check "no sanitizer report" bash -c '! grep -qE "ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error" "$0"' "$tmp/logs/server.log"
 HQ_PID=
 tap_done
