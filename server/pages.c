@@ -339,6 +339,7 @@ static void render_article(struct evbuffer *b, const json_t *a)
         evbuffer_add_printf(b, "</div></nav>\n");
     }
     /* related articles (hq_related, the answers issue) go here */
+    evbuffer_add_printf(b, "<!-- related articles (hq_related): rendered here once it exists -->\n");
     const json_t *rec = json_object_get(a, "recommend");
     if (json_array_size(rec) > 0) {
         evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rec\">\n"
