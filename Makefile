@@ -11,7 +11,7 @@
 CC      ?= cc
 SAN     ?=
 BUILD   ?= $(if $(SAN),build/san,build)
-PKGS    := libxml-2.0 jansson sqlite3 libutf8proc zlib
+PKGS    := libxml-2.0 jansson sqlite3 libutf8proc zlib libevent libevent_pthreads
 OPT     ?= -O2 -g
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -32,9 +32,11 @@ endif
 
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
+SERVER_SRC := $(sort $(wildcard server/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*/test_*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:%.c=$(BUILD)/%)
 TEST_SUPPORT := $(BUILD)/tests/support/support.o
 LIB       := $(BUILD)/libhealthqa.a
@@ -51,8 +53,8 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(PROG): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+$(PROG): $(CLI_OBJ) $(SERVER_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(SERVER_OBJ) $(LIB) $(LDLIBS) -o $@
 
 # The helpers every test binary links (tests/support/support.c), built
 # once per build folder.
@@ -63,6 +65,11 @@ $(TEST_SUPPORT): tests/support/support.c tests/support/test_support.h
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB) tests/support/test_support.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $< $(TEST_SUPPORT) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+# Tests of the portal (tests/server/) also link the server's objects.
+$(BUILD)/tests/server/%: tests/server/%.c $(TEST_SUPPORT) $(SERVER_OBJ) $(LIB) tests/support/test_support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $< $(TEST_SUPPORT) $(SERVER_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 # `make test` runs unit tests and the end-to-end tests of the real CLI;
 # TESTS=unit limits it to unit tests.
@@ -78,4 +85,4 @@ check-deps:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d)

@@ -26,6 +26,7 @@ static const char USAGE[] =
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
     "  dups             clusters of near-duplicate sections (the same text on several sites)\n"
     "  triage TEXT      red flags in a reader's words: how urgently to seek care\n"
+    "  serve            the web portal and JSON API (HTTP, see docs/API.md)\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -58,6 +59,7 @@ static const struct command {
     {"explain", cmd_explain, CMD_EXPLAIN_USAGE},
     {"dups", cmd_dups, CMD_DUPS_USAGE},
     {"triage", cmd_triage, CMD_TRIAGE_USAGE},
+    {"serve", cmd_serve, CMD_SERVE_USAGE},
 };
 
 static const struct command *find_command(const char *name)

@@ -142,7 +142,8 @@ typedef struct hq_search_options {
  * "article_id", "title", "article_title", "source", "trust", "url",
  * "question_type", "score", "snippet": {"text", "highlights": [[start,
  * end], ...]}}]}.  A query the parser rejects is HQ_EINVAL with the byte
- * offset in err.  Release with json_decref(). */
+ * offset in err.  Release with json_decref().  Any number of threads may
+ * search (and show, stats, suggest) on one engine at once. */
 hq_status hq_search(hq_engine *engine, const char *query, const hq_search_options *options,
                     json_t **out, hq_error *err);
 
@@ -164,6 +165,19 @@ hq_status hq_analyze_question(hq_engine *engine, const char *text, json_t **out,
  * "focus", "type", "trust"}, "weights": {...}, "contributions": {...},
  * "total"}.  HQ_ENOTFOUND when the section is not in the index. */
 hq_status hq_explain(hq_engine *engine, const char *query, const char *section_id, json_t **out,
+                     hq_error *err);
+
+/* Completions of article titles and topics for prefix (what a user has
+ * typed; case, accents and punctuation ignored; any word of a title may
+ * match), tolerant of one typing error (a letter missing, extra, wrong or
+ * two swapped) when exact matches are fewer than limit.  *out is
+ * {"query", "suggestions": [{"text", "article_id", "fuzzy"}]}, best
+ * first: exact before fuzzy, title starts before inner words, shorter
+ * titles first.  limit is 1..20 (0 means 8); prefix must be valid UTF-8
+ * of at most 1024 bytes (else HQ_EINVAL).  Safe to call from many
+ * threads at once; the first call reads the titles from the store.
+ * Release with json_decref(). */
+hq_status hq_suggest(hq_engine *engine, const char *prefix, size_t limit, json_t **out,
                      hq_error *err);
 
 /* Verifies the store (SQLite integrity check, foreign keys) and every

@@ -13,8 +13,11 @@ PACKAGES=(
     libutf8proc-dev                 # Unicode normalisation, case folding, categories
     libstemmer-dev                  # Snowball English stemmer
     zlib1g-dev                      # CRC-32 checksums of index files
+    libevent-dev                    # the portal's HTTP server (evhttp, one loop per thread)
     libcmocka-dev                   # unit tests
     python3                         # the shared evaluator (eval.py)
+    chromium                        # browser tests of the portal (driven by playwright-core)
+    nodejs                          # runs playwright-core (tests/browser; npm comes with it)
 )
 
 missing=()

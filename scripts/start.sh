@@ -2,9 +2,10 @@
 # scripts/start.sh [PATH...] — README command 1: installs what is missing,
 # builds, ingests the bundled corpora (../shared/corpus, or the PATHs
 # given) into $HEALTHQA_DATA (default ./healthqa-data), then runs the
-# main job over the store.  Until the portal lands, the main job is the
-# command line: it prints what the store holds and answers a sample
-# question with the search engine.
+# main job over the store: it prints what the store holds, answers a
+# sample question with the search engine, then serves the portal on
+# http://127.0.0.1:8080/ in the foreground (Ctrl-C stops it; $HEALTHQA_PORT
+# chooses another port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -27,3 +28,7 @@ echo "      build/healthqa show page:000_467e91df3828f596"
 echo "      build/healthqa eval --queries ../shared/eval/liveqa-med/queries.original.tsv \\"
 echo "                          --qrels ../shared/eval/liveqa-med/qrels.txt"
 echo "      build/healthqa --help"
+echo
+port=${HEALTHQA_PORT:-8080}
+echo "The portal: http://127.0.0.1:$port/  (API: docs/API.md; Ctrl-C stops it)"
+exec build/healthqa serve --port "$port"

@@ -26,6 +26,7 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     snprintf(e->index_dir, n_index, "%s/index", dir);
     pthread_mutex_init(&e->lock, NULL);
     pthread_mutex_init(&e->vocab_lock, NULL);
+    pthread_mutex_init(&e->suggest_lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
     if (rc == HQ_OK)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
@@ -60,6 +61,8 @@ void hq_close(hq_engine *e)
     pthread_mutex_destroy(&e->vocab_lock);
     hq_vocab_free(e->vocab);
     hq_cues_free(e->cues);
+    hq_suggest_index_free(e->suggest);
+    pthread_mutex_destroy(&e->suggest_lock);
     free(e->index_dir);
     free(e->dir);
     free(e);

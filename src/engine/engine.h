@@ -59,6 +59,8 @@ struct hq_engine {
     bool vocab_mesh, vocab_abbrev; /* whether MeSH / abbreviations were found */
     size_t vocab_lay_unresolved;   /* lay lines naming a concept this corpus lacks */
     double vocab_ms;          /* what building the tables cost */
+    pthread_mutex_t suggest_lock;          /* guards building suggest */
+    struct hq_suggest_index *suggest;      /* titles for hq_suggest, built on first use */
 };
 
 /* ---- Interface to code in engine.c --------------------------------- */
@@ -102,5 +104,10 @@ const hq_plan *hq_search_run_plan(const hq_search_run *run);
 /* An analyzer for this thread's use until hq_engine_release_analyzer. */
 hq_analyzer *hq_engine_take_analyzer(hq_engine *e);
 void hq_engine_release_analyzer(hq_engine *e, hq_analyzer *a);
+
+/* ---- Interface to code in suggest.c --------------------------------- */
+
+/* Frees the title list of hq_suggest (NULL is allowed). */
+void hq_suggest_index_free(struct hq_suggest_index *ix);
 
 #endif

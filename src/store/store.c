@@ -188,7 +188,9 @@ hq_status hq_store_open(const char *path, hq_store **out, hq_error *err)
     st->path = hq_xstrdup(path);
     hq_buf_init(&st->key, 0);
     hq_status rc;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) !=
         SQLITE_OK) {
         rc = db_fail(st, err, "cannot open the store");
         goto fail;
@@ -581,6 +583,10 @@ hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *
                        hq_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* the statement is shared: hold the connection's mutex from bind to
+     * reset, so searches on several threads do not interleave on it */
+    sqlite3_mutex *m = sqlite3_db_mutex(st->db);
+    sqlite3_mutex_enter(m);
     sqlite3_stmt *s = st->stmt[ST_HIT];
     sqlite3_bind_text(s, 1, section_id, -1, SQLITE_TRANSIENT);
     int r = sqlite3_step(s);
@@ -598,6 +604,7 @@ hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *
         rc = db_fail(st, err, "reading a section");
     }
     sqlite3_reset(s);
+    sqlite3_mutex_leave(m);
     return rc;
 }
 

@@ -6,7 +6,12 @@
  * following the change log (changes.seq grows with every write).  The
  * schema is in store.c and documented in docs/SCHEMA.md.
  *
- * A store handle is used by one thread at a time.
+ * A store handle is used by one thread at a time, except for the reads
+ * a search and the server make (hq_store_hit, hq_store_show,
+ * hq_store_stats, hq_store_last_seq, and statements of their own on
+ * hq_store_db): the connection is opened in SQLite's serialized mode,
+ * those use private statements or hold the connection's mutex around the
+ * shared one, so any number of threads may run them at once.
  */
 #ifndef HQ_STORE_H
 #define HQ_STORE_H

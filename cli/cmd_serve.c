@@ -1,0 +1,63 @@
+/*
+ * cmd_serve.c — `healthqa serve [--port N] [--bind ADDR] [--threads N]
+ * [--quiet]`: parses the options and runs the portal (server/).
+ */
+#include "cli.h"
+#include "../server/server.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+const char CMD_SERVE_USAGE[] =
+    "usage: healthqa [--data DIR] serve [--port N] [--bind ADDR] [--threads N] [--quiet]\n"
+    "\n"
+    "Runs the portal: the web pages (/, /search, /articles/ID) and the JSON API\n"
+    "(/api/search, /api/suggest, /api/articles/ID, /healthz, /metrics; see docs/API.md)\n"
+    "over the data folder, until SIGINT (Ctrl-C) or SIGTERM, which let requests in\n"
+    "flight finish.  One access-log line per request on stdout: method, path, status,\n"
+    "microseconds.\n"
+    "\n"
+    "Options:\n"
+    "  --port N        TCP port (default 8080; 0 picks a free one, printed at start)\n"
+    "  --bind ADDR     address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
+    "  --threads N     event loops (default: the number of cores, at most 64)\n"
+    "  --quiet         no access log\n"
+    "Exit status: 0 after a signal, 2 usage, 4 the server could not start.\n";
+
+static int number(const char *what, const char *s, long min, long max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end || v < min || v > max)
+        return cli_usage_error("serve", "%s wants a number from %ld to %ld, not '%s'", what,
+                               min, max, s);
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
+                                         {"bind", required_argument, NULL, 'b'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
+    hs_options o = {.data_dir = ctx->data_dir, .bind = "127.0.0.1", .port = 8080};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        if (c == 'p' && number("--port", optarg, 0, 65535, &o.port) != 0)
+            return HQ_EXIT_USAGE;
+        else if (c == 't' && number("--threads", optarg, 1, 64, &o.threads) != 0)
+            return HQ_EXIT_USAGE;
+        else if (c == 'b')
+            o.bind = optarg;
+        else if (c == 'q')
+            o.quiet = true;
+        else if (c != 'p' && c != 't')
+            return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    return hs_serve(&o);
+}

@@ -1,0 +1,393 @@
+/*
+ * pages.c — the HTML pages, rendered on the server and usable without
+ * JavaScript: home (search box, topic entry points), search results
+ * (snippets with <mark> highlights, source, trust badge, paging), the
+ * article page (sections, source link, trust badge, previous/next) and
+ * the error pages.  Every value from the engine is ingested text, so it
+ * goes through html.c's escaping; a URL becomes a link only when it is
+ * http(s).  Landmarks: header, main, footer; one h1 per page, h2 below.
+ */
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE 10
+
+static const char *const TOPICS[] = {"back pain", "pregnancy", "IUD", "miscarriage",
+                                     "diabetes",  "high blood pressure"};
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The search form; value is the current query (or NULL). */
+static void search_form(struct evbuffer *b, const char *value)
+{
+    evbuffer_add_printf(b, "<form class=\"search\" role=\"search\" action=\"/search\" "
+                           "method=\"get\">\n<label for=\"q\">Ask a health question</label>\n"
+                           "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"1024\" "
+                           "required value=\"");
+    hs_html_escape(b, value);
+    evbuffer_add_printf(b, "\">\n<button type=\"submit\">Search</button>\n</form>\n");
+}
+
+static void page_begin(struct evbuffer *b, const char *title)
+{
+    evbuffer_add_printf(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                           "<meta name=\"viewport\" content=\"width=device-width, "
+                           "initial-scale=1\">\n<title>");
+    hs_html_escape(b, title);
+    evbuffer_add_printf(b, " · healthqa</title>\n<link rel=\"stylesheet\" "
+                           "href=\"/static/style.css\">\n</head>\n<body>\n"
+                           "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+                           "<header class=\"site\"><div class=\"wrap\"><a class=\"brand\" "
+                           "href=\"/\">healthqa</a><span>consumer health answers</span></div>"
+                           "</header>\n<main id=\"main\" class=\"wrap\">\n");
+}
+
+static void page_end(hs_req *r, struct evbuffer *b, int status)
+{
+    evbuffer_add_printf(b, "</main>\n<footer class=\"site\"><div class=\"wrap\">"
+                           "<p>Health information for learning, not a diagnosis. In an "
+                           "emergency call your local emergency number.</p>"
+                           "<p>Sources are rated by trust; \"unverified source\" means we do "
+                           "not know who wrote the page.</p></div></footer>\n</body>\n</html>\n");
+    hs_reply(r, status, "text/html; charset=utf-8", b);
+}
+
+/* The trust badge of a level (anything unexpected counts as unknown). */
+static void trust_badge(struct evbuffer *b, const char *trust)
+{
+    static const char *const LEVELS[][2] = {
+        {"high", "high trust"}, {"medium", "medium trust"}, {"low", "low trust"}};
+    const char *level = "unknown", *label = "unverified source";
+    for (size_t i = 0; i < 3; i++)
+        if (trust && strcmp(trust, LEVELS[i][0]) == 0) {
+            level = LEVELS[i][0];
+            label = LEVELS[i][1];
+        }
+    evbuffer_add_printf(b, "<span class=\"badge trust-%s\">%s</span>", level, label);
+}
+
+/* href="/articles/<id>" (the attribute, quoted). */
+static void article_href(struct evbuffer *b, const char *id, const char *section)
+{
+    evbuffer_add_printf(b, "href=\"/articles/");
+    hs_url_encode(b, id);
+    if (section) {
+        evbuffer_add_printf(b, "#s-");
+        hs_url_encode(b, section);
+    }
+    evbuffer_add_printf(b, "\"");
+}
+
+void hs_page_error(hs_req *r, int status, const char *title, const char *message)
+{
+    struct evbuffer *b = evbuffer_new();
+    page_begin(b, title);
+    evbuffer_add_printf(b, "<h1>");
+    hs_html_escape(b, title);
+    evbuffer_add_printf(b, "</h1>\n<p>");
+    hs_html_escape(b, message);
+    evbuffer_add_printf(b, "</p>\n<p><a href=\"/\">Go to the home page</a> or search:</p>\n");
+    search_form(b, NULL);
+    page_end(r, b, status);
+    evbuffer_free(b);
+}
+
+void hs_page_home(hs_req *r, const char *unused)
+{
+    struct evbuffer *b = evbuffer_new();
+    page_begin(b, "Health questions answered");
+    evbuffer_add_printf(b, "<h1>Health questions, answered from trusted sources</h1>\n");
+    search_form(b, NULL);
+    evbuffer_add_printf(b, "<h2 id=\"topics\">Popular topics</h2>\n"
+                           "<ul class=\"topics\" aria-labelledby=\"topics\">\n");
+    for (size_t i = 0; i < sizeof TOPICS / sizeof *TOPICS; i++) {
+        evbuffer_add_printf(b, "<li><a href=\"/search?q=");
+        hs_url_encode(b, TOPICS[i]);
+        evbuffer_add_printf(b, "\">%s</a></li>\n", TOPICS[i]);
+    }
+    evbuffer_add_printf(b, "</ul>\n");
+    page_end(r, b, 200);
+    evbuffer_free(b);
+}
+
+/* The place for the triage banner and the answer card (the answers
+ * issue, hq_ask): they go here, above the results.  Until hq_ask exists
+ * it renders nothing. */
+static void render_answer(struct evbuffer *b, hs_req *r, const char *q)
+{
+    (void)b;
+    (void)r;
+    (void)q;
+}
+
+static void render_hit(struct evbuffer *b, const json_t *h)
+{
+    const char *title = str(h, "title") ? str(h, "title") : str(h, "article_title");
+    evbuffer_add_printf(b, "<li>\n<h2><a ");
+    article_href(b, str(h, "article_id"), str(h, "section_id"));
+    evbuffer_add_printf(b, ">");
+    hs_html_escape(b, title ? title : "(untitled)");
+    evbuffer_add_printf(b, "</a></h2>\n<p class=\"snippet\">");
+    const json_t *sn = json_object_get(h, "snippet");
+    const char *text = str(sn, "text");
+    if (text && *text)
+        hs_html_highlight(b, text, json_object_get(sn, "highlights"));
+    else
+        evbuffer_add_printf(b, "No text stored for this answer; the article page links to "
+                               "its source.");
+    evbuffer_add_printf(b, "</p>\n<p class=\"meta\"><span>");
+    hs_html_escape(b, str(h, "source"));
+    evbuffer_add_printf(b, "</span>");
+    trust_badge(b, str(h, "trust"));
+    const char *article = str(h, "article_title");
+    if (article && title && strcmp(title, article) != 0) {
+        evbuffer_add_printf(b, "<span>in ");
+        hs_html_escape(b, article);
+        evbuffer_add_printf(b, "</span>");
+    }
+    evbuffer_add_printf(b, "</p>\n</li>\n");
+}
+
+static void pager_link(struct evbuffer *b, const char *q, size_t offset, const char *rel,
+                       const char *label)
+{
+    evbuffer_add_printf(b, "<a rel=\"%s\" href=\"/search?q=", rel);
+    hs_url_encode(b, q);
+    if (offset > 0)
+        evbuffer_add_printf(b, "&amp;offset=%zu", offset);
+    evbuffer_add_printf(b, "\">%s</a>", label);
+}
+
+static void render_results(struct evbuffer *b, const char *q, const json_t *res)
+{
+    const json_t *hits = json_object_get(res, "hits"), *total = json_object_get(res, "total");
+    size_t offset = (size_t)json_integer_value(json_object_get(res, "offset"));
+    size_t n_total = (size_t)json_integer_value(json_object_get(total, "value"));
+    const char *rel = str(total, "relation");
+    if (json_array_size(hits) == 0) {
+        evbuffer_add_printf(b, "<p class=\"notice\">No answers found. Try other words, or "
+                               "fewer of them.</p>\n");
+        return;
+    }
+    evbuffer_add_printf(b, "<p class=\"meta\">Results %zu–%zu of %s%zu</p>\n"
+                           "<ol class=\"results\" start=\"%zu\">\n",
+                        offset + 1, offset + json_array_size(hits),
+                        rel && strcmp(rel, "eq") ? "at least " : "", n_total, offset + 1);
+    size_t i;
+    const json_t *h;
+    json_array_foreach(hits, i, h) render_hit(b, h);
+    evbuffer_add_printf(b, "</ol>\n<nav class=\"pager\" aria-label=\"Result pages\">");
+    if (offset > 0)
+        pager_link(b, q, offset > PAGE_SIZE ? offset - PAGE_SIZE : 0, "prev", "← Previous");
+    if (offset + PAGE_SIZE < n_total && offset + 2 * PAGE_SIZE <= 10000)
+        pager_link(b, q, offset + PAGE_SIZE, "next", "Next →");
+    evbuffer_add_printf(b, "</nav>\n");
+}
+
+void hs_page_search(hs_req *r, const char *unused)
+{
+    const char *q = hs_param(&r->params, "q");
+    size_t offset = 0;
+    const char *off = hs_param(&r->params, "offset");
+    if (q == NULL || *q == '\0') {
+        hs_page_home(r, NULL);
+        return;
+    }
+    if (strlen(q) > HS_MAX_QUERY || (off && hs_parse_size(off, 0, 10000 - PAGE_SIZE, &offset))) {
+        hs_page_error(r, 400, "Bad request",
+                      "The question is too long (at most 1024 bytes) or the page number is "
+                      "not valid.");
+        return;
+    }
+    hq_search_options o = {.limit = PAGE_SIZE, .offset = offset, .snippets = true};
+    json_t *res = NULL;
+    hq_error err = {0};
+    hq_status rc = hq_search(r->engine, q, &o, &res, &err);
+    if (rc != HQ_OK) {
+        bool bad = rc == HQ_EINVAL || rc == HQ_ELIMIT || rc == HQ_EUTF8;
+        hs_page_error(r, bad ? 400 : 500, bad ? "This search cannot be run" : "Server error",
+                      err.message[0] ? err.message : hq_strerror(rc));
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    page_begin(b, q);
+    evbuffer_add_printf(b, "<h1>Answers for “");
+    hs_html_escape(b, q);
+    evbuffer_add_printf(b, "”</h1>\n");
+    search_form(b, q);
+    evbuffer_add_printf(b, "<!-- triage banner and answer card (hq_ask): render_answer() -->\n");
+    render_answer(b, r, q);
+    render_results(b, q, res);
+    json_decref(res);
+    page_end(r, b, 200);
+    evbuffer_free(b);
+}
+
+/* ---- the article page ------------------------------------------------------ */
+
+/* Paragraphs of body: blank lines separate them, single newlines break. */
+static void render_body(struct evbuffer *b, const char *body)
+{
+    const char *p = body;
+    while (*p) {
+        while (*p == '\n' || *p == '\r')
+            p++;
+        if (*p == '\0')
+            break;
+        const char *end = strstr(p, "\n\n");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        evbuffer_add_printf(b, "<p>");
+        for (size_t i = 0, at = 0; i <= len; i++)
+            if (i == len || p[i] == '\n') {
+                if (at > 0)
+                    evbuffer_add_printf(b, "<br>");
+                hs_html_escape_len(b, p + at, i - at);
+                at = i + 1;
+            }
+        evbuffer_add_printf(b, "</p>\n");
+        p += len;
+    }
+}
+
+static void render_sections(struct evbuffer *b, const json_t *a)
+{
+    const json_t *secs = json_object_get(a, "sections");
+    size_t i;
+    const json_t *s;
+    json_array_foreach(secs, i, s)
+    {
+        evbuffer_add_printf(b, "<section class=\"body\" id=\"s-");
+        hs_html_escape(b, str(s, "id"));
+        evbuffer_add_printf(b, "\">\n");
+        const char *title = str(s, "title");
+        if (title && !(i == 0 && str(a, "title") && strcmp(title, str(a, "title")) == 0)) {
+            evbuffer_add_printf(b, "<h2>");
+            hs_html_escape(b, title);
+            evbuffer_add_printf(b, "</h2>\n");
+        }
+        const char *body = str(s, "body");
+        if (body)
+            render_body(b, body);
+        else
+            evbuffer_add_printf(b, "<p class=\"notice\">This answer is not stored here; read "
+                                   "it at the source.</p>\n");
+        evbuffer_add_printf(b, "</section>\n");
+    }
+}
+
+/* A previous/next/recommend link: linked when it resolves to an
+ * article, plain text otherwise. */
+static void render_link(struct evbuffer *b, const json_t *l, const char *rel, const char *prefix)
+{
+    const char *title = str(l, "title"), *id = str(l, "id");
+    if (title == NULL)
+        return;
+    evbuffer_add_printf(b, "%s", prefix);
+    if (id && !strchr(id, '/')) {
+        evbuffer_add_printf(b, "<a rel=\"%s\" ", rel);
+        article_href(b, id, NULL);
+        evbuffer_add_printf(b, ">");
+        hs_html_escape(b, title);
+        evbuffer_add_printf(b, "</a>");
+    } else {
+        hs_html_escape(b, title);
+    }
+}
+
+static void render_source(struct evbuffer *b, const json_t *a)
+{
+    evbuffer_add_printf(b, "<p class=\"meta\"><span>Source: ");
+    hs_html_escape(b, str(a, "source"));
+    evbuffer_add_printf(b, "</span>");
+    trust_badge(b, str(a, "trust"));
+    const char *url = str(a, "url");
+    if (hs_url_is_http(url)) {
+        evbuffer_add_printf(b, "<a href=\"");
+        hs_html_escape(b, url);
+        evbuffer_add_printf(b, "\" rel=\"noopener noreferrer nofollow\">Read it at the "
+                               "source</a>");
+    } else if (url && *url) {
+        evbuffer_add_printf(b, "<span>Source address (not linked): ");
+        hs_html_escape(b, url);
+        evbuffer_add_printf(b, "</span>");
+    }
+    evbuffer_add_printf(b, "</p>\n");
+}
+
+static void render_article(struct evbuffer *b, const json_t *a)
+{
+    evbuffer_add_printf(b, "<article>\n<h1>");
+    hs_html_escape(b, str(a, "title") ? str(a, "title") : "(untitled)");
+    evbuffer_add_printf(b, "</h1>\n");
+    render_source(b, a);
+    render_sections(b, a);
+    evbuffer_add_printf(b, "</article>\n");
+    const json_t *prev = json_object_get(a, "previous"), *next = json_object_get(a, "next");
+    if (json_is_object(prev) || json_is_object(next)) {
+        evbuffer_add_printf(b, "<nav class=\"prevnext\" aria-label=\"Previous and next "
+                               "articles\"><div>");
+        if (json_is_object(prev))
+            render_link(b, prev, "prev", "← Previous: ");
+        evbuffer_add_printf(b, "</div><div>");
+        if (json_is_object(next))
+            render_link(b, next, "next", "Next: ");
+        evbuffer_add_printf(b, "</div></nav>\n");
+    }
+    /* related articles (hq_related, the answers issue) go here */
+    evbuffer_add_printf(b, "<!-- related articles (hq_related): rendered here once it exists -->\n");
+    const json_t *rec = json_object_get(a, "recommend");
+    if (json_array_size(rec) > 0) {
+        evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rec\">\n"
+                               "<h2 id=\"rec\">Recommended on the source page</h2>\n<ul>\n");
+        size_t i;
+        const json_t *l;
+        json_array_foreach(rec, i, l)
+        {
+            render_link(b, l, "related", "<li>");
+            evbuffer_add_printf(b, "</li>\n");
+        }
+        evbuffer_add_printf(b, "</ul>\n</section>\n");
+    }
+}
+
+void hs_page_article(hs_req *r, const char *id)
+{
+    json_t *a = NULL;
+    hq_error err = {0};
+    hq_status rc = strchr(id, '/') ? HQ_ENOTFOUND : hq_show(r->engine, id, &a, &err);
+    const char *kind = str(a, "kind");
+    if (rc == HQ_OK && kind && strcmp(kind, "section") == 0) {
+        /* a section id: its place in its article */
+        struct evbuffer *loc = evbuffer_new();
+        evbuffer_add_printf(loc, "/articles/");
+        hs_url_encode(loc, str(json_object_get(a, "article"), "id"));
+        evbuffer_add_printf(loc, "#s-");
+        hs_url_encode(loc, id);
+        evbuffer_add(loc, "", 1);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Location",
+                          (const char *)evbuffer_pullup(loc, -1));
+        evbuffer_free(loc);
+        json_decref(a);
+        hs_reply(r, 302, "text/plain; charset=utf-8", NULL);
+        return;
+    }
+    if (rc != HQ_OK || kind == NULL || strcmp(kind, "article") != 0) {
+        json_decref(a);
+        if (rc == HQ_OK || rc == HQ_ENOTFOUND)
+            hs_page_error(r, 404, "Article not found", "There is no article with this id.");
+        else
+            hs_page_error(r, 500, "Server error", hq_strerror(rc));
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    page_begin(b, str(a, "title") ? str(a, "title") : "Article");
+    render_article(b, a);
+    json_decref(a);
+    page_end(r, b, 200);
+    evbuffer_free(b);
+}

@@ -1,0 +1,167 @@
+/*
+ * server.h — the portal's private interface: the files of server/ and
+ * cli/cmd_serve.c (hs_serve) use it.  One block per file.  Everything
+ * here uses only the public healthqa.h and libevent.
+ *
+ * Names: hs_ (healthqa server).  Threads: every function may run on any
+ * worker thread at once unless its comment says otherwise; a request is
+ * handled wholly on the thread whose loop accepted its connection.
+ */
+#ifndef HQ_SERVER_H
+#define HQ_SERVER_H
+
+#include "healthqa.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdint.h>
+
+/* Hard limits of a request (docs/API.md). */
+#define HS_MAX_URL 8192          /* request target bytes; longer: 414 */
+#define HS_MAX_QUERY 1024        /* bytes of q; longer: 400 */
+#define HS_MAX_BODY 4096         /* body bytes (no route takes one); longer: 413 */
+#define HS_MAX_HEADERS (24 * 1024) /* evhttp's own cap, request line included */
+#define HS_EVHTTP_MAX_BODY (64 * 1024) /* evhttp's own cap (its plain 413) */
+#define HS_TIMEOUT_SECONDS 30    /* per connection read/write timeout */
+#define HS_MAX_PARAMS 16         /* query parameters; more: 400 */
+
+/* ---- Interface to code in server.c: options, loops, shutdown --------- */
+
+typedef struct hs_options {
+    const char *data_dir;
+    const char *bind;  /* address to listen on (default 127.0.0.1) */
+    int port;          /* 0: any free port (printed at start) */
+    int threads;       /* event loops (default: the number of cores, at most 64) */
+    bool quiet;        /* no access log */
+} hs_options;
+
+/* Opens the engine, listens, runs the loops until SIGINT or SIGTERM, lets
+ * requests in flight finish (at most 5 s), and returns 0; or prints why
+ * it could not start and returns nonzero (2 bad option, 4 cannot run).
+ * Call once, from the main thread, before any other thread exists. */
+int hs_serve(const hs_options *o);
+
+/* ---- Interface to code in params.c: decoding what the URL carries ----- */
+
+/* Percent-decodes s[0..len) into out (at least len + 1 bytes), with '+'
+ * as a space when plus_is_space (query strings).  Returns the decoded
+ * length, or -1 when an escape is malformed (not two hex digits) or
+ * decodes to a NUL byte.  out is NUL-terminated on success. */
+long hs_percent_decode(const char *s, size_t len, char *out, bool plus_is_space);
+
+typedef struct hs_params {
+    size_t n;
+    char *name[HS_MAX_PARAMS], *value[HS_MAX_PARAMS]; /* decoded, malloc'd */
+} hs_params;
+
+/* Splits a query string ("a=1&b=x%20y"; NULL or "" for none) into
+ * decoded names and values (a name without '=' has the value "").
+ * Returns 0, or -1 with *why set to a static reason when an escape is
+ * bad, a name or value is not UTF-8, or there are more than
+ * HS_MAX_PARAMS; p is then empty.  Release with hs_params_free. */
+int hs_params_parse(const char *query, hs_params *p, const char **why);
+void hs_params_free(hs_params *p);
+/* The value of the first parameter called name, or NULL. */
+const char *hs_param(const hs_params *p, const char *name);
+/* Parses a decimal number in [min, max] (digits only, no sign, no
+ * spaces).  Returns 0 and sets *out, or -1. */
+int hs_parse_size(const char *s, size_t min, size_t max, size_t *out);
+/* True when s[0..len) is valid UTF-8 without control characters other
+ * than tab. */
+bool hs_text_ok(const char *s, size_t len);
+
+/* ---- Interface to code in html.c: writing HTML safely ----------------- */
+
+/* Appends s[0..len) with & < > " ' escaped (so it is safe in element
+ * content and in quoted attribute values).  NULL s appends nothing. */
+void hs_html_escape_len(struct evbuffer *out, const char *s, size_t len);
+void hs_html_escape(struct evbuffer *out, const char *s);
+/* Appends text escaped, with the byte ranges of spans (a JSON array of
+ * [start, end] pairs, ascending, as hq_search gives) inside <mark>.
+ * Spans that overlap, go backwards or leave the text are skipped. */
+void hs_html_highlight(struct evbuffer *out, const char *text, const json_t *spans);
+/* True when url is an absolute http:// or https:// URL without spaces,
+ * quotes, angle brackets or control characters: only those are linked. */
+bool hs_url_is_http(const char *url);
+/* Appends s percent-encoded for a URL path segment or query value
+ * (everything but A-Z a-z 0-9 - . _ ~ is escaped). */
+void hs_url_encode(struct evbuffer *out, const char *s);
+
+/* ---- Interface to code in metrics.c: counters for /metrics ------------- */
+
+/* The routes counted (labels of the route="..." dimension). */
+typedef enum hs_route_id {
+    HS_R_HOME, HS_R_SEARCH_PAGE, HS_R_ARTICLE_PAGE, HS_R_STATIC, HS_R_API_SEARCH,
+    HS_R_API_SUGGEST, HS_R_API_ARTICLE, HS_R_API_RELATED, HS_R_API_ASK, HS_R_HEALTHZ,
+    HS_R_METRICS, HS_R_OTHER, HS_R_COUNT
+} hs_route_id;
+
+/* Counts one answered request (lock-free, any thread). */
+void hs_metrics_record(hs_route_id route, int status, uint64_t micros);
+/* Appends the Prometheus text exposition: the counters, the latency
+ * histogram, and documents / index bytes as given. */
+void hs_metrics_write(struct evbuffer *out, long long articles, long long sections,
+                      long long index_bytes);
+
+/* ---- Interface to code in reply.c: answering a request ------------------ */
+
+/* One request being handled. */
+typedef struct hs_req {
+    struct evhttp_request *req;
+    hq_engine *engine;
+    const char *data_dir;
+    char *path;            /* percent-decoded path, without the query */
+    const char *raw_path;  /* the path as sent (malloc'd with path) */
+    hs_params params;
+    hs_route_id route;
+    int status;            /* what was sent (0 until then) */
+} hs_req;
+
+/* Sends body (may be NULL) with status and content type, and the
+ * security headers every reply carries (CSP, nosniff, Referrer-Policy).
+ * Takes nothing from body (it is drained). */
+void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *body);
+/* Sends value as JSON (consumed: json_decref'd). */
+void hs_reply_json(hs_req *r, int status, json_t *value);
+/* Sends {"error": {"code", "message"}} with status. */
+void hs_reply_error(hs_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The error of a failed engine call: HQ_EINVAL 400, HQ_ENOTFOUND 404,
+ * otherwise 500 (a fault of the server's data, never of the input). */
+void hs_reply_hq_error(hs_req *r, hq_status rc, const hq_error *err);
+
+/* ---- Interface to code in router.c: which handler answers --------------- */
+
+/* Handles one request: limits (414, 413, 405), then the route table. */
+void hs_route(hs_req *r);
+
+/* Every handler takes the request and, for routes of the form
+ * /prefix/{id}, the percent-decoded id (NULL for the others). */
+typedef void (*hs_handler)(hs_req *r, const char *id);
+
+/* ---- Interface to code in api.c: the JSON routes ------------------------- */
+
+void hs_api_search(hs_req *r, const char *id);
+void hs_api_suggest(hs_req *r, const char *id);
+void hs_api_article(hs_req *r, const char *id);
+/* /api/ask and /api/articles/{id}/related: 501 until hq_ask and
+ * hq_related exist (see the route table in router.c). */
+void hs_api_not_implemented(hs_req *r, const char *id);
+void hs_api_healthz(hs_req *r, const char *id);
+void hs_api_metrics(hs_req *r, const char *id);
+
+/* ---- Interface to code in pages.c: the HTML pages ------------------------- */
+
+void hs_page_home(hs_req *r, const char *id);
+void hs_page_search(hs_req *r, const char *id);
+void hs_page_article(hs_req *r, const char *id);
+/* The HTML error page (404 "not found", 400 bad request...). */
+void hs_page_error(hs_req *r, int status, const char *title, const char *message);
+
+/* ---- Interface to code in static.c: the stylesheet ------------------------ */
+
+/* Serves /static/style.css (compiled in) with Cache-Control and an ETag;
+ * 304 when If-None-Match matches. */
+void hs_static_style(hs_req *r, const char *id);
+
+#endif
