@@ -112,6 +112,13 @@ const char *hq_utf8_trim(const char *s, size_t *len);
  * collapsed to one ASCII space and both ends trimmed. */
 char *hq_utf8_squeeze(hq_arena *a, const char *s, size_t len);
 
+/* The comparison key of the NUL-terminated s into out (reset first):
+ * case-folded, accents and compatibility forms removed, words of letters
+ * and digits separated by single spaces ("Why does it hurt?" and "why
+ * does it  hurt" share a key).  Empty when s holds no letter or digit
+ * or is not valid UTF-8.  Used for title keys and title suggestions. */
+void hq_utf8_key(const char *s, hq_buf *out);
+
 /* ---- Interface to code in params.c --------------------------------- */
 
 /* One parameter of a "key = value" file: its name, where its value

@@ -5,6 +5,7 @@
  */
 #include "base.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -124,4 +125,32 @@ char *hq_utf8_squeeze(hq_arena *a, const char *s, size_t len)
     }
     out[o] = '\0';
     return out;
+}
+
+void hq_utf8_key(const char *s, hq_buf *out)
+{
+    hq_buf_reset(out);
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    bool pending_space = false;
+    for (utf8proc_ssize_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(folded + i, n - i, &cp);
+        if (k <= 0)
+            break;
+        utf8proc_category_t cat = utf8proc_category(cp);
+        bool word = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+                    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+        if (word) {
+            if (pending_space && out->len > 0)
+                hq_buf_append(out, " ", 1);
+            hq_buf_append(out, folded + i, (size_t)k);
+        }
+        pending_space = !word;
+        i += k;
+    }
+    free(folded);
 }

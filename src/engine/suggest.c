@@ -20,7 +20,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #define MAX_LIMIT 20
 #define MAX_PREFIX 1024  /* bytes of the query (longer: HQ_EINVAL) */
@@ -47,34 +46,12 @@ struct hq_suggest_index {
 };
 
 /* The comparison key of s (malloc'd; "" when s holds no letter or
- * digit): the same rule as title_key in src/store/store.c. */
+ * digit): hq_utf8_key, the rule of the store's title keys. */
 static char *key_of(const char *s)
 {
     hq_buf b;
     hq_buf_init(&b, 0);
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t n =
-        utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
-    bool pending_space = false;
-    for (utf8proc_ssize_t i = 0; i < n;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(folded + i, n - i, &cp);
-        if (k <= 0)
-            break;
-        utf8proc_category_t cat = utf8proc_category(cp);
-        bool word = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-                    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-        if (word) {
-            if (pending_space && b.len > 0)
-                hq_buf_append(&b, " ", 1);
-            hq_buf_append(&b, folded + i, (size_t)k);
-        }
-        pending_space = !word;
-        i += k;
-    }
-    free(folded);
+    hq_utf8_key(s, &b);
     char *out = hq_xstrdup(hq_buf_str(&b));
     hq_buf_free(&b);
     return out;

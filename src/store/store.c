@@ -16,7 +16,6 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <time.h>
-#include <utf8proc.h>
 
 #define SCHEMA_VERSION 1
 
@@ -257,39 +256,11 @@ hq_status hq_store_checkpoint(hq_store *st, hq_error *err)
 
 /* ---- keys ----------------------------------------------------------- */
 
-/* The key under which titles are compared: case-folded, accents and
- * compatibility forms removed, words of letters and digits separated by
- * single spaces ("Why does it hurt?" and "why does it  hurt" match). */
+/* The key under which titles are compared (hq_utf8_key), valid until
+ * the next call. */
 static const char *title_key(hq_store *st, const char *title)
 {
-    hq_buf_reset(&st->key);
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t n =
-        utf8proc_map((const utf8proc_uint8_t *)title, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
-    if (n < 0)
-        return "";
-    bool pending_space = false;
-    for (utf8proc_ssize_t i = 0; i < n;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(folded + i, n - i, &cp);
-        if (k <= 0)
-            break;
-        utf8proc_category_t cat = utf8proc_category(cp);
-        bool word = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-                    (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-        if (word) {
-            if (pending_space && st->key.len > 0)
-                hq_buf_append(&st->key, " ", 1);
-            pending_space = false;
-            hq_buf_append(&st->key, folded + i, (size_t)k);
-        } else {
-            pending_space = true;
-        }
-        i += k;
-    }
-    free(folded);
+    hq_utf8_key(title, &st->key);
     return hq_buf_str(&st->key);
 }
 
