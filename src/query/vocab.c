@@ -40,27 +40,72 @@ typedef struct phrase_text {
     struct phrase_text *next;
 } phrase_text;
 
-typedef struct article_slot {
-    uint64_t hash; /* 0: empty */
-    uint32_t concept;
-} article_slot;
+/* A map from 64-bit hashes to numbers: open addressing, linear
+ * probing, a power-of-two table at most half full.  Key 0 marks an empty
+ * slot, so a hash of 0 is stored as 1. */
+typedef struct map_slot {
+    uint64_t key;
+    uint32_t value;
+} map_slot;
 
-typedef struct term_count {
-    uint64_t term; /* 0: empty */
-    uint32_t count;
-} term_count;
+typedef struct hash_map {
+    map_slot *slots;
+    size_t n, cap;
+} hash_map;
+
+static void map_init(hash_map *m, size_t cap)
+{
+    m->slots = hq_xcalloc(cap, sizeof *m->slots);
+    m->n = 0;
+    m->cap = cap;
+}
+
+static size_t map_probe(const map_slot *slots, size_t cap, uint64_t key)
+{
+    size_t i = (size_t)(key ^ (key >> 31)) & (cap - 1);
+    while (slots[i].key != 0 && slots[i].key != key)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* The value of key, or fallback when it is absent. */
+static uint32_t map_get(const hash_map *m, uint64_t key, uint32_t fallback)
+{
+    const map_slot *s = &m->slots[map_probe(m->slots, m->cap, key ? key : 1)];
+    return s->key ? s->value : fallback;
+}
+
+/* The value slot of key, inserted with value 0 when absent. */
+static uint32_t *map_put(hash_map *m, uint64_t key)
+{
+    key = key ? key : 1;
+    if (2 * (m->n + 1) > m->cap) {
+        map_slot *t = hq_xcalloc(m->cap * 2, sizeof *t);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].key)
+                t[map_probe(t, m->cap * 2, m->slots[i].key)] = m->slots[i];
+        free(m->slots);
+        m->slots = t;
+        m->cap *= 2;
+    }
+    map_slot *s = &m->slots[map_probe(m->slots, m->cap, key)];
+    if (s->key == 0) {
+        *s = (map_slot){key, 0};
+        m->n++;
+    }
+    return &s->value;
+}
 
 struct hq_vocab {
     hq_arena arena;
-    term_count *counts;     /* term hash → phrases holding it (specificity) */
-    size_t n_counts, cap_counts, n_added;
+    hash_map counts;        /* term hash → phrases holding it (specificity) */
+    size_t n_added;         /* phrases added */
     hq_phrasemap *phrases;
     hq_concept *concepts;
     phrase_text **texts; /* per concept, newest first */
     uint32_t *n_texts;
     size_t n, cap;
-    article_slot *articles; /* article id hash → concept, power-of-two table */
-    size_t n_articles, cap_articles;
+    hash_map articles;      /* article id hash → focus concept */
     hq_tokens toks;         /* scratch of the builder */
 };
 
@@ -69,10 +114,8 @@ hq_vocab *hq_vocab_new(void)
     hq_vocab *v = hq_xcalloc(1, sizeof *v);
     hq_arena_init(&v->arena);
     v->phrases = hq_phrasemap_new();
-    v->cap_counts = 1 << 16;
-    v->counts = hq_xcalloc(v->cap_counts, sizeof *v->counts);
-    v->cap_articles = 1024;
-    v->articles = hq_xcalloc(v->cap_articles, sizeof *v->articles);
+    map_init(&v->counts, 1 << 16);
+    map_init(&v->articles, 1024);
     return v;
 }
 
@@ -84,8 +127,8 @@ void hq_vocab_free(hq_vocab *v)
     free(v->concepts);
     free(v->texts);
     free(v->n_texts);
-    free(v->articles);
-    free(v->counts);
+    free(v->articles.slots);
+    free(v->counts.slots);
     hq_tokens_free(&v->toks);
     hq_arena_free(&v->arena);
     free(v);
@@ -172,38 +215,12 @@ static void remember_text(hq_vocab *v, uint32_t c, const char *text, size_t len)
     v->n_texts[c]++;
 }
 
-/* Adds text[0..len) as a phrase of concept c.  With exclusive, a phrase
- * that already names another concept is left to it.  Returns true when
- * the phrase now names c. */
-static term_count *count_slot(term_count *table, size_t cap, uint64_t term)
-{
-    term = term ? term : 1;
-    size_t i = (size_t)(term ^ (term >> 31)) & (cap - 1);
-    while (table[i].term != 0 && table[i].term != term)
-        i = (i + 1) & (cap - 1);
-    table[i].term = term;
-    return &table[i];
-}
-
 /* Counts the phrase's terms: a term in many phrases ("syndrome",
  * "disease") says less about what is asked than a rare one. */
 static void count_terms(hq_vocab *v, const uint64_t *terms, size_t n)
 {
-    if (2 * (v->n_counts + n) > v->cap_counts) {
-        size_t cap = v->cap_counts * 2;
-        term_count *t = hq_xcalloc(cap, sizeof *t);
-        for (size_t i = 0; i < v->cap_counts; i++)
-            if (v->counts[i].term)
-                *count_slot(t, cap, v->counts[i].term) = v->counts[i];
-        free(v->counts);
-        v->counts = t;
-        v->cap_counts = cap;
-    }
-    for (size_t i = 0; i < n; i++) {
-        term_count *c = count_slot(v->counts, v->cap_counts, terms[i]);
-        v->n_counts += c->count == 0;
-        c->count++;
-    }
+    for (size_t i = 0; i < n; i++)
+        (*map_put(&v->counts, terms[i]))++;
     v->n_added++;
 }
 
@@ -225,6 +242,9 @@ static bool looks_abbreviated(const char *text, size_t len)
     return letters == 2 || (letters == 3 && vowels == 0) || (letters >= 2 && letters <= 6 && lower == 0);
 }
 
+/* Adds text[0..len) as a phrase of concept c.  With exclusive, a phrase
+ * that already names another concept is left to it.  Returns true when
+ * the phrase now names c. */
 static bool add_phrase(hq_vocab *v, hq_analyzer *a, uint32_t c, const char *text, size_t len,
                        uint32_t flags, bool exclusive)
 {
@@ -406,47 +426,14 @@ hq_status hq_vocab_load_abbrev(hq_vocab *v, hq_analyzer *a, const char *path, hq
 
 /* ---- articles ------------------------------------------------------ */
 
-static uint64_t article_hash(const char *id)
-{
-    uint64_t h = hq_hash_bytes(id, strlen(id));
-    return h ? h : 1;
-}
-
 void hq_vocab_set_article(hq_vocab *v, const char *article_id, uint32_t concept)
 {
-    if (2 * (v->n_articles + 1) > v->cap_articles) {
-        size_t cap = v->cap_articles * 2;
-        article_slot *t = hq_xcalloc(cap, sizeof *t);
-        for (size_t i = 0; i < v->cap_articles; i++) {
-            if (v->articles[i].hash == 0)
-                continue;
-            size_t j = v->articles[i].hash & (cap - 1);
-            while (t[j].hash != 0)
-                j = (j + 1) & (cap - 1);
-            t[j] = v->articles[i];
-        }
-        free(v->articles);
-        v->articles = t;
-        v->cap_articles = cap;
-    }
-    uint64_t h = article_hash(article_id);
-    size_t j = h & (v->cap_articles - 1);
-    while (v->articles[j].hash != 0 && v->articles[j].hash != h)
-        j = (j + 1) & (v->cap_articles - 1);
-    if (v->articles[j].hash == 0)
-        v->n_articles++;
-    v->articles[j] = (article_slot){h, concept};
+    *map_put(&v->articles, hq_hash_bytes(article_id, strlen(article_id))) = concept;
 }
 
 uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id)
 {
-    uint64_t h = article_hash(article_id);
-    for (size_t j = h & (v->cap_articles - 1);; j = (j + 1) & (v->cap_articles - 1)) {
-        if (v->articles[j].hash == 0)
-            return HQ_NO_CONCEPT;
-        if (v->articles[j].hash == h)
-            return v->articles[j].concept;
-    }
+    return map_get(&v->articles, hq_hash_bytes(article_id, strlen(article_id)), HQ_NO_CONCEPT);
 }
 
 /* ---- matching ------------------------------------------------------ */
@@ -472,11 +459,7 @@ static double specificity(const hq_vocab *v, const uint64_t *terms, size_t n)
 {
     uint32_t rarest = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
-        uint64_t t = terms[i] ? terms[i] : 1;
-        size_t j = (size_t)(t ^ (t >> 31)) & (v->cap_counts - 1);
-        while (v->counts[j].term != 0 && v->counts[j].term != t)
-            j = (j + 1) & (v->cap_counts - 1);
-        uint32_t c = v->counts[j].term ? v->counts[j].count : 1;
+        uint32_t c = map_get(&v->counts, terms[i], 1);
         if (c < rarest)
             rarest = c;
     }
