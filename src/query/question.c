@@ -36,6 +36,8 @@ typedef struct cue {
     cue_kind kind;
     const char *medquad, *liveqa; /* CUE_TYPE */
     uint32_t n_terms;
+    uint32_t type;                /* CUE_TYPE: the first cue of the same type, whose
+                                     score slot every cue of that type shares */
 } cue;
 
 struct hq_cues {
@@ -72,14 +74,21 @@ static hq_status cue_line(void *vctx, char *line, long lineno)
             return hq_fail(ctx->err, HQ_EFORMAT, ctx->path, lineno, -1,
                            "a type cue's label is \"MedQuAD type|LiveQA type\", not '%s'", label);
         *bar = '\0';
-        cu = (cue){CUE_TYPE, hq_arena_strdup(&ctx->c->arena, label),
-                   hq_arena_strdup(&ctx->c->arena, bar + 1), 0};
+        cu = (cue){.kind = CUE_TYPE, .medquad = hq_arena_strdup(&ctx->c->arena, label),
+                   .liveqa = hq_arena_strdup(&ctx->c->arena, bar + 1)};
     } else if (strcmp(kind, "ignore") == 0 || strcmp(kind, "context") == 0) {
         cu.kind = kind[0] == 'i' ? CUE_IGNORE : CUE_CONTEXT;
     } else {
         return hq_fail(ctx->err, HQ_EFORMAT, ctx->path, lineno, -1,
                        "unknown kind '%s' (expected type, ignore or context)", kind);
     }
+    cu.type = (uint32_t)ctx->c->n;
+    for (size_t k = 0; cu.kind == CUE_TYPE && k < ctx->c->n; k++)
+        if (ctx->c->items[k].kind == CUE_TYPE && strcmp(ctx->c->items[k].liveqa, cu.liveqa) == 0 &&
+            strcmp(ctx->c->items[k].medquad, cu.medquad) == 0) {
+            cu.type = (uint32_t)k;
+            break;
+        }
     uint64_t terms[MAX_CUE_TERMS];
     hq_analyze(ctx->a, phrase, strlen(phrase), HQ_ANALYZE_KEEP_STOPWORDS, &ctx->toks);
     cu.n_terms = (uint32_t)hq_phrase_terms(&ctx->toks, terms, NULL, MAX_CUE_TERMS);
@@ -184,7 +193,7 @@ static void find_cues(hq_question *q, const hq_cues *c, const char *text, const 
     size_t cap = t->n ? t->n : 1;
     uint64_t *terms = hq_xmalloc(cap * sizeof *terms);
     uint32_t *index = hq_xmalloc(cap * sizeof *index);
-    double *score = hq_xcalloc(c->n + 1, sizeof *score);
+    double *score = hq_xcalloc(c->n + 1, sizeof *score); /* per cue.type */
     size_t n = hq_phrase_terms(t, terms, index, cap);
     const cue *best = NULL;
     double best_score = 0;
@@ -204,15 +213,9 @@ static void find_cues(hq_question *q, const hq_cues *c, const char *text, const 
         } else if (cu->kind == CUE_CONTEXT && q->context.end == 0) {
             q->context = (hq_span){start, clause_end(text, t, index, n, i, len)};
         } else if (cu->kind == CUE_TYPE) {
-            /* Scores add up per type: the first cue of a type holds them. */
-            size_t k = 0;
-            while (k < c->n && !(c->items[k].kind == CUE_TYPE &&
-                                 strcmp(c->items[k].liveqa, cu->liveqa) == 0 &&
-                                 strcmp(c->items[k].medquad, cu->medquad) == 0))
-                k++;
-            score[k] += cue_weight(cu);
-            if (score[k] > best_score) {
-                best_score = score[k];
+            score[cu->type] += cue_weight(cu);
+            if (score[cu->type] > best_score) {
+                best_score = score[cu->type];
                 best = cu;
             }
         }
