@@ -109,8 +109,14 @@ static void focus_of_titles(hq_engine *e, topic_ctx *ctx)
         if (q.focus != HQ_NO_CONCEPT)
             hq_vocab_set_article(ctx->v, u->article_id, q.focus);
         hq_question_free(&q);
-        free(u->article_id);
-        free(u->title);
+    }
+}
+
+static void free_pending(topic_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_pending; i++) {
+        free(ctx->pending[i].article_id);
+        free(ctx->pending[i].title);
     }
     free(ctx->pending);
 }
@@ -131,15 +137,9 @@ static hq_status build(hq_engine *e, hq_error *err)
     if (rc == HQ_OK)
         rc = optional_file(hq_vocab_load_abbrev, v, a, "abbreviations.tsv", &e->vocab_abbrev,
                            err);
-    if (rc == HQ_OK && e->cues)
+    if (rc == HQ_OK)
         focus_of_titles(e, &ctx);
-    else {
-        for (size_t i = 0; i < ctx.n_pending; i++) {
-            free(ctx.pending[i].article_id);
-            free(ctx.pending[i].title);
-        }
-        free(ctx.pending);
-    }
+    free_pending(&ctx);
     hq_engine_release_analyzer(e, a);
     if (rc != HQ_OK) {
         hq_vocab_free(v);
