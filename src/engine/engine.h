@@ -86,6 +86,7 @@ typedef struct hq_search_run {
     struct hq_query *query;
     struct plan_store *plan;
     hq_question *question; /* NULL in plain mode */
+    double best_first_stage; /* the best BM25F score, before re-ranking */
 } hq_search_run;
 
 enum {

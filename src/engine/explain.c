@@ -86,17 +86,12 @@ hq_status hq_explain(hq_engine *e, const char *query, const char *section_id, js
                 rank = json_integer((json_int_t)i + 1);
         json_object_set_new(o, "rank", rank);
         json_object_set_new(o, "first_stage", first_stage_json(plan, contrib));
-        /* The first stage's best score is what the bm25 feature divides by. */
-        hq_hit best = {0}, mine = {seg, doc, 0};
-        size_t n_best = 0;
-        hq_topk_stats st;
-        if (rc == HQ_OK)
-            rc = hq_topk(plan, 1, false, &best, &n_best, &st, err);
+        hq_hit mine = {seg, doc, 0};
         for (size_t i = 0; i < plan->n_terms; i++)
             mine.score += contrib[i];
         hq_rerank_features f;
         hq_rerank_features_of(&e->rerank, snap, e->vocab, run.question, &mine,
-                              n_best ? best.score : 0, &f);
+                              run.best_first_stage, &f);
         json_t *features = features_json(&e->rerank, &f);
         json_object_update(o, features);
         json_decref(features);
