@@ -5,9 +5,7 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 const char CMD_ANALYZE_USAGE[] =
@@ -68,59 +66,19 @@ static hq_status read_analysis(hq_engine *e, const void *text, json_t **out, hq_
     return hq_analyze_question(e, text, out, err);
 }
 
-static hq_status file_error(hq_error *err, hq_status code, const char *path, long line,
-                            const char *message)
+static int analyze_file(const cli_ctx *ctx, const char *path)
 {
-    if (err) {
-        err->code = code;
-        snprintf(err->where, sizeof err->where, "%s", (const char *)path);
-        err->line = line;
-        err->offset = -1;
-        snprintf(err->message, sizeof err->message, "%s", message);
-    }
-    return code;
-}
-
-/* One JSON line per "qid<TAB>text" line of path. */
-static hq_status read_file_analyses(hq_engine *e, const void *path, json_t **out,
-                                    hq_error *err)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return file_error(err, HQ_EIO, path, 0, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    long lineno = 0;
-    hq_status rc = HQ_OK;
-    while (rc == HQ_OK && getline(&line, &cap, f) > 0) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        char *tab = strchr(line, '\t');
-        if (line[0] == '\0')
-            continue;
-        if (tab == NULL) {
-            rc = file_error(err, HQ_EFORMAT, path, lineno, "expected \"qid<TAB>text\"");
-            break;
-        }
-        *tab = '\0';
-        json_t *a = NULL;
-        rc = hq_analyze_question(e, tab + 1, &a, err);
-        if (rc == HQ_OK) {
-            json_object_set_new(a, "qid", json_string(line));
-            json_dumpf(a, stdout, JSON_COMPACT);
-            putchar('\n');
-            json_decref(a);
-        }
-    }
-    free(line);
-    fclose(f);
-    *out = rc == HQ_OK ? json_null() : NULL;
-    return rc;
-}
-
-static void print_nothing(const json_t *unused)
-{
-    (void)unused;
+    hq_engine *e = NULL;
+    hq_status rc = cli_open(ctx, &e);
+    if (rc != HQ_OK)
+        return cli_exit_code(rc);
+    hq_error err;
+    memset(&err, 0, sizeof err);
+    rc = hq_analyze_questions(e, path, stdout, &err);
+    if (rc != HQ_OK)
+        cli_error("analyze", &err);
+    hq_close(e);
+    return cli_exit_code(rc);
 }
 
 int cmd_analyze(const cli_ctx *ctx, int argc, char **argv)
@@ -143,7 +101,7 @@ int cmd_analyze(const cli_ctx *ctx, int argc, char **argv)
     if (queries) {
         if (optind != argc)
             return cli_usage_error("analyze", "--queries takes no TEXT");
-        return cli_read(ctx, "analyze", read_file_analyses, queries, print_nothing);
+        return analyze_file(ctx, queries);
     }
     if (optind + 1 != argc)
         return cli_usage_error("analyze", "expected one TEXT (quote it), got %d arguments",

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #define HQ_VERSION "0.1.0"
@@ -158,6 +159,11 @@ hq_status hq_search(hq_engine *engine, const char *query, const hq_search_option
  * engine builds the concept table (a fraction of a second).  Release
  * with json_decref(). */
 hq_status hq_analyze_question(hq_engine *engine, const char *text, json_t **out, hq_error *err);
+
+/* hq_analyze_question() for every "qid<TAB>text" line of path, printed
+ * to out as one compact JSON object per line with its "qid" added.  A
+ * malformed line is HQ_EFORMAT naming it; lines before it are printed. */
+hq_status hq_analyze_questions(hq_engine *engine, const char *path, FILE *out, hq_error *err);
 
 /* How section_id scores for query: {"query", "section_id", "rank" (1-based
  * in the re-ranked list, or null beyond it), "first_stage": {"score",

@@ -70,6 +70,19 @@ struct hq_engine {
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed). */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* ---- Interface to code in evaluate.c -------------------------------- */
+
+/* One line of a question file: "qid<TAB>text". */
+typedef struct hq_qline {
+    char *qid, *text;
+} hq_qline;
+
+/* Reads path's "qid<TAB>text" lines (blank lines skipped; HQ_EFORMAT
+ * names a line without a tab).  On failure what was read is still
+ * returned; release with hq_qlines_free(). */
+hq_status hq_read_qlines(const char *path, hq_qline **out, size_t *n, hq_error *err);
+void hq_qlines_free(hq_qline *qs, size_t n);
+
 /* ---- Interface to code in understand.c ------------------------------ */
 
 /* Builds the concept and cue tables on first call (thread-safe); then

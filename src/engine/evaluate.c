@@ -10,12 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct question {
-    char *qid, *text;
-} question;
-
 typedef struct questions {
-    question *items;
+    hq_qline *items;
     size_t n, cap;
     const char *path;
     hq_error *err;
@@ -31,19 +27,26 @@ static hq_status question_line(void *ctx, char *line, long lineno)
         return hq_fail(qs->err, HQ_EFORMAT, qs->path, lineno, -1, "expected \"qid<TAB>question\"");
     *tab = '\0';
     hq_grow((void **)&qs->items, &qs->cap, qs->n + 1, sizeof *qs->items);
-    qs->items[qs->n++] = (question){hq_xstrdup(line), hq_xstrdup(tab + 1)};
+    qs->items[qs->n++] = (hq_qline){hq_xstrdup(line), hq_xstrdup(tab + 1)};
     return HQ_OK;
 }
 
-/* Reads "qid<TAB>text" lines; on failure what was read is still returned
- * (for the caller to free). */
-static hq_status read_questions(const char *path, question **out, size_t *n, hq_error *err)
+hq_status hq_read_qlines(const char *path, hq_qline **out, size_t *n, hq_error *err)
 {
     questions qs = {.path = path, .err = err};
     hq_status rc = hq_read_lines(path, 256u << 20, question_line, &qs, err);
     *out = qs.items;
     *n = qs.n;
     return rc;
+}
+
+void hq_qlines_free(hq_qline *qs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(qs[i].qid);
+        free(qs[i].text);
+    }
+    free(qs);
 }
 
 static int compare_double(const void *a, const void *b)
@@ -63,7 +66,7 @@ static double percentile(const double *sorted, size_t n, double p)
 
 /* Runs every question; adds its hits to run (when not NULL) and its
  * latency to lat. */
-static hq_status run_all(hq_engine *e, hq_snapshot *snap, const question *qs, size_t n,
+static hq_status run_all(hq_engine *e, hq_snapshot *snap, const hq_qline *qs, size_t n,
                          size_t limit, unsigned mode, hq_run *run, double *lat, hq_error *err)
 {
     hq_analyzer *a = hq_engine_take_analyzer(e);
@@ -128,9 +131,9 @@ static hq_status score(const hq_run *run, const hq_eval_options *o, FILE *out, h
 
 hq_status hq_evaluate(hq_engine *e, const hq_eval_options *o, FILE *out, hq_error *err)
 {
-    question *qs = NULL;
+    hq_qline *qs = NULL;
     size_t n = 0;
-    hq_status rc = read_questions(o->queries, &qs, &n, err);
+    hq_status rc = hq_read_qlines(o->queries, &qs, &n, err);
     hq_snapshot *snap = NULL;
     if (rc == HQ_OK)
         rc = hq_engine_snapshot(e, &snap, err);
@@ -162,10 +165,6 @@ hq_status hq_evaluate(hq_engine *e, const hq_eval_options *o, FILE *out, hq_erro
     hq_run_free(run);
     free(lat);
     hq_snapshot_unref(snap);
-    for (size_t i = 0; i < n; i++) {
-        free(qs[i].qid);
-        free(qs[i].text);
-    }
-    free(qs);
+    hq_qlines_free(qs, n);
     return rc;
 }

@@ -244,3 +244,22 @@ hq_status hq_analyze_question(hq_engine *e, const char *text, json_t **out, hq_e
     *out = o;
     return HQ_OK;
 }
+
+hq_status hq_analyze_questions(hq_engine *e, const char *path, FILE *out, hq_error *err)
+{
+    hq_qline *qs = NULL;
+    size_t n = 0;
+    hq_status rc = hq_read_qlines(path, &qs, &n, err);
+    for (size_t i = 0; rc == HQ_OK && i < n; i++) {
+        json_t *a = NULL;
+        rc = hq_analyze_question(e, qs[i].text, &a, err);
+        if (rc == HQ_OK) {
+            json_object_set_new(a, "qid", json_string(qs[i].qid));
+            json_dumpf(a, out, JSON_COMPACT);
+            fputc('\n', out);
+            json_decref(a);
+        }
+    }
+    hq_qlines_free(qs, n);
+    return rc;
+}
