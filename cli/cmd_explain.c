@@ -18,7 +18,7 @@ const char CMD_EXPLAIN_USAGE[] =
     "Options:\n"
     "  --json   print one JSON object\n"
     "Example:\n"
-    "  healthqa explain \"what causes low back pain\" ADAM_0000053_Sec2.txt\n";
+    "  healthqa explain \"what causes low back pain\" ADAM_0002433_Sec2.txt\n";
 
 static void print_text(const json_t *x)
 {
