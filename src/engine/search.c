@@ -212,34 +212,58 @@ static json_t *nullable(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static hq_status hit_json(hq_engine *e, hq_analyzer *a, const hq_snapshot *snap,
-                          const hq_hit *h, const hq_query *q, bool snippets, json_t **out,
-                          hq_error *err)
+/* The section id of hit h in snap (a string of its segment). */
+static const char *hit_section_id(const hq_snapshot *snap, const hq_hit *h)
 {
     const hq_segment *s = snap->segs[h->seg];
     hq_docinfo di;
     hq_segment_doc(s, h->doc, &di);
-    const char *sid = hq_segment_string(s, di.section_id);
-    hq_store_hit_info info;
-    hq_status rc = hq_store_hit(e->store, sid, &info, err);
-    if (rc != HQ_OK)
-        return rc;
+    return hq_segment_string(s, di.section_id);
+}
+
+static json_t *hit_json(hq_analyzer *a, const hq_snapshot *snap, const hq_hit *h,
+                        const hq_store_hit_info *info, const hq_query *q, bool snippets)
+{
+    const hq_segment *s = snap->segs[h->seg];
+    hq_docinfo di;
+    hq_segment_doc(s, h->doc, &di);
     json_t *o = json_object();
-    json_object_set_new(o, "section_id", json_string(sid));
+    json_object_set_new(o, "section_id", json_string(hq_segment_string(s, di.section_id)));
     json_object_set_new(o, "article_id", json_string(hq_segment_string(s, di.article_id)));
-    json_object_set_new(o, "title", nullable(info.title));
-    json_object_set_new(o, "article_title", nullable(info.article_title));
+    json_object_set_new(o, "title", nullable(info->title));
+    json_object_set_new(o, "article_title", nullable(info->article_title));
     json_object_set_new(o, "source", json_string(hq_segment_string(s, di.source)));
     json_object_set_new(o, "trust", json_string(hq_trust_name(di.trust)));
-    json_object_set_new(o, "url", nullable(info.url));
-    json_object_set_new(o, "question_type", nullable(info.qtype));
+    json_object_set_new(o, "url", nullable(info->url));
+    json_object_set_new(o, "question_type", nullable(info->qtype));
     json_object_set_new(o, "score", json_real(h->score));
-    json_object_set_new(o, "has_body", json_boolean(info.body != NULL && *info.body));
+    json_object_set_new(o, "has_body", json_boolean(info->body != NULL && *info->body));
     if (snippets)
-        json_object_set_new(o, "snippet", snippet_json(a, info.body, q));
-    hq_store_hit_free(&info);
-    *out = o;
-    return HQ_OK;
+        json_object_set_new(o, "snippet", snippet_json(a, info->body, q));
+    return o;
+}
+
+/* The hits run->hits[from..n_hits) as a JSON array, their rows read from
+ * the store in one batch. */
+static hq_status hits_json(hq_engine *e, hq_analyzer *a, const hq_snapshot *snap,
+                           const hq_search_run *run, size_t from, bool snippets, json_t **out,
+                           hq_error *err)
+{
+    size_t n = run->n_hits > from ? run->n_hits - from : 0;
+    const char **ids = hq_xcalloc(n + 1, sizeof *ids);
+    hq_store_hit_info *info = hq_xcalloc(n + 1, sizeof *info);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = hit_section_id(snap, &run->hits[from + i]);
+    hq_status rc = hq_store_hits(e->store, ids, n, info, err);
+    *out = rc == HQ_OK ? json_array() : NULL;
+    for (size_t i = 0; rc == HQ_OK && i < n; i++) {
+        json_array_append_new(*out, hit_json(a, snap, &run->hits[from + i], &info[i],
+                                             run->query, snippets));
+        hq_store_hit_free(&info[i]);
+    }
+    free(info);
+    free(ids);
+    return rc;
 }
 
 hq_status hq_search(hq_engine *e, const char *query, const hq_search_options *o, json_t **out,
@@ -263,13 +287,9 @@ hq_status hq_search(hq_engine *e, const char *query, const hq_search_options *o,
                           (opt.exhaustive ? HQ_SEARCH_EXHAUSTIVE : 0) | (opt.plain ? HQ_SEARCH_PLAIN : 0),
                           &run, err);
     double took = hq_now() - t0;
-    json_t *hits = json_array();
-    for (size_t i = opt.offset; rc == HQ_OK && i < run.n_hits; i++) {
-        json_t *h = NULL;
-        rc = hit_json(e, a, snap, &run.hits[i], run.query, opt.snippets, &h, err);
-        if (rc == HQ_OK)
-            json_array_append_new(hits, h);
-    }
+    json_t *hits = NULL;
+    if (rc == HQ_OK)
+        rc = hits_json(e, a, snap, &run, opt.offset, opt.snippets, &hits, err);
     if (rc == HQ_OK) {
         json_t *res = json_object(), *total = json_object();
         json_object_set_new(res, "query", json_string(query));
@@ -280,8 +300,6 @@ hq_status hq_search(hq_engine *e, const char *query, const hq_search_options *o,
         json_object_set_new(res, "took_ms", json_real(took * 1000.0));
         json_object_set_new(res, "hits", hits);
         *out = res;
-    } else {
-        json_decref(hits);
     }
     hq_search_run_free(&run);
     hq_engine_release_analyzer(e, a);

@@ -88,7 +88,6 @@ enum stmt_id {
     ST_LINK_PUT,
     ST_CHANGE_PUT,
     ST_PATH_IDS,
-    ST_HIT,
     ST_COUNT
 };
 
@@ -117,15 +116,14 @@ static const char *const STMT_SQL[ST_COUNT] = {
                     "truncated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_CHANGE_PUT] = "INSERT INTO changes(article_id, op, at) VALUES(?1, ?2, ?3)",
     [ST_PATH_IDS] = "SELECT id FROM articles WHERE path = ?1",
-    [ST_HIT] = "SELECT s.title, s.qtype, s.body, a.title, a.url FROM sections s"
-               " JOIN articles a ON a.id = s.article_id WHERE s.id = ?1",
 };
 
 struct hq_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *stmt[ST_COUNT];
+    sqlite3_stmt *stmt[ST_COUNT]; /* the writer's: one thread at a time */
     hq_buf key; /* scratch for title keys */
+    hq_store_readers *readers; /* read connections for search hits (readers.c) */
 };
 
 /* ---- errors ----------------------------------------------------------- */
@@ -212,6 +210,7 @@ hq_status hq_store_open(const char *path, hq_store **out, hq_error *err)
         rc = prepare_all(st, err);
     if (rc != HQ_OK)
         goto fail;
+    st->readers = hq_store_readers_new(path);
     *out = st;
     return HQ_OK;
 fail:
@@ -225,6 +224,7 @@ void hq_store_close(hq_store *st)
 {
     if (st == NULL)
         return;
+    hq_store_readers_free(st->readers);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     sqlite3_close(st->db);
@@ -550,42 +550,9 @@ hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err
     return rc;
 }
 
-hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
-                       hq_error *err)
+hq_store_readers *hq_store_readers_of(hq_store *st)
 {
-    memset(out, 0, sizeof *out);
-    /* the statement is shared: hold the connection's mutex from bind to
-     * reset, so searches on several threads do not interleave on it */
-    sqlite3_mutex *m = sqlite3_db_mutex(st->db);
-    sqlite3_mutex_enter(m);
-    sqlite3_stmt *s = st->stmt[ST_HIT];
-    sqlite3_bind_text(s, 1, section_id, -1, SQLITE_TRANSIENT);
-    int r = sqlite3_step(s);
-    hq_status rc = HQ_OK;
-    if (r == SQLITE_ROW) {
-        char **cols[] = {&out->title, &out->qtype, &out->body, &out->article_title, &out->url};
-        for (int i = 0; i < 5; i++) {
-            const char *v = (const char *)sqlite3_column_text(s, i);
-            *cols[i] = v ? hq_xstrdup(v) : NULL;
-        }
-    } else if (r == SQLITE_DONE) {
-        rc = hq_fail(err, HQ_ENOTFOUND, section_id, 0, -1,
-                     "the index names a section the store does not hold: run healthqa index");
-    } else {
-        rc = db_fail(st, err, "reading a section");
-    }
-    sqlite3_reset(s);
-    sqlite3_mutex_leave(m);
-    return rc;
-}
-
-void hq_store_hit_free(hq_store_hit_info *h)
-{
-    free(h->title);
-    free(h->qtype);
-    free(h->body);
-    free(h->article_title);
-    free(h->url);
+    return st->readers;
 }
 
 sqlite3 *hq_store_db(hq_store *st)

@@ -7,11 +7,12 @@
  * schema is in store.c and documented in docs/SCHEMA.md.
  *
  * A store handle is used by one thread at a time, except for the reads
- * a search and the server make (hq_store_hit, hq_store_show,
+ * a search and the server make (hq_store_hits, hq_store_show,
  * hq_store_stats, hq_store_last_seq, and statements of their own on
- * hq_store_db): the connection is opened in SQLite's serialized mode,
- * those use private statements or hold the connection's mutex around the
- * shared one, so any number of threads may run them at once.
+ * hq_store_db): the main connection is opened in SQLite's serialized
+ * mode and those use private statements, so any number of threads may
+ * run them at once; hq_store_hits reads on connections of its own
+ * (readers.c).
  */
 #ifndef HQ_STORE_H
 #define HQ_STORE_H
@@ -53,18 +54,32 @@ hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err
 /* Copies the WAL into the database file and syncs it. */
 hq_status hq_store_checkpoint(hq_store *st, hq_error *err);
 
-/* What a search hit shows of its section (malloc'd strings, NULL when
- * absent); release with hq_store_hit_free. */
-typedef struct hq_store_hit_info {
-    char *title, *qtype, *body, *article_title, *url;
-} hq_store_hit_info;
-hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
-                       hq_error *err);
-void hq_store_hit_free(hq_store_hit_info *h);
-
 /* For the store's own files (views.c): the connection and its path. */
 sqlite3 *hq_store_db(hq_store *st);
 const char *hq_store_path(const hq_store *st);
+
+/* ---- Interface to code in readers.c: the rows of search hits ------------- */
+
+/* What a search hit shows of its section (malloc'd strings, NULL when
+ * absent); release with hq_store_hit_free (which zeroes it). */
+typedef struct hq_store_hit_info {
+    char *title, *qtype, *body, *article_title, *url;
+} hq_store_hit_info;
+
+/* Reads the rows of the sections section_ids[0..n) into out[0..n), all in
+ * one read transaction, on a read-only connection of a pool (so threads
+ * read at once; any thread may call it).  HQ_ENOTFOUND names a section
+ * the store does not hold; on any failure every out[i] is released.  */
+hq_status hq_store_hits(hq_store *st, const char *const *section_ids, size_t n,
+                        hq_store_hit_info *out, hq_error *err);
+void hq_store_hit_free(hq_store_hit_info *h);
+
+/* The pool behind hq_store_hits, owned by the store (store.c creates and
+ * frees it; no reader may be in use when it is freed). */
+typedef struct hq_store_readers hq_store_readers;
+hq_store_readers *hq_store_readers_new(const char *path);
+void hq_store_readers_free(hq_store_readers *p);
+hq_store_readers *hq_store_readers_of(hq_store *st);
 
 /* ---- Interface to code in views.c: JSON views --------------------------- */
 /* JSON views (release with json_decref); see docs/CLI.md. */
