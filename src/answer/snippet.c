@@ -54,7 +54,9 @@ static size_t next_char(const char *s, size_t len, int32_t *cp)
 
 static bool blank(int32_t cp)
 {
-    return hq_unicode_is_space(cp) || cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+    if (cp < 0xA0) /* the ASCII and C1 controls, and the ASCII space */
+        return cp <= 0x20 || cp >= 0x7F;
+    return hq_unicode_is_space(cp);
 }
 
 static bool line_break(int32_t cp)
@@ -70,8 +72,8 @@ static void normalise(snip *sn, const char *body, size_t len)
     size_t o = 0;
     bool gap = false, brk = false;
     for (size_t i = 0; i < len;) {
-        int32_t cp;
-        size_t n = next_char(body + i, len - i, &cp);
+        int32_t cp = (unsigned char)body[i];
+        size_t n = cp < 0x80 ? 1 : next_char(body + i, len - i, &cp); /* ASCII: no decoding */
         if (n == 0 || blank(cp)) {
             gap = true;
             brk = brk || (n > 0 && line_break(cp));
@@ -81,7 +83,10 @@ static void normalise(snip *sn, const char *body, size_t len)
         if (gap && o > 0)
             out[o++] = brk ? '\n' : ' ';
         gap = brk = false;
-        memcpy(out + o, body + i, n);
+        if (n == 1)
+            out[o] = body[i];
+        else
+            memcpy(out + o, body + i, n);
         o += n;
         i += n;
     }
