@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -147,6 +148,15 @@ typedef struct hq_search_options {
  * search (and show, stats, suggest) on one engine at once. */
 hq_status hq_search(hq_engine *engine, const char *query, const hq_search_options *options,
                     json_t **out, hq_error *err);
+
+/* A number that moves on whenever the index searches read changes (an
+ * hq_index_update() in this process that changed it); while it stays
+ * the same, hq_search() answers from the same index.  For caches of
+ * search results: a result computed after reading generation g may be
+ * kept under g and served while the generation is still g.  (Text shown
+ * with hits is read from the store at search time; the server never
+ * writes the store.)  Any thread may call it. */
+uint64_t hq_index_generation(hq_engine *engine);
 
 /* ---- question understanding ---------------------------------------- */
 

@@ -94,10 +94,18 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     pthread_mutex_lock(&e->lock);
     hq_status rc = HQ_OK;
     if (e->snapshot == NULL) {
+        uint64_t generation = e->generation;
         pthread_mutex_unlock(&e->lock);
         hq_snapshot *s = NULL;
         rc = load_snapshot(e, &s, err); /* may take the lock to drop the snapshot */
         pthread_mutex_lock(&e->lock);
+        if (rc == HQ_OK && e->snapshot == NULL && e->generation != generation) {
+            /* the index changed while s was loading: s is a consistent
+             * view for this caller, but not necessarily the newest */
+            *out = s;
+            pthread_mutex_unlock(&e->lock);
+            return HQ_OK;
+        }
         if (rc == HQ_OK && e->snapshot == NULL)
             e->snapshot = s;
         else
@@ -116,8 +124,27 @@ void hq_engine_drop_snapshot(hq_engine *e)
     pthread_mutex_lock(&e->lock);
     hq_snapshot *old = e->snapshot;
     e->snapshot = NULL;
+    e->generation++;
     pthread_mutex_unlock(&e->lock);
     hq_snapshot_unref(old);
+}
+
+void hq_engine_follow_manifest(hq_engine *e, uint64_t manifest_generation, uint64_t store_seq)
+{
+    pthread_mutex_lock(&e->lock);
+    bool current = e->snapshot && e->snapshot->generation == manifest_generation &&
+                   e->snapshot->store_seq == store_seq;
+    pthread_mutex_unlock(&e->lock);
+    if (!current)
+        hq_engine_drop_snapshot(e);
+}
+
+uint64_t hq_index_generation(hq_engine *e)
+{
+    pthread_mutex_lock(&e->lock);
+    uint64_t generation = e->generation;
+    pthread_mutex_unlock(&e->lock);
+    return generation;
 }
 
 hq_analyzer *hq_engine_take_analyzer(hq_engine *e)

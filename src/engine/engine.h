@@ -48,8 +48,9 @@ struct hq_engine {
     hq_store *store;
     hq_trust_table trust;
     hq_bm25f params;
-    pthread_mutex_t lock;     /* guards snapshot and the analyzer pool */
+    pthread_mutex_t lock;     /* guards snapshot, generation and the analyzer pool */
     hq_snapshot *snapshot;    /* the current view of the index, or NULL */
+    uint64_t generation;      /* grows each time the snapshot is dropped (hq_index_generation) */
     hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
     size_t n_analyzers, cap_analyzers;
     hq_rerank_params rerank;  /* question analysis and re-ranking weights */
@@ -68,8 +69,14 @@ struct hq_engine {
 /* A reference to the current snapshot, refreshing the index first when
  * it is behind the store (or missing).  Release with hq_snapshot_unref. */
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
-/* Forgets the current snapshot (after the index changed). */
+/* Forgets the current snapshot (after the index changed) and moves the
+ * generation on. */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* After an index update: drops the snapshot unless it is the one of the
+ * manifest now on disk (its generation and store_seq), so an update that
+ * changed nothing keeps the snapshot and the generation, and one that
+ * another process published is seen. */
+void hq_engine_follow_manifest(hq_engine *e, uint64_t manifest_generation, uint64_t store_seq);
 /* ---- Interface to code in evaluate.c -------------------------------- */
 
 /* One line of a question file: "qid<TAB>text". */

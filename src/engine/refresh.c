@@ -258,7 +258,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
         sum.n_segments = m.n_segs;
         sum.store_seq = m.store_seq;
         sum.updated = needed;
-        hq_engine_drop_snapshot(e); /* the next search sees the new index */
+        hq_engine_follow_manifest(e, m.generation, m.store_seq); /* searches see it */
     }
     hq_manifest_free(&m);
     close(lock); /* releases the flock */
