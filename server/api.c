@@ -3,6 +3,8 @@
  * health and metrics, plus the 501 of routes whose engine functions have
  * not landed.  Each checks its parameters (a bad one is a 400 with a
  * message, never a 500), calls one engine function, and sends its JSON.
+ * /api/search answers repeated requests from the result cache (cache.c)
+ * on the loop and runs the others on the search pool (pool.c).
  */
 #include "server.h"
 
@@ -76,24 +78,95 @@ static char *search_query(hs_req *r, const char *q)
     return out;
 }
 
-void hs_api_search(hs_req *r, const char *unused)
+/* Reads the parameters of /api/search: the query with its filters
+ * (malloc'd) and the options; NULL after answering 400. */
+static char *search_request(hs_req *r, hq_search_options *o)
 {
-    hq_search_options o = {.limit = 10, .snippets = true};
+    *o = (hq_search_options){.limit = 10, .snippets = true};
     const char *q = query_param(r);
-    if (q == NULL || !size_param(r, "limit", 1, API_MAX_LIMIT, &o.limit) ||
-        !size_param(r, "offset", 0, 10000 - o.limit, &o.offset))
-        return;
-    char *query = search_query(r, q);
+    if (q == NULL || !size_param(r, "limit", 1, API_MAX_LIMIT, &o->limit) ||
+        !size_param(r, "offset", 0, 10000 - o->limit, &o->offset))
+        return NULL;
+    return search_query(r, q);
+}
+
+/* The cache key of a search: everything its reply depends on besides
+ * the index ("limit offset query", the query with its filters; absent
+ * parameters as their defaults, so equal requests share one entry). */
+static char *search_key(const char *query, const hq_search_options *o, size_t *len)
+{
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add_printf(b, "%zu %zu ", o->limit, o->offset);
+    evbuffer_add(b, query, strlen(query));
+    *len = evbuffer_get_length(b);
+    char *key = malloc(*len + 1);
+    if (key == NULL)
+        abort();
+    evbuffer_remove(b, key, *len);
+    key[*len] = '\0';
+    evbuffer_free(b);
+    return key;
+}
+
+static void cache_header(hs_req *r, const char *what)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "X-Cache", what);
+}
+
+/* The search itself, on the pool: runs it, keeps the reply in the cache
+ * (under the generation read before searching), sends it. */
+static void search_run(hs_req *r, const char *unused)
+{
+    hq_search_options o;
+    char *query = search_request(r, &o);
     if (query == NULL)
         return;
+    uint64_t gen = hq_index_generation(r->engine);
     json_t *res = NULL;
     hq_error err = {0};
     hq_status rc = hq_search(r->engine, query, &o, &res, &err);
-    free(query);
-    if (rc == HQ_OK)
-        hs_reply_json(r, 200, res);
-    else
+    if (rc == HQ_OK) {
+        struct evbuffer *b = hs_json_buffer(res);
+        if (r->cache) {
+            size_t key_len;
+            char *key = search_key(query, &o, &key_len);
+            hs_cache_put(r->cache, gen, key, key_len, evbuffer_pullup(b, -1),
+                         evbuffer_get_length(b));
+            free(key);
+            cache_header(r, "miss");
+        }
+        hs_reply(r, 200, "application/json", b);
+        evbuffer_free(b);
+    } else {
         hs_reply_hq_error(r, rc, &err);
+    }
+    free(query);
+}
+
+/* Answers a repeated search from the cache, on the loop; hands the rest
+ * to the search pool. */
+void hs_api_search(hs_req *r, const char *unused)
+{
+    hq_search_options o;
+    char *query = search_request(r, &o);
+    if (query == NULL)
+        return;
+    bool hit = false;
+    if (r->cache) {
+        size_t key_len;
+        char *key = search_key(query, &o, &key_len);
+        struct evbuffer *b = evbuffer_new();
+        hit = hs_cache_get(r->cache, hq_index_generation(r->engine), key, key_len, b);
+        if (hit) {
+            cache_header(r, "hit");
+            hs_reply(r, 200, "application/json", b);
+        }
+        evbuffer_free(b);
+        free(key);
+    }
+    free(query);
+    if (!hit)
+        hs_defer(r, search_run, NULL);
 }
 
 void hs_api_suggest(hs_req *r, const char *unused)
@@ -191,8 +264,10 @@ void hs_api_metrics(hs_req *r, const char *unused)
 {
     long long articles, sections;
     document_counts(r->engine, &articles, &sections);
+    hs_cache_stats cache;
+    hs_cache_stats_get(r->cache, &cache);
     struct evbuffer *b = evbuffer_new();
-    hs_metrics_write(b, articles, sections, index_bytes(r->data_dir));
+    hs_metrics_write(b, articles, sections, index_bytes(r->data_dir), r->cache ? &cache : NULL);
     hs_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);
     evbuffer_free(b);
 }

@@ -96,11 +96,42 @@ static void write_histogram(struct evbuffer *out)
                         load(&latency_count));
 }
 
+static void write_cache(struct evbuffer *out, const hs_cache_stats *c)
+{
+    evbuffer_add_printf(
+        out,
+        "# HELP healthqa_search_cache_requests_total /api/search requests looked up in the "
+        "result cache, by result.\n"
+        "# TYPE healthqa_search_cache_requests_total counter\n"
+        "healthqa_search_cache_requests_total{result=\"hit\"} %llu\n"
+        "healthqa_search_cache_requests_total{result=\"miss\"} %llu\n"
+        "# HELP healthqa_search_cache_evictions_total Entries evicted to stay within the "
+        "bound (least recently used first).\n"
+        "# TYPE healthqa_search_cache_evictions_total counter\n"
+        "healthqa_search_cache_evictions_total %llu\n"
+        "# HELP healthqa_search_cache_invalidations_total Entries dropped because the index "
+        "changed.\n"
+        "# TYPE healthqa_search_cache_invalidations_total counter\n"
+        "healthqa_search_cache_invalidations_total %llu\n"
+        "# HELP healthqa_search_cache_entries Replies held in the result cache.\n"
+        "# TYPE healthqa_search_cache_entries gauge\n"
+        "healthqa_search_cache_entries %zu\n"
+        "# HELP healthqa_search_cache_bytes Bytes the result cache holds, and its bound.\n"
+        "# TYPE healthqa_search_cache_bytes gauge\n"
+        "healthqa_search_cache_bytes{kind=\"used\"} %zu\n"
+        "healthqa_search_cache_bytes{kind=\"max\"} %zu\n",
+        (unsigned long long)c->hits, (unsigned long long)c->misses,
+        (unsigned long long)c->evictions, (unsigned long long)c->invalidations, c->entries,
+        c->bytes, c->max_bytes);
+}
+
 void hs_metrics_write(struct evbuffer *out, long long articles, long long sections,
-                      long long index_bytes)
+                      long long index_bytes, const hs_cache_stats *cache)
 {
     write_requests(out);
     write_histogram(out);
+    if (cache)
+        write_cache(out, cache);
     evbuffer_add_printf(out,
                         "# HELP healthqa_documents Articles and sections in the store.\n"
                         "# TYPE healthqa_documents gauge\n"

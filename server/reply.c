@@ -3,7 +3,9 @@
  * type, Content-Security-Policy, nosniff, Referrer-Policy), JSON bodies,
  * and the JSON error shape {"error": {"code", "message"}} with the status
  * that fits.  The handlers of api.c, pages.c and static.c call these;
- * server.c logs and counts what was sent (hs_req.status).
+ * server.c logs and counts what was sent (hs_req.status).  A handler
+ * running on the search pool (pool.c) makes its reply here all the same;
+ * only the sending waits for its loop.
  */
 #include "server.h"
 
@@ -42,20 +44,41 @@ void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *
         evbuffer_drain(body, evbuffer_get_length(body));
     }
     r->status = status;
+    if (r->on_pool) { /* the loop sends it (server.c) */
+        r->reply_status = status;
+        r->reply_reason = reason;
+        r->reply_body = evbuffer_new();
+        if (r->reply_body == NULL)
+            abort();
+        if (body != NULL)
+            evbuffer_add_buffer(r->reply_body, body);
+        return;
+    }
     evhttp_send_reply(r->req, status, reason, body);
+}
+
+static int add_to_buffer(const char *text, size_t len, void *b)
+{
+    return evbuffer_add(b, text, len);
+}
+
+struct evbuffer *hs_json_buffer(json_t *value)
+{
+    struct evbuffer *b = evbuffer_new();
+    if (b == NULL)
+        abort();
+    if (json_dump_callback(value, add_to_buffer, b, JSON_COMPACT) == 0)
+        evbuffer_add(b, "\n", 1);
+    else
+        evbuffer_drain(b, evbuffer_get_length(b));
+    json_decref(value);
+    return b;
 }
 
 void hs_reply_json(hs_req *r, int status, json_t *value)
 {
-    char *text = json_dumps(value, JSON_COMPACT);
-    json_decref(value);
-    struct evbuffer *b = evbuffer_new();
-    if (text != NULL) {
-        evbuffer_add(b, text, strlen(text));
-        evbuffer_add(b, "\n", 1);
-        free(text);
-    }
-    if (text == NULL)
+    struct evbuffer *b = hs_json_buffer(value);
+    if (evbuffer_get_length(b) == 0)
         status = 500; /* a value jansson could not encode: a bug, not input */
     hs_reply(r, status, "application/json", b);
     evbuffer_free(b);

@@ -18,22 +18,26 @@ typedef struct route {
     hs_route_id id;
     hs_handler handler;
     bool html;          /* errors of this route are HTML pages, not JSON */
+    bool pooled;        /* the handler runs on the search pool (CPU-bound or slow) */
 } route;
 
+/* Pooled: whatever may take more than a few tens of microseconds, so
+ * that it never holds up the other connections of a loop.  /api/search
+ * answers cache hits on the loop and defers the rest itself (api.c). */
 static const route ROUTES[] = {
-    {"/", NULL, HS_R_HOME, hs_page_home, true},
-    {"/search", NULL, HS_R_SEARCH_PAGE, hs_page_search, true},
-    {"/articles/", "", HS_R_ARTICLE_PAGE, hs_page_article, true},
-    {"/static/style.css", NULL, HS_R_STATIC, hs_static_style, false},
-    {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false},
-    {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false},
-    {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false},
+    {"/", NULL, HS_R_HOME, hs_page_home, true, false},
+    {"/search", NULL, HS_R_SEARCH_PAGE, hs_page_search, true, true},
+    {"/articles/", "", HS_R_ARTICLE_PAGE, hs_page_article, true, true},
+    {"/static/style.css", NULL, HS_R_STATIC, hs_static_style, false, false},
+    {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false, false},
+    {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false, false},
+    {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false, true},
     /* The answers issue: when hq_ask and hq_related land, replace these two
      * handlers by hs_api_ask and hs_api_related (calls like hs_api_search). */
-    {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false},
-    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false},
-    {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false},
-    {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false},
+    {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false, true},
+    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false, true},
+    {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false, false},
+    {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false, true},
 };
 #define N_ROUTES (sizeof ROUTES / sizeof *ROUTES)
 
@@ -72,12 +76,16 @@ static void not_found(hs_req *r)
         hs_page_error(r, 404, "Page not found", "There is no page at this address.");
 }
 
-/* Runs rt's handler with the decoded id, or answers 400 / 404. */
+/* Runs rt's handler (on the pool when it is pooled) with the decoded id,
+ * or answers 400 / 404. */
 static void dispatch(hs_req *r, const route *rt, const char *id_raw, size_t id_len)
 {
     r->route = rt->id;
     if (rt->suffix == NULL) {
-        rt->handler(r, NULL);
+        if (rt->pooled)
+            hs_defer(r, rt->handler, NULL);
+        else
+            rt->handler(r, NULL);
         return;
     }
     char *id = malloc(id_len + 1);
@@ -86,6 +94,8 @@ static void dispatch(hs_req *r, const route *rt, const char *id_raw, size_t id_l
     long n = hs_percent_decode(id_raw, id_len, id, false);
     if (n < 0 || !hs_text_ok(id, (size_t)n))
         bad_request(r, rt->html, "the id has a bad %-escape or is not UTF-8 text");
+    else if (rt->pooled)
+        hs_defer(r, rt->handler, id);
     else
         rt->handler(r, id);
     free(id);

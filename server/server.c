@@ -1,19 +1,22 @@
 /*
- * server.c — the portal's process: one engine, one listening socket, and
- * one libevent loop per worker thread, each with its own evhttp accepting
- * on that same socket (the kernel hands each connection to one loop).
- * A request is handled wholly on the loop that accepted it; the engine
- * is shared (hq_search, hq_show and hq_suggest are thread-safe).  Search
- * is CPU-bound and runs inline: a long search delays only the other
- * connections of its own loop, so threads default to the number of cores.
+ * server.c — the portal's process: one engine, one listening socket, one
+ * libevent loop per worker thread, each with its own evhttp accepting on
+ * that same socket (the kernel hands each connection to one loop), and
+ * the search pool (pool.c) with the result cache (cache.c) shared by all.
+ * A loop parses, routes and answers the cheap requests (health, static,
+ * suggest, /api/search cache hits) itself; the CPU-bound handlers run on
+ * the pool, and their replies come back to the loop's inbox, which
+ * sends them.  So a search delays no other connection; the engine is
+ * shared (hq_search, hq_show and hq_suggest are thread-safe).
  *
  * Limits come from evhttp itself (header and body sizes, per-connection
  * timeout) and from router.c (URL, body, query).  The main thread waits
  * for SIGINT or SIGTERM; then every loop stops accepting, lets the
- * replies it has queued drain (at most SHUTDOWN_SECONDS), and exits.
- * Each request writes one access-log line on stdout: method, path
- * (without the query, which may hold a private question), status and
- * microseconds.  Called by cli/cmd_serve.c.
+ * requests it has taken finish (at most SHUTDOWN_SECONDS), and exits;
+ * then the pool stops.  Each request writes one access-log line on
+ * stdout: method, path (without the query, which may hold a private
+ * question), status and microseconds from arrival to the reply being
+ * queued (time in the pool's queue included).  Called by cli/cmd_serve.c.
  */
 #include "server.h"
 
@@ -35,18 +38,23 @@
 #define SHUTDOWN_SECONDS 5
 #define LOG_PATH_MAX 200
 
-typedef struct worker {
+typedef struct hs_loop {
     pthread_t thread;
     int index;
     const hs_options *opt;
     hq_engine *engine;
+    hs_pool *pool;               /* shared by every loop, or NULL */
+    hs_cache *cache;             /* likewise */
     int fd;                      /* the shared listening socket */
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     struct event *stop, *drain;  /* shutdown: stop accepting, then wait for replies */
-    long inflight;               /* replies queued and not yet written (this loop only) */
+    long inflight;               /* requests taken and not yet written (this loop only) */
     double deadline;
+    pthread_mutex_t inbox_lock;  /* guards inbox (the pool posts, the loop takes) */
+    hs_req *inbox;               /* requests back from the pool, newest first */
+    struct event *wake;          /* made active by hs_loop_post */
 } worker;
 
 static double now_seconds(void)
@@ -93,26 +101,79 @@ static void on_complete(struct evhttp_request *req, void *arg)
     ((worker *)arg)->inflight--;
 }
 
+static void req_free(hs_req *r)
+{
+    hs_params_free(&r->params);
+    free((char *)r->raw_path);
+    free(r->deferred_id);
+    if (r->reply_body)
+        evbuffer_free(r->reply_body);
+    free(r);
+}
+
+/* After r's reply was sent: counts it, logs it, frees it. */
+static void finish(worker *w, hs_req *r)
+{
+    uint64_t micros = (uint64_t)((now_seconds() - r->t0) * 1e6);
+    hs_metrics_record(r->route, r->status, micros);
+    if (!w->opt->quiet)
+        access_log(r->method, r->uri, r->status, micros);
+    req_free(r);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     worker *w = arg;
-    double t0 = now_seconds();
-    const char *method = method_name(evhttp_request_get_command(req));
-    char uri[LOG_PATH_MAX + 1];
-    snprintf(uri, sizeof uri, "%s", evhttp_request_get_uri(req));
-    hs_req r = {.req = req, .engine = w->engine, .data_dir = w->opt->data_dir,
-                .route = HS_R_OTHER};
+    hs_req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        abort();
+    *r = (hs_req){.req = req, .engine = w->engine, .data_dir = w->opt->data_dir,
+                  .cache = w->cache, .pool = w->pool, .loop = w, .route = HS_R_OTHER,
+                  .t0 = now_seconds(), .method = method_name(evhttp_request_get_command(req))};
+    snprintf(r->uri, sizeof r->uri, "%s", evhttp_request_get_uri(req));
     w->inflight++;
     evhttp_request_set_on_complete_cb(req, on_complete, w);
-    hs_route(&r); /* req may be freed once a reply is sent */
-    if (r.status == 0) /* every path of hs_route replies; this guards a bug */
-        hs_reply_error(&r, 500, "internal", "no handler replied");
-    uint64_t micros = (uint64_t)((now_seconds() - t0) * 1e6);
-    hs_metrics_record(r.route, r.status, micros);
-    if (!w->opt->quiet)
-        access_log(method, uri, r.status, micros);
-    hs_params_free(&r.params);
-    free((char *)r.raw_path);
+    hs_route(r); /* req may be freed once a reply is sent */
+    if (r->deferred)
+        return; /* the pool has it; on_inbox finishes it */
+    if (r->status == 0) /* every path of hs_route replies; this guards a bug */
+        hs_reply_error(r, 500, "internal", "no handler replied");
+    finish(w, r);
+}
+
+void hs_loop_post(hs_loop *w, hs_req *r)
+{
+    pthread_mutex_lock(&w->inbox_lock);
+    r->next = w->inbox;
+    w->inbox = r;
+    pthread_mutex_unlock(&w->inbox_lock);
+    event_active(w->wake, EV_READ, 0);
+}
+
+/* On the loop: sends the replies the pool made, oldest first. */
+static void on_inbox(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    pthread_mutex_lock(&w->inbox_lock);
+    hs_req *list = w->inbox, *ordered = NULL;
+    w->inbox = NULL;
+    pthread_mutex_unlock(&w->inbox_lock);
+    while (list) { /* reverse: the inbox is newest first */
+        hs_req *next = list->next;
+        list->next = ordered;
+        ordered = list;
+        list = next;
+    }
+    while (ordered) {
+        hs_req *r = ordered;
+        ordered = r->next;
+        /* a client gone while its request was in the pool: evhttp frees
+         * the request at once, without the completion callback */
+        if (evhttp_request_get_connection(r->req) == NULL)
+            w->inflight--;
+        evhttp_send_reply(r->req, r->reply_status, r->reply_reason, r->reply_body);
+        finish(w, r);
+    }
 }
 
 /* ---- shutdown ----------------------------------------------------------- */
@@ -141,6 +202,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 
 static int worker_init(worker *w)
 {
+    pthread_mutex_init(&w->inbox_lock, NULL);
     w->base = event_base_new();
     w->http = w->base ? evhttp_new(w->base) : NULL;
     if (w->http == NULL)
@@ -159,11 +221,23 @@ static int worker_init(worker *w)
     w->bound = l ? evhttp_bind_listener(w->http, l) : NULL;
     w->stop = event_new(w->base, -1, 0, on_stop, w);
     w->drain = event_new(w->base, -1, EV_PERSIST, on_drain, w);
-    return w->bound && w->stop && w->drain ? 0 : -1;
+    w->wake = event_new(w->base, -1, 0, on_inbox, w);
+    return w->bound && w->stop && w->drain && w->wake ? 0 : -1;
 }
 
+/* Frees the loop (after its thread and the pool stopped): replies posted
+ * after the loop stopped are dropped with their requests. */
 static void worker_free(worker *w)
 {
+    while (w->inbox) {
+        hs_req *r = w->inbox;
+        w->inbox = r->next;
+        evhttp_send_reply(r->req, r->reply_status, r->reply_reason, r->reply_body);
+        req_free(r); /* not logged: the loop is gone */
+    }
+    if (w->wake)
+        event_free(w->wake);
+    pthread_mutex_destroy(&w->inbox_lock);
     if (w->http)
         evhttp_free(w->http);
     if (w->stop)
@@ -239,10 +313,19 @@ static int warm_up(hq_engine *e)
     return 0;
 }
 
-/* Starts the loops, waits for a signal, stops them.  Returns 0 or 4. */
+/* Starts the loops, waits for a signal, stops them (the loops first,
+ * then the pool, which may still post to them, then their evhttp).
+ * Returns 0 or 4. */
 static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
 {
     int n = o->threads;
+    hs_pool *pool = hs_pool_new(o->search_threads);
+    hs_cache *cache = o->cache_mb > 0 ? hs_cache_new((size_t)o->cache_mb << 20) : NULL;
+    if (o->search_threads > 0 && pool == NULL) {
+        fprintf(stderr, "healthqa: serve: cannot start the search threads\n");
+        hs_cache_free(cache);
+        return 4;
+    }
     worker *w = calloc((size_t)n, sizeof *w);
     if (w == NULL)
         abort();
@@ -253,7 +336,8 @@ static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* workers inherit the mask */
     int started = 0, rc = 0;
     for (; started < n; started++) {
-        w[started] = (worker){.index = started, .opt = o, .engine = e, .fd = fd};
+        w[started] = (worker){.index = started, .opt = o, .engine = e, .fd = fd,
+                              .pool = pool, .cache = cache};
         if (worker_init(&w[started]) != 0 ||
             pthread_create(&w[started].thread, NULL, worker_run, &w[started]) != 0) {
             fprintf(stderr, "healthqa: serve: cannot start event loop %d\n", started);
@@ -263,8 +347,13 @@ static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
         }
     }
     if (rc == 0) {
-        fprintf(stderr, "healthqa: serving http://%s:%d/ with %d threads (Ctrl-C stops)\n",
-                o->bind, port, n);
+        char cache_text[64] = "no result cache";
+        if (cache)
+            snprintf(cache_text, sizeof cache_text, "a %ld MiB result cache", o->cache_mb);
+        fprintf(stderr,
+                "healthqa: serving http://%s:%d/ with %d threads, %d search threads, %s "
+                "(Ctrl-C stops)\n",
+                o->bind, port, n, o->search_threads > 0 ? o->search_threads : 0, cache_text);
         int sig = 0;
         sigwait(&sigs, &sig);
         fprintf(stderr, "healthqa: %s: finishing requests in flight, then stopping\n",
@@ -272,10 +361,12 @@ static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
     }
     for (int i = 0; i < started; i++)
         event_active(w[i].stop, EV_READ, 0);
-    for (int i = 0; i < started; i++) {
+    for (int i = 0; i < started; i++)
         pthread_join(w[i].thread, NULL);
+    hs_pool_free(pool);
+    for (int i = 0; i < started; i++)
         worker_free(&w[i]);
-    }
+    hs_cache_free(cache);
     free(w);
     return rc;
 }
@@ -289,6 +380,14 @@ int hs_serve(const hs_options *o)
     }
     if (opt.threads > MAX_THREADS)
         opt.threads = MAX_THREADS;
+    if (opt.search_threads == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        opt.search_threads = cores > 0 ? (int)cores : 1;
+    }
+    if (opt.search_threads > MAX_THREADS)
+        opt.search_threads = MAX_THREADS;
+    if (opt.cache_mb == 0)
+        opt.cache_mb = HS_CACHE_MB;
     signal(SIGPIPE, SIG_IGN);
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "healthqa: serve: libevent has no pthread support\n");

@@ -32,14 +32,29 @@ typedef struct hs_options {
     const char *bind;  /* address to listen on (default 127.0.0.1) */
     int port;          /* 0: any free port (printed at start) */
     int threads;       /* event loops (default: the number of cores, at most 64) */
+    int search_threads; /* the search pool (default: the number of cores, at most
+                           64); -1: none, searches run on the loops */
+    long cache_mb;     /* the /api/search cache in MiB (default HS_CACHE_MB); -1: none */
     bool quiet;        /* no access log */
 } hs_options;
+
+#define HS_CACHE_MB 64 /* default bound of the result cache */
+
+/* A worker thread's event loop (server.c). */
+typedef struct hs_loop hs_loop;
+typedef struct hs_cache_stats hs_cache_stats; /* cache.c */
 
 /* Opens the engine, listens, runs the loops until SIGINT or SIGTERM, lets
  * requests in flight finish (at most 5 s), and returns 0; or prints why
  * it could not start and returns nonzero (2 bad option, 4 cannot run).
  * Call once, from the main thread, before any other thread exists. */
 int hs_serve(const hs_options *o);
+
+struct hs_req;
+/* Queues r, whose handler ran on the search pool and whose reply is made
+ * (r->reply_*), for its loop, which sends the reply and finishes r.
+ * Any thread; the loop is woken. */
+void hs_loop_post(hs_loop *loop, struct hs_req *r);
 
 /* ---- Interface to code in params.c: decoding what the URL carries ----- */
 
@@ -99,28 +114,55 @@ typedef enum hs_route_id {
 /* Counts one answered request (lock-free, any thread). */
 void hs_metrics_record(hs_route_id route, int status, uint64_t micros);
 /* Appends the Prometheus text exposition: the counters, the latency
- * histogram, and documents / index bytes as given. */
+ * histogram, documents / index bytes as given, and the result cache's
+ * counters (cache NULL: none). */
 void hs_metrics_write(struct evbuffer *out, long long articles, long long sections,
-                      long long index_bytes);
+                      long long index_bytes, const hs_cache_stats *cache);
 
 /* ---- Interface to code in reply.c: answering a request ------------------ */
 
-/* One request being handled. */
+typedef struct hs_cache hs_cache;
+typedef struct hs_pool hs_pool;
+/* What every handler may call (handlers run on a loop or on the pool). */
+typedef void (*hs_handler)(struct hs_req *r, const char *id);
+
+/* One request being handled (malloc'd by server.c, freed when it is
+ * finished: logged and counted after its reply). */
 typedef struct hs_req {
     struct evhttp_request *req;
     hq_engine *engine;
     const char *data_dir;
+    hs_cache *cache;       /* the /api/search cache, or NULL */
+    hs_pool *pool;         /* where hs_defer sends work, or NULL (run at once) */
+    hs_loop *loop;         /* the loop that took the request */
     char *path;            /* percent-decoded path, without the query */
     const char *raw_path;  /* the path as sent (malloc'd with path) */
     hs_params params;
     hs_route_id route;
     int status;            /* what was sent (0 until then) */
+    double t0;             /* arrival (monotonic seconds) */
+    const char *method;    /* for the access log */
+    char uri[201];         /* the target's start, for the access log */
+    /* deferred to the pool (pool.c) */
+    bool deferred;         /* the loop finishes it when the pool posts it back */
+    bool on_pool;          /* running on a pool thread: hs_reply keeps the reply */
+    hs_handler deferred_fn;
+    char *deferred_id;
+    struct hs_req *next;   /* in the pool's queue, then in the loop's inbox */
+    int reply_status;      /* the reply made on the pool, sent by the loop */
+    const char *reply_reason;
+    struct evbuffer *reply_body;
 } hs_req;
 
 /* Sends body (may be NULL) with status and content type, and the
  * security headers every reply carries (CSP, nosniff, Referrer-Policy).
- * Takes nothing from body (it is drained). */
+ * Takes nothing from body (it is drained).  On a pool thread the reply is
+ * made and kept in r; its loop sends it (hs_loop_post). */
 void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *body);
+/* value as compact JSON and a newline, in a new buffer (free it);
+ * value is consumed (json_decref'd).  Empty when jansson cannot encode
+ * value (a bug, never input). */
+struct evbuffer *hs_json_buffer(json_t *value);
 /* Sends value as JSON (consumed: json_decref'd). */
 void hs_reply_json(hs_req *r, int status, json_t *value);
 /* Sends {"error": {"code", "message"}} with status. */
@@ -135,9 +177,10 @@ void hs_reply_hq_error(hs_req *r, hq_status rc, const hq_error *err);
 /* Handles one request: limits (414, 413, 405), then the route table. */
 void hs_route(hs_req *r);
 
-/* Every handler takes the request and, for routes of the form
- * /prefix/{id}, the percent-decoded id (NULL for the others). */
-typedef void (*hs_handler)(hs_req *r, const char *id);
+/* Every handler (hs_handler) takes the request and, for routes of the
+ * form /prefix/{id}, the percent-decoded id (NULL for the others).
+ * Handlers of pooled routes run on the search pool: they may call the
+ * engine and reply, and touch nothing of the loop's. */
 
 /* ---- Interface to code in api.c: the JSON routes ------------------------- */
 
@@ -149,6 +192,47 @@ void hs_api_article(hs_req *r, const char *id);
 void hs_api_not_implemented(hs_req *r, const char *id);
 void hs_api_healthz(hs_req *r, const char *id);
 void hs_api_metrics(hs_req *r, const char *id);
+
+/* ---- Interface to code in pool.c: the search pool -------------------------- */
+
+/* Starts n threads that run deferred handlers in arrival order; NULL when
+ * n <= 0 or no thread starts. */
+hs_pool *hs_pool_new(int n);
+/* Runs what is still queued, then stops and joins the threads (call it
+ * after the loops stopped, before their evhttp is freed).  NULL is fine. */
+void hs_pool_free(hs_pool *p);
+/* Continues r on the pool: fn(r, id) runs on a pool thread (id is
+ * copied), its reply goes back to r's loop, and the caller must return
+ * at once and not touch r again.  Without a pool (r->pool NULL), or on a
+ * pool thread already, runs fn(r, id) now. */
+void hs_defer(hs_req *r, hs_handler fn, const char *id);
+
+/* ---- Interface to code in cache.c: the /api/search result cache ---------- */
+
+/* A cache of at most max_bytes (entries, keys, replies and its tables
+ * counted); NULL (no cache) when max_bytes is under 32 KiB.  Any thread
+ * may call the functions below at once; NULL c is an empty cache. */
+hs_cache *hs_cache_new(size_t max_bytes);
+void hs_cache_free(hs_cache *c);
+/* On a hit, appends the reply kept under key[0..key_len) for generation
+ * gen (hq_index_generation) to out and returns true.  A newer gen than
+ * the cache has seen drops every entry first (the index changed). */
+bool hs_cache_get(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
+                  struct evbuffer *out);
+/* Keeps a copy of reply[0..len) under key for gen, evicting least
+ * recently used entries to stay within the bound; a reply over an
+ * eighth of a shard's share, or of a generation older than the cache's,
+ * is not kept. */
+void hs_cache_put(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
+                  const void *reply, size_t len);
+struct hs_cache_stats {
+    uint64_t hits, misses, inserts;
+    uint64_t evictions;     /* entries pushed out to make room */
+    uint64_t invalidations; /* entries dropped because the index changed */
+    size_t entries, bytes, max_bytes;
+};
+/* Zeroes when c is NULL. */
+void hs_cache_stats_get(hs_cache *c, hs_cache_stats *out);
 
 /* ---- Interface to code in pages.c: the HTML pages ------------------------- */
 

@@ -136,10 +136,22 @@ seq 1 48 | sed "s|^|$B/api/search?q=back+pain+|" >"$tmp/urls"
 statuses=$(xargs -P 8 -n 1 curl -s -o /dev/null -w '%{http_code}\n' <"$tmp/urls" | sort | uniq -c | tr -s ' ')
 check_eq "48 parallel searches all answered 200" " 48 200" "$statuses"
 check_eq "still healthy after all that" 200 "$(code "$B/healthz")"
+
+# ---- the result cache and the search pool ---------------------------------------------------
+xcache() { curl -s -D - -o "$tmp/reply.$2" "$1" | sed -n 's/^[Xx]-[Cc]ache: *//p' | tr -d '\r'; }
+check_eq "a new search: X-Cache miss" miss "$(xcache "$B/api/search?q=cache+check+back+pain" 1)"
+check_eq "the same search again: X-Cache hit" hit "$(xcache "$B/api/search?q=cache+check+back+pain&limit=10&offset=0" 2)"
+check "a hit sends the same reply" cmp -s "$tmp/reply.1" "$tmp/reply.2"
+check_eq "another page is another entry" miss "$(xcache "$B/api/search?q=cache+check+back+pain&offset=1" 3)"
+check_eq "a filter is part of the key" miss "$(xcache "$B/api/search?q=cache+check+back+pain&source=medlineplus" 4)"
+check_eq "HEAD of a cached search: 200" 200 "$(code -I "$B/api/search?q=cache+check+back+pain")"
+check_eq "a bad parameter is not cached: 400" 400 "$(code "$B/api/search?q=cache+check&limit=0")"
 metrics=$(curl -s "$B/metrics")
 check "metrics count searches" grep -q 'healthqa_http_requests_total{route="api_search",status="200"}' <<<"$metrics"
 check "metrics count documents" grep -q 'healthqa_documents{kind="article"} 7' <<<"$metrics"
 check "metrics give the index size" grep -qE '^healthqa_index_bytes [1-9]' <<<"$metrics"
+check "metrics count cache hits" grep -qE '^healthqa_search_cache_requests_total\{result="hit"\} [1-9]' <<<"$metrics"
+check "metrics give the cache bound" grep -qE '^healthqa_search_cache_bytes\{kind="max"\} 67108864$' <<<"$metrics"
 
 # ---- access log and shutdown ------------------------------------------------------------------
 check "access log: method, path, status, microseconds" grep -qE '^GET /healthz 200 [0-9]+$' "$tmp/logs/access.log"
@@ -151,6 +163,19 @@ hq_stop_server; rc=$?
 check_eq "SIGTERM: exit 0" 0 "$rc"
 check "SIGTERM: a clean stop is logged" grep -q 'healthqa: stopped' "$tmp/logs/server.log"
 check_eq "nothing listens after the stop" 000 "$(code --max-time 2 "$B/healthz")"
+"$HQ" serve --search-threads 65 >/dev/null 2>&1; check_eq "serve --search-threads 65: exit 2" 2 $?
+"$HQ" serve --cache-mb -1 >/dev/null 2>&1; check_eq "serve --cache-mb -1: exit 2" 2 $?
+mkdir -p "$tmp/logs2"
+if hq_start_server "$tmp/data" "$tmp/logs2" --search-threads 0 --cache-mb 0; then
+    check_eq "no pool, no cache: searches answer" 200 "$(code "$HQ_BASE/api/search?q=back+pain")"
+    check_eq "no cache: no X-Cache header" "" "$(xcache "$HQ_BASE/api/search?q=back+pain" 5)"
+    check_eq "no pool: pages answer" 200 "$(code "$HQ_BASE/search?q=back+pain")"
+    check "no cache: no cache metrics" bash -c '! curl -s "$0/metrics" | grep -q search_cache' "$HQ_BASE"
+    hq_stop_server; check_eq "no pool, no cache: SIGTERM exit 0" 0 $?
+    cat "$tmp/logs2/server.log" >>"$tmp/logs/server.log"
+else
+    check "the server starts with --search-threads 0 --cache-mb 0" false
+fi
 check "no sanitizer report" bash -c '! grep -qE "ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error" "$0"' "$tmp/logs/server.log"
 HQ_PID=
 tap_done
