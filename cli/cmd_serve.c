@@ -25,7 +25,7 @@ const char CMD_SERVE_USAGE[] =
     "  --threads N     event loops (default: the number of cores, at most 64)\n"
     "  --search-threads N  threads running searches and pages apart from the loops\n"
     "                  (default: the number of cores, at most 64; 0: on the loops)\n"
-    "  --cache-mb N    bound of the /api/search result cache in MiB (default 64;\n"
+    "  --cache-mb N    bound of the /api/search result cache in MiB (default 32;\n"
     "                  0: no cache); emptied whenever the index changes\n"
     "  --quiet         no access log\n"
     "Exit status: 0 after a signal, 2 usage, 4 the server could not start.\n";

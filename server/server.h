@@ -38,7 +38,7 @@ typedef struct hs_options {
     bool quiet;        /* no access log */
 } hs_options;
 
-#define HS_CACHE_MB 64 /* default bound of the result cache */
+#define HS_CACHE_MB 32 /* default bound of the result cache */
 
 /* A worker thread's event loop (server.c). */
 typedef struct hs_loop hs_loop;

@@ -151,7 +151,7 @@ check "metrics count searches" grep -q 'healthqa_http_requests_total{route="api_
 check "metrics count documents" grep -q 'healthqa_documents{kind="article"} 7' <<<"$metrics"
 check "metrics give the index size" grep -qE '^healthqa_index_bytes [1-9]' <<<"$metrics"
 check "metrics count cache hits" grep -qE '^healthqa_search_cache_requests_total\{result="hit"\} [1-9]' <<<"$metrics"
-check "metrics give the cache bound" grep -qE '^healthqa_search_cache_bytes\{kind="max"\} 67108864$' <<<"$metrics"
+check "metrics give the cache bound" grep -qE '^healthqa_search_cache_bytes\{kind="max"\} 33554432$' <<<"$metrics"
 
 # ---- access log and shutdown ------------------------------------------------------------------
 check "access log: method, path, status, microseconds" grep -qE '^GET /healthz 200 [0-9]+$' "$tmp/logs/access.log"
