@@ -57,20 +57,13 @@ void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *
     evhttp_send_reply(r->req, status, reason, body);
 }
 
-static int add_to_buffer(const char *text, size_t len, void *b)
-{
-    return evbuffer_add(b, text, len);
-}
-
 struct evbuffer *hs_json_buffer(json_t *value)
 {
     struct evbuffer *b = evbuffer_new();
     if (b == NULL)
         abort();
-    if (json_dump_callback(value, add_to_buffer, b, JSON_COMPACT) == 0)
+    if (hs_json_write(b, value) == 0)
         evbuffer_add(b, "\n", 1);
-    else
-        evbuffer_drain(b, evbuffer_get_length(b));
     json_decref(value);
     return b;
 }

@@ -119,6 +119,13 @@ void hs_metrics_record(hs_route_id route, int status, uint64_t micros);
 void hs_metrics_write(struct evbuffer *out, long long articles, long long sections,
                       long long index_bytes, const hs_cache_stats *cache);
 
+/* ---- Interface to code in json.c: writing JSON fast ---------------------- */
+
+/* Appends value as compact JSON, the bytes json_dumps(value, JSON_COMPACT)
+ * makes, to dst and returns 0; -1 (dst unchanged) when value is NULL or
+ * nested deeper than jansson allows. */
+int hs_json_write(struct evbuffer *dst, const json_t *value);
+
 /* ---- Interface to code in reply.c: answering a request ------------------ */
 
 typedef struct hs_cache hs_cache;
