@@ -1,46 +1,53 @@
 -- bench/load.lua — wrk script of bench/load.sh: every request takes the
 -- next path of the file named by $HQ_PATHS (one URL path a line: searches
--- with real questions, already percent-encoded), each thread starting at
--- a different line; done() prints one machine-readable line of results.
---   HQ_UNIQUE=all   appends a made-up word no document holds to the q of
---                   every request ("+qz" and letters unique to the request
---                   and to $HQ_TAG), so no two requests are the same and
---                   the result cache never answers: the full search runs;
+-- with real questions, already percent-encoded), the threads taking
+-- turns (thread k of n sends lines k, k + n, k + 2n...), so no two
+-- requests of a pass repeat a line; done() prints one machine-readable
+-- line of results.
+--   HQ_UNIQUE=all   takes every request from $HQ_UNIQUE_PATHS instead (a
+--                   long list of distinct questions, from line $HQ_START
+--                   on): no request repeats one the result cache holds;
 --   HQ_UNIQUE=half  the same for every other request;
---   HQ_DELAY_MS=n   waits n ms before each request (a light probe).
-local paths = {}
-for line in io.lines(os.getenv("HQ_PATHS")) do
-  if #line > 0 then paths[#paths + 1] = line end
+--   HQ_DELAY_MS=n   waits n ms before each request (a light probe);
+--   HQ_THREADS      wrk's thread count (-t).
+local function read_paths(file)
+  local t = {}
+  for line in io.lines(file) do
+    if #line > 0 then t[#t + 1] = line end
+  end
+  return t
 end
+local paths = read_paths(os.getenv("HQ_PATHS"))
 local unique = os.getenv("HQ_UNIQUE") or ""
-local run_tag = os.getenv("HQ_TAG") or "a"
+local unique_paths = unique ~= "" and read_paths(os.getenv("HQ_UNIQUE_PATHS")) or {}
+local start = tonumber(os.getenv("HQ_START") or "0")
 local delay_ms = tonumber(os.getenv("HQ_DELAY_MS") or "")
+local n_threads = tonumber(os.getenv("HQ_THREADS") or "1") -- wrk's -t
 local counter = 0
-local thread_no = 0
+local next_thread = 0
 
 function setup(thread)
-  thread:set("offset", thread_no * 997)
-  thread:set("tag", string.char(97 + thread_no % 26))
-  thread_no = thread_no + 1
+  thread:set("thread_no", next_thread)
+  next_thread = next_thread + 1
 end
 
--- n written in the letters a-z (a word the analyser keeps whole)
-local function letters(n)
-  local s = ""
-  repeat
-    s = s .. string.char(97 + n % 26)
-    n = math.floor(n / 26)
-  until n == 0
-  return s
+-- the line of the k-th request (from 0) of this thread in a list of n
+local function line(k, n)
+  return ((k * n_threads + (thread_no or 0)) % n) + 1
 end
 
 function request()
-  counter = counter + 1
-  local i = ((counter + (offset or 0)) % #paths) + 1
-  local path = paths[i]
-  if unique == "all" or (unique == "half" and counter % 2 == 0) then
-    path = path .. "+qz" .. run_tag .. (tag or "a") .. letters(counter)
+  local path
+  if unique == "all" then
+    path = unique_paths[line(start + counter, #unique_paths)]
+  elseif unique == "half" and counter % 2 == 1 then
+    path = unique_paths[line(start + (counter - 1) / 2, #unique_paths)]
+  elseif unique == "half" then
+    path = paths[line(counter / 2, #paths)]
+  else
+    path = paths[line(counter, #paths)]
   end
+  counter = counter + 1
   return wrk.format("GET", path)
 end
 
