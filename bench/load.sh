@@ -197,17 +197,23 @@ print("|---:|---:|---:|---:|")
 step = max(1, len(rows) // 30)
 for i in list(range(0, len(rows), step)) + ([len(rows) - 1] if (len(rows) - 1) % step else []):
     print(f"| {t[i]} | {rss[i]} | {anon[i]} | {rows[i][3].strip()} |")
-# the trend after warm-up: least squares over samples after 60 s
-pts = [(x, y) for x, y in zip(t, rss) if x >= 60]
-if len(pts) >= 3:
+# the trend after warm-up (the first minute): per minute, and least
+# squares over the second half of the run
+def at(sec):  # the last sample at or before sec
+    return max((r for r in zip(t, rss) if r[0] <= sec), key=lambda r: r[0])[1]
+def slope(pts):
     n = len(pts); mx = sum(x for x, _ in pts) / n; my = sum(y for _, y in pts) / n
     sxx = sum((x - mx) ** 2 for x, _ in pts)
-    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else 0.0
-    lo, hi = min(y for _, y in pts), max(y for _, y in pts)
+    return sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else 0.0
+if t[-1] >= 120:
+    minutes = [(m, at(min(60 * (m + 1), t[-1])) - at(60 * m)) for m in range(1, (t[-1] + 59) // 60)]
+    pts = [(x, y) for x, y in zip(t, rss) if x >= t[-1] / 2]
+    lo, hi = min(y for x, y in zip(t, rss) if x >= 60), max(y for x, y in zip(t, rss) if x >= 60)
     print()
-    print(f"After warm-up (t >= 60 s, {n} samples): VmRSS {lo}–{hi} KiB "
-          f"(spread {hi - lo} KiB, {100.0 * (hi - lo) / lo:.1f} %); least-squares trend "
-          f"{slope * 60:+.1f} KiB per minute ({slope * 3600 / 1024:+.2f} MiB per hour).")
+    print(f"After warm-up (the first minute): VmRSS {lo}–{hi} KiB ({100.0 * (hi - lo) / lo:.1f} % "
+          f"spread); growth per minute: " +
+          ", ".join(f"minute {m + 1} {d:+d} KiB" for m, d in minutes) +
+          f"; least-squares trend over the second half {slope(pts) * 60:+.0f} KiB per minute.")
 PY
     } >"$out"
     cat "$out"
