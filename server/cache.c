@@ -6,50 +6,68 @@
  * Elasticsearch's request cache, it turns a repeated question into a
  * hash lookup and a copy.
  *
- * Bounds: every byte the cache allocates is counted against max_bytes
- * (each entry: its header, key and reply; each shard's bucket array); an
- * insert evicts least recently used entries until it fits, and a reply
- * larger than an eighth of a shard's share is not kept.  So the cache's
- * memory never exceeds max_bytes (plus malloc's own bookkeeping).
+ * Memory: one region of max_bytes, mapped at creation, cut into CHUNK
+ * byte chunks (as memcached's slabs); an entry is a chain of chunks (the
+ * first holds its header and key, the reply follows across the chain),
+ * and the hash tables are taken from the same budget.  Nothing is
+ * malloc'd after creation, so the cache can neither exceed its bound nor
+ * fragment the heap: the process's memory stops growing once every chunk
+ * has been used (a churned malloc'd cache kept growing the heap for
+ * minutes, bench/load.sh --rss-minutes).  An insert evicts least
+ * recently used entries until its chunks are free; a reply needing more
+ * than an eighth of a shard's chunks, or a key longer than KEY_MAX, is
+ * not kept.
  *
  * Freshness: an entry is served only for the generation it was stored
  * under.  When a request brings a newer generation (the index changed),
  * its shard drops every entry at once; a reply computed on an older
  * generation is not stored.
  *
- * Threads: the entries are spread over SHARDS shards by key hash, each
- * with its own mutex, LRU list and hash table; any thread may call any
- * function at once (the loops look up, the search pool stores).
+ * Threads: SHARDS shards chosen by key hash, each with its own mutex,
+ * chunks, LRU list and hash table; any thread may call any function at
+ * once (the loops look up, the search pool stores).
  */
 #include "server.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define SHARDS 16
-#define MIN_BUCKETS 64
+#define CHUNK 2048
+#define MIN_CHUNKS 16 /* per shard: below that, no cache */
 
+/* A chunk: the next one of its entry (or of the free list), then data. */
+typedef struct chunk {
+    struct chunk *next;
+    char data[CHUNK - sizeof(struct chunk *)];
+} chunk;
+#define DATA (sizeof ((chunk *)0)->data)
+
+/* The header at the start of an entry's first chunk's data. */
 typedef struct entry {
     struct entry *chain;       /* next in the bucket */
     struct entry *prev, *next; /* LRU list: head most recent */
     uint64_t hash;
     size_t key_len, len;
-    char data[];               /* the key, then the reply */
+    size_t n_chunks;
 } entry;
 
 typedef struct shard {
     pthread_mutex_t lock;
     entry **buckets;
-    size_t n_buckets, n_entries;
+    size_t mask; /* buckets - 1 */
+    chunk *free;
+    size_t n_chunks, n_free, n_entries;
     entry *head, *tail;
-    size_t bytes, max_bytes;
     uint64_t gen;
     uint64_t hits, misses, inserts, evictions, invalidations;
 } shard;
 
 struct hs_cache {
-    size_t max_bytes;
+    void *region;
+    size_t region_bytes, max_bytes;
     shard shards[SHARDS];
 };
 
@@ -68,34 +86,60 @@ static uint64_t key_hash(const char *key, size_t len)
     return h ^ (h >> 33);
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    if (p == NULL)
-        abort(); /* the project's policy: out of memory ends the process */
-    return p;
-}
+/* The longest key kept: it must fit in the first chunk with the header,
+ * so that lookups compare it in place (api.c's keys are a 1 KiB query
+ * and filters; longer ones are simply not cached). */
+#define KEY_MAX (DATA - sizeof(entry))
 
-static size_t entry_bytes(const entry *e)
+static size_t chunks_for(size_t key_len, size_t len)
 {
-    return sizeof *e + e->key_len + e->len;
+    return (sizeof(entry) + key_len + len + DATA - 1) / DATA;
 }
 
 hs_cache *hs_cache_new(size_t max_bytes)
 {
-    if (max_bytes < SHARDS * 4 * MIN_BUCKETS * sizeof(entry *))
+    /* per shard: n chunks and a bucket per chunk (at most one entry each) */
+    size_t per_shard = max_bytes / SHARDS;
+    size_t n = per_shard / (CHUNK + sizeof(entry *));
+    size_t buckets = 1;
+    while (buckets * 2 <= n)
+        buckets *= 2;
+    if (n < MIN_CHUNKS)
         return NULL; /* too small to hold anything: no cache */
-    hs_cache *c = xcalloc(1, sizeof *c);
+    size_t shard_bytes = n * CHUNK + buckets * sizeof(entry *);
+    size_t region_bytes = SHARDS * shard_bytes;
+    void *region = mmap(NULL, region_bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    hs_cache *c = calloc(1, sizeof *c);
+    if (region == MAP_FAILED || c == NULL)
+        abort(); /* the project's policy: out of memory ends the process */
+    c->region = region;
+    c->region_bytes = region_bytes;
     c->max_bytes = max_bytes;
     for (int i = 0; i < SHARDS; i++) {
         shard *s = &c->shards[i];
+        char *base = (char *)region + (size_t)i * shard_bytes;
         pthread_mutex_init(&s->lock, NULL);
-        s->max_bytes = max_bytes / SHARDS;
-        s->n_buckets = MIN_BUCKETS;
-        s->buckets = xcalloc(s->n_buckets, sizeof *s->buckets);
-        s->bytes = s->n_buckets * sizeof *s->buckets;
+        s->n_chunks = s->n_free = n;
+        chunk *ch = (chunk *)base; /* the chunks, then the buckets */
+        for (size_t k = n; k-- > 0;) {
+            ch[k].next = s->free;
+            s->free = &ch[k];
+        }
+        s->buckets = (entry **)(base + n * CHUNK); /* zero: mmap'd */
+        s->mask = buckets - 1;
     }
     return c;
+}
+
+void hs_cache_free(hs_cache *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < SHARDS; i++)
+        pthread_mutex_destroy(&c->shards[i].lock);
+    munmap(c->region, c->region_bytes);
+    free(c);
 }
 
 /* ---- one shard (its lock held) ---------------------------------------- */
@@ -124,24 +168,41 @@ static void lru_push_front(shard *s, entry *e)
         s->tail = e;
 }
 
+static chunk *first_chunk(entry *e)
+{
+    return (chunk *)((char *)e - offsetof(chunk, data));
+}
+
+static const char *entry_key(const entry *e)
+{
+    return (const char *)(e + 1);
+}
+
 static entry **find_slot(shard *s, uint64_t hash, const char *key, size_t key_len)
 {
-    entry **slot = &s->buckets[hash & (s->n_buckets - 1)];
+    entry **slot = &s->buckets[hash & s->mask];
     while (*slot && ((*slot)->hash != hash || (*slot)->key_len != key_len ||
-                     memcmp((*slot)->data, key, key_len) != 0))
+                     memcmp(entry_key(*slot), key, key_len) != 0))
         slot = &(*slot)->chain;
     return slot;
 }
 
-/* Unlinks e from its bucket and the LRU list and frees it. */
+/* Unlinks e from its bucket and the LRU list; its chunks go back to the
+ * free list. */
 static void drop(shard *s, entry *e)
 {
-    entry **slot = find_slot(s, e->hash, e->data, e->key_len);
+    entry **slot = &s->buckets[e->hash & s->mask];
+    while (*slot != e)
+        slot = &(*slot)->chain;
     *slot = e->chain;
     lru_unlink(s, e);
-    s->bytes -= entry_bytes(e);
+    chunk *last = first_chunk(e);
+    for (size_t k = 1; k < e->n_chunks; k++)
+        last = last->next;
+    last->next = s->free;
+    s->free = first_chunk(e);
+    s->n_free += e->n_chunks;
     s->n_entries--;
-    free(e);
 }
 
 static void clear(shard *s)
@@ -165,27 +226,37 @@ static bool at_generation(shard *s, uint64_t gen)
     return true;
 }
 
-/* Doubles the bucket array when entries outnumber buckets, while the
- * array stays within a quarter of the shard's budget and the budget has
- * room for it (else chains grow longer: a full cache holds few large
- * replies, so they stay short). */
-static void maybe_grow(shard *s)
+/* Copies src[0..n) into the chain from *ch at offset *at. */
+static void chain_write(chunk **ch, size_t *at, const char *src, size_t n)
 {
-    size_t n = s->n_buckets * 2, extra = s->n_buckets * sizeof *s->buckets;
-    if (s->n_entries <= s->n_buckets || n * sizeof *s->buckets > s->max_bytes / 4 ||
-        s->bytes + extra > s->max_bytes)
-        return;
-    entry **b = xcalloc(n, sizeof *b);
-    for (size_t i = 0; i < s->n_buckets; i++)
-        for (entry *e = s->buckets[i], *next; e; e = next) {
-            next = e->chain;
-            e->chain = b[e->hash & (n - 1)];
-            b[e->hash & (n - 1)] = e;
+    while (n > 0) {
+        if (*at == DATA) {
+            *ch = (*ch)->next;
+            *at = 0;
         }
-    free(s->buckets);
-    s->buckets = b;
-    s->n_buckets = n;
-    s->bytes += extra;
+        size_t k = DATA - *at < n ? DATA - *at : n;
+        memcpy((*ch)->data + *at, src, k);
+        *at += k;
+        src += k;
+        n -= k;
+    }
+}
+
+/* Appends the reply of e to out, chunk by chunk. */
+static void chain_read(const entry *e, struct evbuffer *out)
+{
+    const chunk *ch = first_chunk((entry *)e);
+    size_t at = sizeof *e + e->key_len, left = e->len; /* at <= DATA: KEY_MAX */
+    while (left > 0) {
+        if (at == DATA) {
+            ch = ch->next;
+            at = 0;
+        }
+        size_t k = DATA - at < left ? DATA - at : left;
+        evbuffer_add(out, ch->data + at, k);
+        left -= k;
+        at += k;
+    }
 }
 
 /* ---- the interface -------------------------------------------------------- */
@@ -198,7 +269,7 @@ static shard *shard_of(hs_cache *c, uint64_t hash)
 bool hs_cache_get(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
                   struct evbuffer *out)
 {
-    if (c == NULL)
+    if (c == NULL || key_len > KEY_MAX)
         return false;
     uint64_t hash = key_hash(key, key_len);
     shard *s = shard_of(c, hash);
@@ -207,7 +278,7 @@ bool hs_cache_get(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
     if (e) {
         lru_unlink(s, e);
         lru_push_front(s, e);
-        evbuffer_add(out, e->data + e->key_len, e->len);
+        chain_read(e, out);
         s->hits++;
     } else {
         s->misses++;
@@ -219,40 +290,44 @@ bool hs_cache_get(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
 void hs_cache_put(hs_cache *c, uint64_t gen, const char *key, size_t key_len, const void *reply,
                   size_t len)
 {
-    if (c == NULL)
+    if (c == NULL || key_len > KEY_MAX)
         return;
     uint64_t hash = key_hash(key, key_len);
     shard *s = shard_of(c, hash);
-    size_t need = sizeof(entry) + key_len + len;
-    if (need > s->max_bytes / 8)
+    size_t need = chunks_for(key_len, len);
+    if (need > s->n_chunks / 8)
         return; /* one reply may not push out a large part of the cache */
-    entry *e = malloc(need);
-    if (e == NULL)
-        abort();
-    *e = (entry){.hash = hash, .key_len = key_len, .len = len};
-    memcpy(e->data, key, key_len);
-    memcpy(e->data + key_len, reply, len);
     pthread_mutex_lock(&s->lock);
     if (!at_generation(s, gen)) {
         pthread_mutex_unlock(&s->lock);
-        free(e);
         return;
     }
     entry *old = *find_slot(s, hash, key, key_len);
     if (old)
         drop(s, old); /* two threads computed the same reply: keep the newer */
-    while (s->tail && s->bytes + need > s->max_bytes) {
+    while (s->n_free < need) {
         drop(s, s->tail);
         s->evictions++;
     }
-    entry **slot = &s->buckets[hash & (s->n_buckets - 1)];
+    /* take need chunks off the free list, already chained in order */
+    chunk *first = s->free, *last = first;
+    for (size_t k = 1; k < need; k++)
+        last = last->next;
+    s->free = last->next;
+    last->next = NULL;
+    s->n_free -= need;
+    entry *e = (entry *)first->data;
+    *e = (entry){.hash = hash, .key_len = key_len, .len = len, .n_chunks = need};
+    chunk *ch = first;
+    size_t at = sizeof *e;
+    chain_write(&ch, &at, key, key_len);
+    chain_write(&ch, &at, reply, len);
+    entry **slot = &s->buckets[hash & s->mask];
     e->chain = *slot;
     *slot = e;
     lru_push_front(s, e);
-    s->bytes += need;
     s->n_entries++;
     s->inserts++;
-    maybe_grow(s);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -271,21 +346,7 @@ void hs_cache_stats_get(hs_cache *c, hs_cache_stats *out)
         out->evictions += s->evictions;
         out->invalidations += s->invalidations;
         out->entries += s->n_entries;
-        out->bytes += s->bytes;
+        out->bytes += (s->n_chunks - s->n_free) * CHUNK + (s->mask + 1) * sizeof(entry *);
         pthread_mutex_unlock(&s->lock);
     }
-}
-
-void hs_cache_free(hs_cache *c)
-{
-    if (c == NULL)
-        return;
-    for (int i = 0; i < SHARDS; i++) {
-        shard *s = &c->shards[i];
-        while (s->tail)
-            drop(s, s->tail);
-        free(s->buckets);
-        pthread_mutex_destroy(&s->lock);
-    }
-    free(c);
 }

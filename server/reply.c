@@ -47,6 +47,8 @@ void hs_reply(hs_req *r, int status, const char *content_type, struct evbuffer *
     if (r->on_pool) { /* the loop sends it (server.c) */
         r->reply_status = status;
         r->reply_reason = reason;
+        if (r->reply_body) /* a handler that replied twice: the last reply wins */
+            evbuffer_free(r->reply_body);
         r->reply_body = evbuffer_new();
         if (r->reply_body == NULL)
             abort();

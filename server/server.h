@@ -228,8 +228,8 @@ bool hs_cache_get(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
                   struct evbuffer *out);
 /* Keeps a copy of reply[0..len) under key for gen, evicting least
  * recently used entries to stay within the bound; a reply over an
- * eighth of a shard's share, or of a generation older than the cache's,
- * is not kept. */
+ * eighth of a shard's share, a key over 1984 bytes, or a reply of a
+ * generation older than the cache's, is not kept. */
 void hs_cache_put(hs_cache *c, uint64_t gen, const char *key, size_t key_len,
                   const void *reply, size_t len);
 struct hs_cache_stats {

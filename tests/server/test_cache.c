@@ -1,6 +1,7 @@
 /*
  * test_cache.c — the /api/search result cache (server/cache.c): hits
- * return the bytes stored, misses, least-recently-used eviction within
+ * return the bytes stored (keys and replies of every size around the
+ * chunks they are kept in), misses, least-recently-used eviction within
  * the byte bound, oversized replies, generations (a newer one empties
  * the cache, an older one is not stored), use from several threads at
  * once (checked by the ASan/UBSan pass too); and the engine's index
@@ -80,10 +81,44 @@ static void test_hit_and_miss(void **state)
     assert_int_equal(stats(NULL).entries, 0);
 }
 
+/* Replies and keys of sizes around the 2 KiB chunks they are stored in
+ * come back byte for byte. */
+static void test_sizes(void **state)
+{
+    (void)state;
+    hs_cache *c = hs_cache_new(4 << 20);
+    char key[3000], *reply = malloc(12000);
+    for (size_t i = 0; i < 12000; i++)
+        reply[i] = (char)('a' + i % 23);
+    static const size_t key_lens[] = {1, 40, 1000, 1983, 1984}; /* 1984: the longest kept */
+    static const size_t lens[] = {0, 1, 1900, 1983, 1984, 1985, 2040, 4079, 4080, 4081, 12000};
+    for (size_t k = 0; k < sizeof key_lens / sizeof *key_lens; k++)
+        for (size_t l = 0; l < sizeof lens / sizeof *lens; l++) {
+            memset(key, 'k', key_lens[k]);
+            snprintf(key, sizeof key, "%zu/%zu:", k, l);
+            key[strlen(key)] = 'k'; /* the key keeps its full length */
+            hs_cache_put(c, 1, key, key_lens[k], reply, lens[l]);
+            struct evbuffer *b = evbuffer_new();
+            assert_true(hs_cache_get(c, 1, key, key_lens[k], b));
+            assert_int_equal(evbuffer_get_length(b), lens[l]);
+            if (lens[l])
+                assert_memory_equal(evbuffer_pullup(b, -1), reply, lens[l]);
+            evbuffer_free(b);
+        }
+    assert_true(stats(c).bytes <= stats(c).max_bytes);
+    memset(key, 'k', 1985); /* a longer key is not kept */
+    hs_cache_put(c, 1, key, 1985, reply, 10);
+    struct evbuffer *b = evbuffer_new();
+    assert_false(hs_cache_get(c, 1, key, 1985, b));
+    evbuffer_free(b);
+    free(reply);
+    hs_cache_free(c);
+}
+
 static void test_eviction(void **state)
 {
     (void)state;
-    const size_t max = 256 * 1024; /* ~230 replies of ~1 KB fit */
+    const size_t max = 1 << 20; /* 16 shards of 31 chunks: ~490 replies of ~1 KB */
     hs_cache *c = hs_cache_new(max);
     char key[64];
     for (int i = 0; i < 2000; i++) {
@@ -96,12 +131,19 @@ static void test_eviction(void **state)
     }
     hs_cache_stats s = stats(c);
     assert_true(s.evictions > 1000);
-    assert_true(s.entries > 100 && s.entries < 260);
+    assert_true(s.entries > 300 && s.entries <= 16 * 31);
     assert_int_equal(s.entries + s.evictions, 2000);
     assert_true(get(c, 7, "10 0 question 1999")); /* the newest */
     assert_false(get(c, 7, "10 0 question 1"));    /* among the oldest */
     /* a reply larger than an eighth of a shard's share is not kept */
     size_t big = max / 16 / 8 + 1;
+    char *some = calloc(big / 2, 1);
+    hs_cache_put(c, 7, "some", 4, some, big / 2); /* half that is */
+    free(some);
+    struct evbuffer *kept = evbuffer_new();
+    assert_true(hs_cache_get(c, 7, "some", 4, kept));
+    assert_int_equal(evbuffer_get_length(kept), big / 2);
+    evbuffer_free(kept);
     char *huge = calloc(big, 1);
     hs_cache_put(c, 7, "huge", 4, huge, big);
     free(huge);
@@ -139,7 +181,7 @@ static void *worker(void *arg)
     uint64_t rnd = (uint64_t)(uintptr_t)arg * 7919 + 1;
     char key[64];
     for (int i = 0; i < 20000; i++) {
-        snprintf(key, sizeof key, "10 0 q%u", test_rnd(&rnd, 400));
+        snprintf(key, sizeof key, "10 0 q%u", test_rnd(&rnd, 1000));
         uint64_t gen = i < 15000 ? 1 : 2; /* the index changes midway */
         if (!get(shared, gen, key))
             put(shared, gen, key);
@@ -150,7 +192,7 @@ static void *worker(void *arg)
 static void test_threads(void **state)
 {
     (void)state;
-    shared = hs_cache_new(128 * 1024); /* small: evictions all along */
+    shared = hs_cache_new(1 << 20); /* ~490 entries for 1000 keys: evictions all along */
     pthread_t t[4];
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i), 0);
@@ -219,7 +261,8 @@ static void test_index_generation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hit_and_miss),   cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_hit_and_miss),   cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_generations),    cmocka_unit_test(test_threads),
         cmocka_unit_test(test_index_generation),
     };
