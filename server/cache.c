@@ -58,8 +58,9 @@ typedef struct shard {
     pthread_mutex_t lock;
     entry **buckets;
     size_t mask; /* buckets - 1 */
-    chunk *free;
-    size_t n_chunks, n_free, n_entries;
+    chunk *free;         /* chunks used once and freed since */
+    chunk *fresh;        /* the shard's chunks; the last n_fresh never used yet */
+    size_t n_chunks, n_free, n_fresh, n_entries;
     entry *head, *tail;
     uint64_t gen;
     uint64_t hits, misses, inserts, evictions, invalidations;
@@ -120,12 +121,9 @@ hs_cache *hs_cache_new(size_t max_bytes)
         shard *s = &c->shards[i];
         char *base = (char *)region + (size_t)i * shard_bytes;
         pthread_mutex_init(&s->lock, NULL);
-        s->n_chunks = s->n_free = n;
-        chunk *ch = (chunk *)base; /* the chunks, then the buckets */
-        for (size_t k = n; k-- > 0;) {
-            ch[k].next = s->free;
-            s->free = &ch[k];
-        }
+        s->n_chunks = s->n_free = s->n_fresh = n;
+        s->fresh = (chunk *)base; /* the chunks, then the buckets; pages are
+                                     touched when first used, not now */
         s->buckets = (entry **)(base + n * CHUNK); /* zero: mmap'd */
         s->mask = buckets - 1;
     }
@@ -226,6 +224,27 @@ static bool at_generation(shard *s, uint64_t gen)
     return true;
 }
 
+/* Takes n chunks (n <= s->n_free), chained and ending in NULL: freed
+ * ones first, then never used ones. */
+static chunk *take_chunks(shard *s, size_t n)
+{
+    chunk *first = NULL, **tail = &first;
+    for (size_t k = 0; k < n; k++) {
+        chunk *ch;
+        if (s->free) {
+            ch = s->free;
+            s->free = ch->next;
+        } else {
+            ch = &s->fresh[s->n_chunks - s->n_fresh--];
+        }
+        *tail = ch;
+        tail = &ch->next;
+    }
+    *tail = NULL;
+    s->n_free -= n;
+    return first;
+}
+
 /* Copies src[0..n) into the chain from *ch at offset *at. */
 static void chain_write(chunk **ch, size_t *at, const char *src, size_t n)
 {
@@ -309,13 +328,7 @@ void hs_cache_put(hs_cache *c, uint64_t gen, const char *key, size_t key_len, co
         drop(s, s->tail);
         s->evictions++;
     }
-    /* take need chunks off the free list, already chained in order */
-    chunk *first = s->free, *last = first;
-    for (size_t k = 1; k < need; k++)
-        last = last->next;
-    s->free = last->next;
-    last->next = NULL;
-    s->n_free -= need;
+    chunk *first = take_chunks(s, need);
     entry *e = (entry *)first->data;
     *e = (entry){.hash = hash, .key_len = key_len, .len = len, .n_chunks = need};
     chunk *ch = first;
