@@ -139,6 +139,24 @@ void hs_route(hs_req *r);
  * /prefix/{id}, the percent-decoded id (NULL for the others). */
 typedef void (*hs_handler)(hs_req *r, const char *id);
 
+/* What hs_route decided: a handler to run, or an error to answer. */
+typedef struct hs_target {
+    hs_handler handler; /* NULL: answer the error below */
+    char *id;           /* the handler's decoded {id} (malloc'd), or NULL */
+    int status;         /* the error's HTTP status */
+    const char *code;   /* its JSON code ("bad_parameter", ...), static */
+    const char *title;  /* its HTML page title when html, static */
+    const char *why;    /* its message, static */
+    bool html;          /* answer the error as an HTML page */
+} hs_target;
+
+/* The decision of hs_route from the method, the request target (uri, a
+ * NUL-terminated string of any bytes) and the body's length alone; no
+ * I/O, nothing sent.  Sets r->raw_path, r->path, r->params and r->route
+ * (released by the caller as server.c does); the caller frees t->id. */
+void hs_route_resolve(hs_req *r, enum evhttp_cmd_type method, const char *uri, size_t body_len,
+                      hs_target *t);
+
 /* ---- Interface to code in api.c: the JSON routes ------------------------- */
 
 void hs_api_search(hs_req *r, const char *id);
