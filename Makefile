@@ -44,7 +44,7 @@ SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:%.c=$(BUILD)/%)
 TEST_SUPPORT := $(BUILD)/tests/support/support.o
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h) tests/support/reseal.h
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/test_fuzz_%)
 LIB       := $(BUILD)/libhealthqa.a
 PROG      := $(BUILD)/healthqa

@@ -89,6 +89,17 @@ static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     return rc;
 }
 
+void hq_engine_hint_rebuild(hq_error *err)
+{
+    static const char hint[] = " (the search index is damaged: `healthqa index --rebuild` "
+                               "rebuilds it from the store)";
+    if (err == NULL || err->code != HQ_ECORRUPT || strstr(err->message, hint) != NULL)
+        return;
+    size_t n = strlen(err->message);
+    if (n + sizeof hint <= sizeof err->message)
+        memcpy(err->message + n, hint, sizeof hint);
+}
+
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
 {
     pthread_mutex_lock(&e->lock);
@@ -108,6 +119,7 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
         *out = e->snapshot;
     }
     pthread_mutex_unlock(&e->lock);
+    hq_engine_hint_rebuild(err);
     return rc;
 }
 

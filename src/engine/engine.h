@@ -70,6 +70,10 @@ struct hq_engine {
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed). */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* When err holds HQ_ECORRUPT from an index file, appends the remedy to
+ * its message (once): the index is derived data, rebuilt from the store
+ * by `healthqa index --rebuild`. */
+void hq_engine_hint_rebuild(hq_error *err);
 /* ---- Interface to code in evaluate.c -------------------------------- */
 
 /* One line of a question file: "qid<TAB>text". */

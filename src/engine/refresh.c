@@ -31,6 +31,8 @@ static int compare_str(const void *a, const void *b)
 
 static bool contains(char *const *sorted, size_t n, const char *id)
 {
+    if (n == 0) /* sorted may be NULL then, which bsearch must not get */
+        return false;
     return bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
 }
 
@@ -43,8 +45,14 @@ static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *c
     hq_segment *seg = NULL;
     hq_status rc = hq_segment_open(path, &seg, err);
     free(path);
-    if (rc != HQ_OK)
+    if (rc == HQ_OK && hq_segment_n_docs(seg) != ms->n_docs) /* as hq_snapshot_open checks */
+        rc = hq_fail(err, HQ_ECORRUPT, hq_segment_path(seg), 0, -1,
+                     "segment holds %u documents, the manifest says %u", hq_segment_n_docs(seg),
+                     ms->n_docs);
+    if (rc != HQ_OK) {
+        hq_segment_unref(seg);
         return rc;
+    }
     uint8_t *bits = NULL;
     if (ms->del_gen > 0) {
         char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
@@ -264,5 +272,6 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     close(lock); /* releases the flock */
     if (summary)
         *summary = sum;
+    hq_engine_hint_rebuild(err);
     return rc;
 }

@@ -283,13 +283,14 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
 typedef struct hq_segment hq_segment;
 
 /* Maps and validates the segment file at path (magic, version, section
- * bounds, checksums of the header, document table, strings and lexicon;
- * postings and positions are checked by hq_segment_check).  The segment
- * starts with one reference. */
+ * bounds, the checksums of the header and of every section, string
+ * offsets of the document table): HQ_ECORRUPT naming what is wrong, or
+ * HQ_EIO.  The segment starts with one reference. */
 hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err);
 void hq_segment_ref(hq_segment *s);
 void hq_segment_unref(hq_segment *s);
-/* Verifies every checksum and decodes every postings list. */
+/* Verifies every checksum again, then decodes every term and postings
+ * list (order, document frequencies, documents in range, positions). */
 hq_status hq_segment_check(hq_segment *s, hq_error *err);
 
 uint32_t hq_segment_n_docs(const hq_segment *s);

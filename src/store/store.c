@@ -569,8 +569,9 @@ hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *
             *cols[i] = v ? hq_xstrdup(v) : NULL;
         }
     } else if (r == SQLITE_DONE) {
-        rc = hq_fail(err, HQ_ENOTFOUND, section_id, 0, -1,
-                     "the index names a section the store does not hold: run healthqa index");
+        rc = hq_fail(err, HQ_ECORRUPT, section_id, 0, -1,
+                     "the index names a section the store does not hold: the index is out "
+                     "of step with the store (healthqa check; healthqa index --rebuild)");
     } else {
         rc = db_fail(st, err, "reading a section");
     }

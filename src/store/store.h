@@ -54,7 +54,8 @@ hq_status hq_store_resolve_links(hq_store *st, size_t *n_resolved, hq_error *err
 hq_status hq_store_checkpoint(hq_store *st, hq_error *err);
 
 /* What a search hit shows of its section (malloc'd strings, NULL when
- * absent); release with hq_store_hit_free. */
+ * absent); release with hq_store_hit_free.  A section the store does not
+ * hold is HQ_ECORRUPT: the index that named it is out of step. */
 typedef struct hq_store_hit_info {
     char *title, *qtype, *body, *article_title, *url;
 } hq_store_hit_info;

@@ -13,12 +13,10 @@
  */
 #include "fuzz.h"
 
-#include "index/index.h"
+#include "../support/reseal.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
-
-#define HEADER 256
 
 static int fd = -1;
 static char path[64];
@@ -32,26 +30,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     return 0;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Rewrites the checksums of the segment in d[0..n) (see segment.c). */
-static void fix_checksums(uint8_t *d, size_t n)
-{
-    if (n < HEADER)
-        return;
-    for (int i = 0; i < 6; i++) {
-        uint8_t *e = d + 48 + 24 * i;
-        uint64_t off = hq_get_u64(e), len = hq_get_u64(e + 8);
-        if (off <= n && len <= n - off)
-            put_u32(e + 16, hq_crc32(0, d + off, (size_t)len));
-    }
-    put_u32(d + HEADER - 4, hq_crc32(0, d, HEADER - 4));
 }
 
 typedef struct walk {
@@ -87,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (d == NULL)
         abort();
     memcpy(d, data, size);
-    fix_checksums(d, size);
+    reseal_segment(d, size);
     if (ftruncate(fd, 0) != 0 || pwrite(fd, d, size, 0) != (ssize_t)size)
         abort();
     free(d);
