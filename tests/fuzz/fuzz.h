@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "healthqa.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -43,6 +45,14 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
         memcpy(s, data, size);
     s[size] = '\0';
     return s;
+}
+
+/* What an entry point taking any text may refuse it for (too long, not
+ * UTF-8), always with a message. */
+static inline void fuzz_text_refused(hq_status rc, const hq_error *err)
+{
+    FUZZ_ASSERT(rc == HQ_ELIMIT || rc == HQ_EUTF8);
+    FUZZ_ASSERT(err->message[0] != '\0');
 }
 
 #endif
