@@ -17,6 +17,7 @@ static const char USAGE[] =
     "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
     "                   plain text, Markdown) into the store and update the search index\n"
     "  search QUERY     search the index (BM25F), with snippets\n"
+    "  ask QUESTION     the answer card: red flags first, then passages by aspect, cited\n"
     "  analyze TEXT     what healthqa understands of a question: focus, type, context\n"
     "  explain QUERY ID how a section scores for a query, feature by feature\n"
     "  stats            counts of articles and sections per source, format, type, trust\n"
@@ -52,6 +53,7 @@ static const struct command {
     {"stats", cmd_stats, CMD_STATS_USAGE},
     {"show", cmd_show, CMD_SHOW_USAGE},
     {"search", cmd_search, CMD_SEARCH_USAGE},
+    {"ask", cmd_ask, CMD_ASK_USAGE},
     {"check", cmd_check, CMD_CHECK_USAGE},
     {"dump", cmd_dump, CMD_DUMP_USAGE},
     {"eval", cmd_eval, CMD_EVAL_USAGE},

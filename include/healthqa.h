@@ -216,6 +216,27 @@ typedef struct hq_eval_options {
 hq_status hq_evaluate(hq_engine *engine, const hq_eval_options *options, FILE *out,
                       hq_error *err);
 
+/* ---- the answer card ----------------------------------------------- */
+
+/* The answer card for a reader's question (see docs/ANSWERS.md), in the
+ * order a reader needs it: *out is {"triage": {"level", "message",
+ * "guidance", "rule"} (hq_triage() of the question), "question": {"text",
+ * "focus" (as hq_analyze_question() gives it, or null), "type",
+ * "type_from_cue", "context"}, "aspects": [{"aspect" ("overview",
+ * "causes", "what_to_do", "see_doctor"), "heading", "asked", "passages":
+ * [{"text" (1-3 sentences), "highlights": [[start, end], ...], "score",
+ * "citations": [{"section_id", "article_id", "title", "source", "url",
+ * "trust", "untrusted"}]}]}] (aspects with passages only), "read_at_source":
+ * [{"article_id", "title", "source", "url", "trust", "untrusted",
+ * "sections": [{"section_id", "title"}]}] (on-topic sections whose text is
+ * not stored), "notice", "took_ms"}.  A passage repeated on several sites
+ * is shown once with every source cited.  The question is free text as
+ * for hq_search() (its syntax applies); HQ_EINVAL when empty or
+ * nothing searchable, HQ_ELIMIT over 8 KiB, HQ_EUTF8 when not UTF-8.
+ * The aspect table is data/aspects.tsv ($HEALTHQA_ASPECTS overrides).
+ * Thread-safe like hq_search().  Release with json_decref(). */
+hq_status hq_ask(hq_engine *engine, const char *question, json_t **out, hq_error *err);
+
 /* ---- near-duplicates ------------------------------------------------ */
 
 typedef struct hq_dups_options {

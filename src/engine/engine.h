@@ -88,6 +88,9 @@ void hq_qlines_free(hq_qline *qs, size_t n);
 /* Builds the concept and cue tables on first call (thread-safe); then
  * e->vocab and e->cues are set and read-only. */
 hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
+/* A concept as JSON: {"name", "mesh_tree" (when known), "names"}, or
+ * null for HQ_NO_CONCEPT. */
+json_t *hq_engine_concept_json(const hq_vocab *v, uint32_t id);
 
 /* ---- Interface to code in search.c ---------------------------------- */
 
