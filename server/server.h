@@ -142,6 +142,7 @@ typedef void (*hs_handler)(hs_req *r, const char *id);
 /* ---- Interface to code in api.c: the JSON routes ------------------------- */
 
 void hs_api_search(hs_req *r, const char *id);
+void hs_api_ask(hs_req *r, const char *id);
 void hs_api_suggest(hs_req *r, const char *id);
 void hs_api_article(hs_req *r, const char *id);
 /* /api/ask and /api/articles/{id}/related: 501 until hq_ask and
