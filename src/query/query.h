@@ -151,6 +151,12 @@ size_t hq_phrasemap_payloads(const hq_phrasemap *m, uint32_t node, hq_phrase_pay
 /* The payloads of exactly the phrase terms[0..n), as above. */
 size_t hq_phrasemap_get(const hq_phrasemap *m, const uint64_t *terms, size_t n,
                         hq_phrase_payload *out, size_t max);
+/* Walks the phrases starting terms[0..n) in one pass: for each length
+ * k (1 .. the returned count, at most max) nodes[k-1] is the handle of
+ * the phrase terms[0..k) for hq_phrasemap_payloads(), or 0 when no
+ * phrase is exactly that (a longer one may be). */
+size_t hq_phrasemap_prefixes(const hq_phrasemap *m, const uint64_t *terms, size_t n,
+                             uint32_t *nodes, size_t max);
 /* The number of distinct phrases. */
 size_t hq_phrasemap_size(const hq_phrasemap *m);
 /* The phrase view of an analysis: one term per position (a hyphenated

@@ -559,9 +559,14 @@ size_t hq_vocab_mentions(const hq_vocab *v, const hq_tokens *toks, uint32_t conc
     size_t n_terms = hq_phrase_terms(toks, terms, index, toks->n), n = 0;
     for (size_t i = 0; i < n_terms && n < max;) {
         size_t found = 0;
-        for (size_t len = 1; len <= MENTION_MAX_TERMS && i + len <= n_terms; len++) {
+        uint32_t nodes[MENTION_MAX_TERMS];
+        size_t walked = hq_phrasemap_prefixes(v->phrases, terms + i, n_terms - i, nodes,
+                                              MENTION_MAX_TERMS);
+        for (size_t len = 1; len <= walked; len++) {
             hq_phrase_payload p[MENTION_MAX_ALTS];
-            size_t np = hq_phrasemap_get(v->phrases, terms + i, len, p, MENTION_MAX_ALTS);
+            size_t np = nodes[len - 1] ? hq_phrasemap_payloads(v->phrases, nodes[len - 1], p,
+                                                               MENTION_MAX_ALTS)
+                                       : 0;
             if (np > MENTION_MAX_ALTS)
                 np = MENTION_MAX_ALTS;
             if (np && phrase_names(v, p, np, concept))
