@@ -16,6 +16,8 @@ static const char USAGE[] =
     "Commands:\n"
     "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
     "                   plain text, Markdown) into the store and update the search index\n"
+    "  add FILE...      add or replace articles given as JSON Lines records (durable, searchable)\n"
+    "  rm ID...         delete articles by id\n"
     "  search QUERY     search the index (BM25F), with snippets\n"
     "  ask QUESTION     the answer card: red flags first, then passages by aspect, cited\n"
     "  analyze TEXT     what healthqa understands of a question: focus, type, context\n"
@@ -52,6 +54,8 @@ static const struct command {
     {"index", cmd_index, CMD_INDEX_USAGE},
     {"stats", cmd_stats, CMD_STATS_USAGE},
     {"show", cmd_show, CMD_SHOW_USAGE},
+    {"add", cmd_add, CMD_ADD_USAGE},
+    {"rm", cmd_rm, CMD_RM_USAGE},
     {"search", cmd_search, CMD_SEARCH_USAGE},
     {"ask", cmd_ask, CMD_ASK_USAGE},
     {"check", cmd_check, CMD_CHECK_USAGE},

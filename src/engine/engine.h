@@ -70,6 +70,13 @@ struct hq_engine {
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed). */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* ---- Interface to code in ingest.c ---------------------------------- */
+
+/* Gives each article of doc its source (its own, else o->source, else
+ * the name of the folder of doc->path) and its trust level (o->trust,
+ * else data/sources.tsv's level of the source).  o may be NULL. */
+void hq_engine_assign_source(hq_engine *e, hq_doc *doc, const hq_ingest_options *o);
+
 /* ---- Interface to code in evaluate.c -------------------------------- */
 
 /* One line of a question file: "qid<TAB>text". */

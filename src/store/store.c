@@ -500,6 +500,17 @@ static hq_status remove_vanished(hq_store *st, const hq_doc *doc, size_t *n_remo
     return rc;
 }
 
+hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_error *err)
+{
+    sqlite3_stmt *d = st->stmt[ST_ARTICLE_DELETE];
+    sqlite3_bind_text(d, 1, id, -1, SQLITE_TRANSIENT);
+    hq_status rc = step_done(st, d, err, "deleting an article");
+    *found = rc == HQ_OK && sqlite3_changes(st->db) > 0;
+    if (rc == HQ_OK && *found)
+        rc = log_change(st, id, "delete", NULL, err);
+    return rc;
+}
+
 hq_status hq_store_put_doc(hq_store *st, const hq_doc *doc, hq_put_result *res, hq_error *err)
 {
     res->n_changed = res->n_removed = 0;
