@@ -60,6 +60,7 @@ int cmd_explain(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dups(const cli_ctx *ctx, int argc, char **argv);
 int cmd_triage(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
+int cmd_token(const cli_ctx *ctx, int argc, char **argv);
 
 /* Usage texts, printed by --help and `healthqa help COMMAND`. */
 extern const char CMD_INDEX_USAGE[];
@@ -77,5 +78,6 @@ extern const char CMD_EVAL_USAGE[];
 extern const char CMD_DUPS_USAGE[];
 extern const char CMD_TRIAGE_USAGE[];
 extern const char CMD_SERVE_USAGE[];
+extern const char CMD_TOKEN_USAGE[];
 
 #endif

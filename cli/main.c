@@ -30,6 +30,7 @@ static const char USAGE[] =
     "  dups             clusters of near-duplicate sections (the same text on several sites)\n"
     "  triage TEXT      red flags in a reader's words: how urgently to seek care\n"
     "  serve            the web portal and JSON API (HTTP, see docs/API.md)\n"
+    "  token new        a bearer token for the write API (its hash goes to a token file)\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -66,6 +67,7 @@ static const struct command {
     {"dups", cmd_dups, CMD_DUPS_USAGE},
     {"triage", cmd_triage, CMD_TRIAGE_USAGE},
     {"serve", cmd_serve, CMD_SERVE_USAGE},
+    {"token", cmd_token, CMD_TOKEN_USAGE},
 };
 
 static const struct command *find_command(const char *name)

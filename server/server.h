@@ -165,4 +165,26 @@ void hs_page_error(hs_req *r, int status, const char *title, const char *message
  * 304 when If-None-Match matches. */
 void hs_static_style(hs_req *r, const char *id);
 
+/* ---- Interface to code in auth.c: who may write ---------------------- */
+/* Bearer tokens, kept hashed in a token file (format at the top of
+ * auth.c).  A loaded set is read-only: any thread may check. */
+
+typedef struct hs_tokens hs_tokens;
+typedef enum hs_auth { HS_AUTH_OK, HS_AUTH_MISSING, HS_AUTH_WRONG, HS_AUTH_EXPIRED } hs_auth;
+
+/* Makes a new random token, appends its hash (expiring after days days;
+ * 0: never) and note to the token file at path (created 0600, synced),
+ * and writes the token into token[0..size) (size >= 68).  Returns 0, or
+ * -1 with the reason in why. */
+int hs_token_new(const char *path, long long days, const char *note, char *token, size_t size,
+                 char *why, size_t why_size);
+/* Reads the token file at path; NULL with the reason (file and line) in
+ * why.  Release with hs_tokens_free. */
+hs_tokens *hs_tokens_load(const char *path, char *why, size_t why_size);
+void hs_tokens_free(hs_tokens *t);
+/* Checks an Authorization header value ("Bearer <token>", NULL when
+ * absent) at time now (Unix seconds), in time independent of where the
+ * token differs from the stored ones. */
+hs_auth hs_tokens_check(const hs_tokens *t, const char *authorization, long long now);
+
 #endif
