@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,9 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A file size limit (RLIMIT_FSIZE) is a full disk to us: let write()
+     * fail with EFBIG and report it, instead of being killed by SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},

@@ -52,4 +52,15 @@ check "check passes after merges" "$HQ" --data "$d" check
 check_eq "deletes after merges" 118 "$(total quokka)"
 check "rebuild" "$HQ" --data "$d" index --rebuild
 check_eq "a rebuild finds the same" 118 "$(total quokka)"
+
+# a full disk (a file size limit) fails the write clearly and keeps the rest
+python3 -c '
+import json
+for i in range(300): print(json.dumps({"id": "big:%d" % i, "title": "Big record %d" % i, "body": ("wombat%d " % i) * 300}))' >"$tmp/big.jsonl"
+limit=$(( $(du -k "$d/store.db" | cut -f1) + 64 ))
+(ulimit -f "$limit"; "$HQ" --data "$d" add "$tmp/big.jsonl") 2>"$tmp/err" >/dev/null; rc=$?
+check_eq "disk full: exit 4 (not killed by SIGXFSZ)" 4 "$rc"
+check "disk full: the error says what to do" grep -q "disk may be full" "$tmp/err"
+check "disk full: check still passes" "$HQ" --data "$d" check
+check_eq "disk full: nothing of the file was stored, the rest is intact" "0 118" "$(total wombat5) $(total quokka)"
 tap_done
