@@ -99,6 +99,8 @@ void hs_route(hs_req *r)
         hs_reply_error(r, 414, "uri_too_long", "the request target exceeds %d bytes", HS_MAX_URL);
         return;
     }
+    if (hs_write_route(r)) /* writes have their own limits and checks */
+        return;
     if (evbuffer_get_length(evhttp_request_get_input_buffer(r->req)) > HS_MAX_BODY) {
         hs_reply_error(r, 413, "payload_too_large", "request bodies are limited to %d bytes",
                        HS_MAX_BODY);
