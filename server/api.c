@@ -96,6 +96,20 @@ void hs_api_search(hs_req *r, const char *unused)
         hs_reply_hq_error(r, rc, &err);
 }
 
+void hs_api_ask(hs_req *r, const char *unused)
+{
+    const char *q = query_param(r);
+    if (q == NULL)
+        return;
+    json_t *res = NULL;
+    hq_error err = {0};
+    hq_status rc = hq_ask(r->engine, q, &res, &err);
+    if (rc == HQ_OK)
+        hs_reply_json(r, 200, res);
+    else
+        hs_reply_hq_error(r, rc, &err);
+}
+
 void hs_api_suggest(hs_req *r, const char *unused)
 {
     size_t limit = 8;

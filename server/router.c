@@ -30,9 +30,9 @@ static const route ROUTES[] = {
     {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false},
     {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false},
     {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false},
-    /* The answers issue: when hq_ask and hq_related land, replace these two
-     * handlers by hs_api_ask and hs_api_related (calls like hs_api_search). */
-    {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false},
+    /* The answers issue: when hq_related lands, hs_api_related replaces
+     * this handler (a call like hs_api_article). */
+    {"/api/ask", NULL, HS_R_API_ASK, hs_api_ask, false},
     {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false},
     {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false},
     {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false},
@@ -160,8 +160,12 @@ void hs_route_resolve(hs_req *r, enum evhttp_cmd_type method, const char *uri, s
 
 void hs_route(hs_req *r)
 {
+    const char *uri = evhttp_request_get_uri(r->req);
+    /* writes have their own limits and checks, after the URL's (414) */
+    if (strlen(uri) <= HS_MAX_URL && hs_write_route(r))
+        return;
     hs_target t;
-    hs_route_resolve(r, evhttp_request_get_command(r->req), evhttp_request_get_uri(r->req),
+    hs_route_resolve(r, evhttp_request_get_command(r->req), uri,
                      evbuffer_get_length(evhttp_request_get_input_buffer(r->req)), &t);
     if (t.handler != NULL)
         t.handler(r, t.id);

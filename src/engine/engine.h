@@ -74,6 +74,14 @@ void hq_engine_drop_snapshot(hq_engine *e);
  * its message (once): the index is derived data, rebuilt from the store
  * by `healthqa index --rebuild`. */
 void hq_engine_hint_rebuild(hq_error *err);
+
+/* ---- Interface to code in ingest.c ---------------------------------- */
+
+/* Gives each article of doc its source (its own, else o->source, else
+ * the name of the folder of doc->path) and its trust level (o->trust,
+ * else data/sources.tsv's level of the source).  o may be NULL. */
+void hq_engine_assign_source(hq_engine *e, hq_doc *doc, const hq_ingest_options *o);
+
 /* ---- Interface to code in evaluate.c -------------------------------- */
 
 /* One line of a question file: "qid<TAB>text". */
@@ -92,6 +100,9 @@ void hq_qlines_free(hq_qline *qs, size_t n);
 /* Builds the concept and cue tables on first call (thread-safe); then
  * e->vocab and e->cues are set and read-only. */
 hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
+/* A concept as JSON: {"name", "mesh_tree" (when known), "names"}, or
+ * null for HQ_NO_CONCEPT. */
+json_t *hq_engine_concept_json(const hq_vocab *v, uint32_t id);
 
 /* ---- Interface to code in search.c ---------------------------------- */
 
