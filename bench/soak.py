@@ -44,10 +44,15 @@ def call(method, path, body=None):
     return status, data, time.perf_counter() - t0
 
 
-def note(status, kind, took):
+error_bodies = []
+
+
+def note(status, kind, took, body=b""):
     with lock:
         stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
         lat[kind].append(took)
+        if status not in (200, 404) and len(error_bodies) < 5:
+            error_bodies.append("%s %s" % (status, body[:300].decode("utf-8", "replace")))
 
 
 def client(k):
@@ -59,8 +64,8 @@ def client(k):
         if rng.random() < 0.05:
             if mine and rng.random() < 0.2:
                 victim = mine.pop(rng.randrange(len(mine)))
-                status, _, took = call("DELETE", "/api/articles/" + victim)
-                note(status, "write", took)
+                status, body, took = call("DELETE", "/api/articles/" + victim)
+                note(status, "write", took, body)
                 with lock:
                     stats["deletes"] += 1
                     if status == 200:
@@ -74,8 +79,8 @@ def client(k):
             word = "soakword%dx%d" % (k, n)
             rec = {"title": "Soak record %d of client %d" % (n, k),
                    "body": "%s: back pain after exercise usually settles with rest." % word}
-            status, _, took = call("PUT", "/api/articles/" + aid, json.dumps(rec).encode())
-            note(status, "write", took)
+            status, body, took = call("PUT", "/api/articles/" + aid, json.dumps(rec).encode())
+            note(status, "write", took, body)
             with lock:
                 stats["writes"] += 1
                 if status == 200:
@@ -85,11 +90,11 @@ def client(k):
                     stats["errors"] += 1
         else:
             if mine and rng.random() < 0.1:
-                status, _, took = call("GET", "/api/articles/" + urllib.parse.quote(rng.choice(mine)))
+                status, body, took = call("GET", "/api/articles/" + urllib.parse.quote(rng.choice(mine)))
             else:
                 q = urllib.parse.quote_plus(rng.choice(QUESTIONS))
-                status, _, took = call("GET", "/api/search?q=" + q)
-            note(status, "read", took)
+                status, body, took = call("GET", "/api/search?q=" + q)
+            note(status, "read", took, body)
             with lock:
                 stats["reads"] += 1
                 if status != 200:
@@ -147,6 +152,8 @@ print("  requests/s %.0f; read p50 %.1f ms p99 %.1f ms; write p50 %.1f ms p99 %.
       % ((stats["reads"] + stats["writes"] + stats["deletes"]) / took, pct(lat["read"], .5),
          pct(lat["read"], .99), pct(lat["write"], .5), pct(lat["write"], .99)))
 print("  statuses %s; errors %d" % (json.dumps(stats["statuses"]), stats["errors"]))
+for e in error_bodies:
+    print("  error: " + e)
 print("  RSS KiB: first %d, mean of first third %.0f, of last third %.0f, max %d"
       % (samples[0][1] if samples else 0, early, late, max((r for _, r in samples), default=0)))
 print("  acknowledged puts lost %d; not found by search %d (of %d checked); deleted but found %d"

@@ -114,6 +114,11 @@ int cmd_add(const cli_ctx *ctx, int argc, char **argv)
         hq_status rc = read_input(argv[i], &data, &len, &err);
         if (rc == HQ_OK)
             rc = hq_put_records(e, data, len, &s, &err);
+        hq_index_summary ms = {0};
+        if (rc == HQ_OK && hq_index_merge(e, &ms, &err) == HQ_OK && ms.n_merged > 0) {
+            s.index.n_segments = ms.n_segments;
+            s.index.n_merged = ms.n_merged;
+        }
         free(data);
         if (rc == HQ_OK) {
             print_file(argv[i], &s, json);

@@ -50,6 +50,8 @@ int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
     memset(&err, 0, sizeof err);
     hq_status rc = hq_remove(e, (const char *const *)argv + optind, (size_t)(argc - optind), &s,
                              &err);
+    if (rc == HQ_OK)
+        rc = hq_index_merge(e, NULL, &err);
     hq_close(e);
     if (rc != HQ_OK) {
         cli_error("rm", &err);

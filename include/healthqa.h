@@ -160,6 +160,15 @@ hq_status hq_put_records(hq_engine *engine, const char *data, size_t len,
 hq_status hq_remove(hq_engine *engine, const char *const *ids, size_t n,
                     hq_write_summary *summary, hq_error *err);
 
+/* Merges segments by the index's policy (see src/engine/merge.c: when
+ * ten segments have the same size class, in documents, they become one),
+ * until no class is full.  Updates (hq_index_update, hq_put_records,
+ * hq_remove) add segments and never merge: call this after them, from
+ * any thread — `healthqa index/add/rm` do, `healthqa serve` runs it in
+ * the background after writes.  The re-indexing runs without holding
+ * up updates; searches keep their view.  summary may be NULL. */
+hq_status hq_index_merge(hq_engine *engine, hq_index_summary *summary, hq_error *err);
+
 typedef struct hq_search_options {
     size_t limit;   /* hits to return (default 10 when 0, at most 1000) */
     size_t offset;  /* hits to skip, for paging (offset + limit <= 10000) */

@@ -313,10 +313,16 @@ int hs_serve(const hs_options *o)
     }
     int rc = 4, port = opt.port;
     int fd = warm_up(e) == 0 ? listen_on(&opt, &port) : -1;
+    if (fd >= 0 && tokens && hs_merger_start(e) != 0) {
+        fprintf(stderr, "healthqa: serve: cannot start the merge thread\n");
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
         rc = run_loops(&opt, e, tokens, fd, port);
         close(fd);
     }
+    hs_merger_stop();
     hq_close(e);
     hs_tokens_free(tokens);
     if (rc == 0)

@@ -193,6 +193,15 @@ void hs_static_style(hs_req *r, const char *id);
  * reader's. */
 bool hs_write_route(hs_req *r);
 
+/* ---- Interface to code in merger.c: background merges ------------------ */
+
+/* Starts the merge thread for e (once, before the loops); 0 or -1. */
+int hs_merger_start(hq_engine *e);
+/* Asks for a merge pass (after a write); never blocks on a merge. */
+void hs_merger_poke(void);
+/* Stops the thread, letting a merge in progress finish. */
+void hs_merger_stop(void);
+
 /* ---- Interface to code in auth.c: who may write ---------------------- */
 /* Bearer tokens, kept hashed in a token file (format at the top of
  * auth.c).  A loaded set is read-only: any thread may check. */

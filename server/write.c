@@ -7,8 +7,10 @@
  * write needs "Authorization: Bearer <token>" (401 when missing, wrong or
  * expired, with WWW-Authenticate).  Bodies are at most HQ_WRITE_MAX_BYTES
  * (413).  A write answers once the store has synced it and the index
- * shows it (hq_put_records, hq_remove).  Writes run on the loop of their
- * connection, one at a time in the process (the store has one writer).
+ * shows it (hq_put_records, hq_remove); merging the small segments
+ * writes make is left to the background (merger.c).  Writes run on the
+ * loop of their connection, one at a time in the process (the store has
+ * one writer).
  */
 #include "server.h"
 
@@ -82,6 +84,7 @@ static hq_status put(hs_req *r, const char *data, size_t len, hq_write_summary *
     pthread_mutex_lock(&one_writer);
     hq_status rc = hq_put_records(r->engine, data, len, s, err);
     pthread_mutex_unlock(&one_writer);
+    hs_merger_poke();
     return rc;
 }
 
@@ -146,6 +149,7 @@ static void delete_article(hs_req *r, const char *id)
     pthread_mutex_lock(&one_writer);
     hq_status rc = hq_remove(r->engine, &id, 1, &s, &err);
     pthread_mutex_unlock(&one_writer);
+    hs_merger_poke();
     if (rc != HQ_OK)
         reply_write_error(r, rc, &err);
     else if (s.n_removed == 0)

@@ -95,6 +95,27 @@ typedef struct hq_qline {
 hq_status hq_read_qlines(const char *path, hq_qline **out, size_t *n, hq_error *err);
 void hq_qlines_free(hq_qline *qs, size_t n);
 
+/* ---- Interface to code in refresh.c (for merge.c) ------------------- */
+
+/* An exclusive flock on <dir>/LOCK: one index writer at a time.  Release
+ * by closing *fd. */
+hq_status hq_index_lock(const char *dir, int *fd, hq_error *err);
+/* The deleted-document bits of segment entry ms (all clear when it has
+ * none); free() them. */
+hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err);
+/* Tombstones, in every segment of m, the documents of the articles
+ * ids[0..n) (sorted); segments left without a live document go. */
+hq_status hq_index_tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
+                                 hq_index_summary *sum, hq_error *err);
+/* Indexes the store's current sections of the articles ids[0..n) (sorted;
+ * all of the store when ids is NULL) into new segments written in dir
+ * and added to m, whose next_id they take. */
+hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                            size_t n, hq_index_summary *sum, hq_error *err);
+/* Removes segment and tombstone files that m does not name. */
+void hq_index_collect_garbage(const char *dir, const hq_manifest *m);
+
 /* ---- Interface to code in understand.c ------------------------------ */
 
 /* Builds the concept and cue tables on first call (thread-safe); then

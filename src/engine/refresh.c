@@ -38,8 +38,8 @@ static bool contains(char *const *sorted, size_t n, const char *id)
 
 /* The deleted-document bits of segment entry ms (all clear when it has
  * none yet); free() them. */
-static hq_status read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
-                                 hq_error *err)
+hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err)
 {
     if (ms->del_gen == 0) {
         *bits = hq_xcalloc(((size_t)ms->n_docs + 7) / 8 + 1, 1);
@@ -70,7 +70,7 @@ static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *c
     }
     uint8_t *bits = NULL;
     if (rc == HQ_OK)
-        rc = read_tombstones(dir, ms, &bits, err);
+        rc = hq_index_read_tombstones(dir, ms, &bits, err);
     uint32_t added = 0;
     for (uint32_t d = 0; rc == HQ_OK && d < ms->n_docs; d++) {
         if ((bits[d / 8] >> (d % 8)) & 1)
@@ -148,7 +148,7 @@ static bool is_ours(const char *name)
 }
 
 /* Removes segment and tombstone files that manifest m does not name. */
-static void collect_garbage(const char *dir, const hq_manifest *m)
+void hq_index_collect_garbage(const char *dir, const hq_manifest *m)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -174,7 +174,7 @@ static void collect_garbage(const char *dir, const hq_manifest *m)
     closedir(d);
 }
 
-static hq_status lock_index(const char *dir, int *fd, hq_error *err)
+hq_status hq_index_lock(const char *dir, int *fd, hq_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/LOCK", dir);
@@ -190,8 +190,8 @@ static hq_status lock_index(const char *dir, int *fd, hq_error *err)
 
 /* Tombstones, in every segment of m, the documents of the articles
  * ids[0..n) (sorted); segments left without a live document go. */
-static hq_status tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
-                               hq_index_summary *sum, hq_error *err)
+hq_status hq_index_tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
+                                 hq_index_summary *sum, hq_error *err)
 {
     hq_status rc = HQ_OK;
     uint32_t kept = 0;
@@ -208,14 +208,14 @@ static hq_status tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, s
 }
 
 /* Indexes the store's current sections of the articles ids[0..n) (all
- * of the store when ids is NULL) into new segments added to m. */
-static hq_status index_articles(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
-                                hq_index_summary *sum, hq_error *err)
+ * of the store when ids is NULL) into new segments in dir, added to m. */
+hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                            size_t n, hq_index_summary *sum, hq_error *err)
 {
     hq_field_params hint;
     memcpy(hint.w, e->params.w, sizeof hint.w);
     memcpy(hint.b, e->params.b, sizeof hint.b);
-    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET, &hint);
+    hq_builder *b = hq_builder_new(dir, &m->next_id, BUILD_BUDGET, &hint);
     feed f = {.b = b};
     hq_status rc = hq_store_feed(e->store, ids, n, feed_one, &f, err);
     feed_clear(&f);
@@ -235,123 +235,8 @@ static hq_status index_articles(hq_engine *e, hq_manifest *m, char *const *ids, 
     return rc;
 }
 
-/* ---- merges ------------------------------------------------------------ */
-/* A logarithmic policy (Lucene's LogMergePolicy, in documents): a
- * segment's level is floor(log10(live documents)); when MERGE_FACTOR
- * segments share a level they are merged into one of the next.  So
- * every level holds fewer than MERGE_FACTOR segments and the count
- * stays O(log documents) however the index grew (one segment per write
- * for live updates).  The index is derived from the store, so merging is
- * re-indexing the live articles of those segments from the store into a
- * new segment: their deleted documents are dropped on the way, and
- * articles that changed since are simply indexed as they are now (the
- * next update's tombstones keep that consistent).  Readers keep their
- * snapshot; a merge only publishes a new manifest. */
-
-#define MERGE_FACTOR 10
-
-static unsigned level_of(const hq_manifest_seg *s)
-{
-    uint32_t live = s->n_docs - s->n_deleted;
-    unsigned level = 0;
-    while (live >= MERGE_FACTOR) {
-        live /= MERGE_FACTOR;
-        level++;
-    }
-    return level;
-}
-
-/* The level with MERGE_FACTOR or more segments, the lowest; -1 if none. */
-static int level_to_merge(const hq_manifest *m)
-{
-    unsigned count[16] = {0};
-    for (uint32_t i = 0; i < m->n_segs; i++)
-        count[level_of(&m->segs[i]) < 15 ? level_of(&m->segs[i]) : 15]++;
-    for (int l = 0; l < 16; l++)
-        if (count[l] >= MERGE_FACTOR)
-            return l;
-    return -1;
-}
-
-/* Appends the article ids of ms's live documents to *ids. */
-static hq_status live_articles(const char *dir, const hq_manifest_seg *ms, char ***ids,
-                               size_t *n, size_t *cap, hq_error *err)
-{
-    char *path = hq_segment_file(dir, ms->id);
-    hq_segment *seg = NULL;
-    hq_status rc = hq_segment_open(path, &seg, err);
-    free(path);
-    uint8_t *bits = NULL;
-    if (rc == HQ_OK)
-        rc = read_tombstones(dir, ms, &bits, err);
-    for (uint32_t d = 0; rc == HQ_OK && d < ms->n_docs; d++) {
-        if ((bits[d / 8] >> (d % 8)) & 1)
-            continue;
-        hq_docinfo di;
-        hq_segment_doc(seg, d, &di);
-        hq_grow((void **)ids, cap, *n + 1, sizeof **ids);
-        (*ids)[(*n)++] = hq_xstrdup(hq_segment_string(seg, di.article_id));
-    }
-    free(bits);
-    hq_segment_unref(seg);
-    return rc;
-}
-
-/* Sorts ids and drops repeats. */
-static void sort_unique(char **ids, size_t *n)
-{
-    qsort(ids, *n, sizeof *ids, compare_str);
-    size_t out = 0;
-    for (size_t i = 0; i < *n; i++) {
-        if (out > 0 && strcmp(ids[out - 1], ids[i]) == 0)
-            free(ids[i]);
-        else
-            ids[out++] = ids[i];
-    }
-    *n = out;
-}
-
-/* Merges the segments of one level into one. */
-static hq_status merge_level(hq_engine *e, hq_manifest *m, unsigned level,
-                             hq_index_summary *sum, hq_error *err)
-{
-    char **ids = NULL;
-    size_t n = 0, cap = 0;
-    hq_status rc = HQ_OK;
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < m->n_segs; i++) {
-        if (level_of(&m->segs[i]) == level) {
-            if (rc == HQ_OK)
-                rc = live_articles(e->index_dir, &m->segs[i], &ids, &n, &cap, err);
-            sum->n_merged++;
-        } else {
-            m->segs[kept++] = m->segs[i];
-        }
-    }
-    m->n_segs = kept;
-    sort_unique(ids, &n);
-    /* an article with documents in another segment too is re-indexed whole */
-    if (rc == HQ_OK)
-        rc = tombstone_all(e, m, ids, n, sum, err);
-    if (rc == HQ_OK && n > 0)
-        rc = index_articles(e, m, ids, n, sum, err);
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
-    return rc;
-}
-
-static hq_status merge_by_policy(hq_engine *e, hq_manifest *m, hq_index_summary *sum,
-                                 hq_error *err)
-{
-    hq_status rc = HQ_OK;
-    for (int level; rc == HQ_OK && (level = level_to_merge(m)) >= 0;)
-        rc = merge_level(e, m, (unsigned)level, sum, err);
-    return rc;
-}
-
 /* Applies the changes after m->store_seq (all of the store when rebuild)
- * to m, writing new segments and tombstones, then merges by the policy. */
+ * to m, writing new segments and tombstones. */
 static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint64_t last,
                                hq_index_summary *sum, hq_error *err)
 {
@@ -361,11 +246,9 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
     if (!rebuild)
         rc = hq_store_changed_since(e->store, m->store_seq, &changed, &n_changed, err);
     if (rc == HQ_OK)
-        rc = tombstone_all(e, m, changed, n_changed, sum, err);
+        rc = hq_index_tombstone_all(e, m, changed, n_changed, sum, err);
     if (rc == HQ_OK && (rebuild || n_changed > 0))
-        rc = index_articles(e, m, rebuild ? NULL : changed, n_changed, sum, err);
-    if (rc == HQ_OK)
-        rc = merge_by_policy(e, m, sum, err);
+        rc = hq_index_articles(e, e->index_dir, m, rebuild ? NULL : changed, n_changed, sum, err);
     for (size_t i = 0; i < n_changed; i++)
         free(changed[i]);
     free(changed);
@@ -381,7 +264,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     hq_status rc = hq_mkdir(e->index_dir, err);
     int lock = -1;
     if (rc == HQ_OK)
-        rc = lock_index(e->index_dir, &lock, err);
+        rc = hq_index_lock(e->index_dir, &lock, err);
     if (rc != HQ_OK)
         return rc;
     hq_manifest m;
@@ -410,7 +293,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     if (rc == HQ_OK && needed)
         rc = hq_manifest_write(e->index_dir, &m, err);
     if (rc == HQ_OK) {
-        collect_garbage(e->index_dir, &m);
+        hq_index_collect_garbage(e->index_dir, &m);
         sum.n_segments = m.n_segs;
         sum.store_seq = m.store_seq;
         sum.updated = needed;

@@ -9,8 +9,10 @@
  * transaction: all stored or none.  Commits of writes are synced
  * (synchronous=FULL) so a write acknowledged survives a power loss, not
  * only a crash of the process.  Then the index is brought up to date
- * (hq_index_update: a new small segment, tombstones for old versions,
- * merges by the policy of refresh.c) and the next search sees it.
+ * (hq_index_update: a new small segment, tombstones for old versions)
+ * and the next search sees it.  Merging the small segments is the
+ * caller's: hq_index_merge (merge.c), which `healthqa add`/`rm` run
+ * after, and `healthqa serve` in the background.
  */
 #include "engine.h"
 
