@@ -95,10 +95,8 @@ static void free_ids(char **ids, size_t n)
 static hq_status live_articles(const char *dir, const hq_manifest_seg *ms, char ***ids,
                                size_t *n, size_t *cap, hq_error *err)
 {
-    char *path = hq_segment_file(dir, ms->id);
     hq_segment *seg = NULL;
-    hq_status rc = hq_segment_open(path, &seg, err);
-    free(path);
+    hq_status rc = hq_segment_open_entry(dir, ms, &seg, err);
     uint8_t *bits = NULL;
     if (rc == HQ_OK)
         rc = hq_index_read_tombstones(dir, ms, &bits, err);

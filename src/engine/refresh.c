@@ -41,13 +41,9 @@ static bool contains(char *const *sorted, size_t n, const char *id)
 hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
                                    hq_error *err)
 {
-    if (ms->del_gen == 0) {
+    hq_status rc = hq_tombstones_read_entry(dir, ms, bits, err);
+    if (rc == HQ_OK && *bits == NULL)
         *bits = hq_xcalloc(((size_t)ms->n_docs + 7) / 8 + 1, 1);
-        return HQ_OK;
-    }
-    char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
-    hq_status rc = hq_tombstones_read(del, ms->n_docs, bits, err);
-    free(del);
     return rc;
 }
 
@@ -56,18 +52,10 @@ hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, u
 static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *const *changed,
                                    size_t n, hq_error *err)
 {
-    char *path = hq_segment_file(dir, ms->id);
     hq_segment *seg = NULL;
-    hq_status rc = hq_segment_open(path, &seg, err);
-    free(path);
-    if (rc == HQ_OK && hq_segment_n_docs(seg) != ms->n_docs) /* as hq_snapshot_open checks */
-        rc = hq_fail(err, HQ_ECORRUPT, hq_segment_path(seg), 0, -1,
-                     "segment holds %u documents, the manifest says %u", hq_segment_n_docs(seg),
-                     ms->n_docs);
-    if (rc != HQ_OK) {
-        hq_segment_unref(seg);
+    hq_status rc = hq_segment_open_entry(dir, ms, &seg, err);
+    if (rc != HQ_OK)
         return rc;
-    }
     uint8_t *bits = NULL;
     if (rc == HQ_OK)
         rc = hq_index_read_tombstones(dir, ms, &bits, err);

@@ -367,6 +367,18 @@ typedef struct hq_snapshot {
     double avg_len[HQ_NFIELDS];
 } hq_snapshot;
 
+/* Opens the segment of manifest entry ms in the index folder dir: as
+ * hq_segment_open, and HQ_ECORRUPT when the file is missing or holds
+ * another number of documents than ms says (every reader of a segment
+ * the manifest names goes through here).  *out is NULL on failure. */
+hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_segment **out,
+                                hq_error *err);
+/* The deleted-documents bitmap of manifest entry ms (malloc'd), or NULL
+ * when ms has no tombstones; HQ_ECORRUPT when the file is missing,
+ * damaged, or marks another number of documents than ms->n_deleted. */
+hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err);
+
 /* Opens the index in dir.  A missing manifest gives an empty snapshot;
  * damage gives HQ_ECORRUPT naming the file. */
 hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err);
