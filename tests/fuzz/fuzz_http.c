@@ -4,21 +4,60 @@
  * percent-decoding of the path and of the {id}, query-string parameters,
  * the route table) on any request target, then what handlers do with
  * the parameters (hs_parse_size for numbers, HTML escaping and URL
- * encoding of echoed values, hs_url_is_http for links).  The handlers
- * themselves need a live evhttp request; the e2e and browser tests drive
- * them.
+ * encoding of echoed values, hs_url_is_http for links), and the write
+ * API's check of an Authorization header (hs_tokens_check, against a
+ * token file made at start).  The handlers themselves need a live evhttp
+ * request; the e2e and browser tests drive them (a write's body goes
+ * through the JSON Lines reader: fuzz_jsonl.c).
  *
  * Input: byte 0 picks the method, byte 1 the body length (0, the limit,
- * one past it); the rest, up to a NUL, is the request target (evhttp
- * hands the router a C string).  Seeds: tests/fuzz/http/.
+ * one past it); then the request target up to a NUL (evhttp hands the
+ * router a C string); after the NUL, the Authorization header's value.
+ * Seeds: tests/fuzz/http/.
  */
 #include "fuzz.h"
 
 #include "../../server/server.h"
 
+#include <unistd.h>
+
 static const enum evhttp_cmd_type METHODS[] = {EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST,
                                                EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
                                                EVHTTP_REQ_OPTIONS};
+
+static hs_tokens *tokens;
+static char token[128]; /* the one valid token */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    char path[] = "/tmp/hq-fuzz-tokens-XXXXXX", why[256];
+    int fd = mkstemp(path);
+    if (fd < 0 || close(fd) != 0 || unlink(path) != 0 ||
+        hs_token_new(path, 0, "fuzz", token, sizeof token, why, sizeof why) != 0 ||
+        (tokens = hs_tokens_load(path, why, sizeof why)) == NULL || unlink(path) != 0) {
+        fprintf(stderr, "fuzz_http: cannot make a token file: %s\n", why);
+        abort();
+    }
+    char header[160];
+    snprintf(header, sizeof header, "Bearer %s", token);
+    if (hs_tokens_check(tokens, header, 0) != HS_AUTH_OK)
+        abort();
+    return 0;
+}
+
+/* The check of an Authorization header: only the valid token passes. */
+static void check_auth(const char *header)
+{
+    hs_auth a = hs_tokens_check(tokens, header, 1700000000);
+    FUZZ_ASSERT(a == HS_AUTH_OK || a == HS_AUTH_MISSING || a == HS_AUTH_WRONG);
+    if (a == HS_AUTH_OK) {
+        const char *t = strstr(header, token);
+        FUZZ_ASSERT(t != NULL && strcmp(t, token) == 0);
+    }
+    FUZZ_ASSERT(hs_tokens_check(NULL, header, 0) != HS_AUTH_OK);
+}
 
 /* Escaped HTML holds no raw markup character but the <mark> tags of
  * highlights; empties b. */
@@ -63,6 +102,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum evhttp_cmd_type method = METHODS[data[0] % (sizeof METHODS / sizeof *METHODS)];
     size_t body = data[1] % 3 == 0 ? 0 : data[1] % 3 == 1 ? HS_MAX_BODY : HS_MAX_BODY + 1;
     char *uri = fuzz_text(data + 2, size - 2);
+    size_t uri_len = strlen(uri);
+    if (uri_len + 2 < size) /* after the target's NUL: an Authorization header */
+        check_auth(uri + uri_len + 1);
     hs_req r = {0};
     hs_target t;
     hs_route_resolve(&r, method, uri, body, &t);
