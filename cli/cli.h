@@ -55,6 +55,7 @@ int cmd_eval(const cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(const cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dups(const cli_ctx *ctx, int argc, char **argv);
+int cmd_related(const cli_ctx *ctx, int argc, char **argv);
 int cmd_triage(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 
@@ -69,6 +70,7 @@ extern const char CMD_CHECK_USAGE[];
 extern const char CMD_DUMP_USAGE[];
 extern const char CMD_EVAL_USAGE[];
 extern const char CMD_DUPS_USAGE[];
+extern const char CMD_RELATED_USAGE[];
 extern const char CMD_TRIAGE_USAGE[];
 extern const char CMD_SERVE_USAGE[];
 

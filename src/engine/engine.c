@@ -32,6 +32,8 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
     if (rc == HQ_OK)
         rc = hq_rerank_load(hq_rerank_default_path(), &e->rerank, err);
+    if (rc == HQ_OK)
+        rc = hq_related_load(hq_related_default_path(), &e->related, err);
     if (rc == HQ_OK) {
         size_t n = strlen(dir) + sizeof "/store.db";
         char *path = hq_xmalloc(n);

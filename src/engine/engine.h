@@ -36,6 +36,7 @@ const char *hq_trust_default_path(void);
 
 /* ---- the engine ---------------------------------------------------- */
 
+#include "../answer/answer.h"
 #include "../index/index.h"
 #include "../rank/rank.h"
 #include "../text/text.h"
@@ -53,6 +54,7 @@ struct hq_engine {
     hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
     size_t n_analyzers, cap_analyzers;
     hq_rerank_params rerank;  /* question analysis and re-ranking weights */
+    hq_related_params related; /* related articles (data/related.conf) */
     pthread_mutex_t vocab_lock; /* guards building the tables below */
     hq_vocab *vocab;          /* the concept table, NULL until first needed */
     hq_cues *cues;            /* the cue table, likewise */

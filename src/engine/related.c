@@ -1,0 +1,713 @@
+/*
+ * related.c — hq_related(): the articles a reader of one article would
+ * want next, from the content only.  What this file gathers:
+ *   1. the source article (hq_show: an article, a section's article or
+ *      the one article of an ingested file) and what it is about: its
+ *      focus concept (the concept table's) and the concepts its title
+ *      names, or its text names at least mlt.mentions times;
+ *   2. its key terms, as Lucene's MoreLikeThis picks them: every term of
+ *      its title (counted mlt.title times) and text, kept when it occurs
+ *      at least mlt.min_tf times (once in a short text) and in
+ *      mlt.min_df .. mlt.max_df of the index's sections, scored tf * idf;
+ *      the mlt.terms best are the query, each weighted by its score over
+ *      the best one's, and the focus' names are added at mlt.focus;
+ *   3. the mlt.depth best sections for that query (BM25F, as search),
+ *      grouped by article (an article's best section speaks for it; the
+ *      source's own sections give the reference score: text similarity
+ *      = a candidate's score / the source's best section's, at most 1);
+ *   4. src/answer/related.c scores, floors and orders the candidates;
+ *      articles with the same title are grouped under the best one, and
+ *      hq_collapse() groups near-duplicate texts (those of the source
+ *      itself are left out: the same text elsewhere is not "related").
+ * Thread-safe as hq_search: it reads the snapshot, the concept table and
+ * the store, and takes an analyzer from the pool.
+ */
+#include "engine.h"
+#include "../answer/answer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LIMIT 10
+#define MAX_LIMIT 50
+#define MAX_NAMED 16       /* concepts the source names, kept (most named first) */
+#define MAX_CANDIDATES 100 /* articles scored, best text first */
+#define MAX_FOCUS_NAMES 4  /* names of the focus added to the query */
+#define MAX_TITLE_BYTES 4096
+#define CONCEPT_QUERIES 4  /* named concepts whose articles are looked up by name */
+#define CONCEPT_DEPTH 10   /* sections retrieved per concept */
+/* Phrases whose rarest term is this common name nothing in particular:
+ * "disease" (3.9), "health" (5.0) fall under it, "pain" (6.0) and
+ * "pregnancy" (6.4) do not (hq_concept_match.specificity). */
+#define MIN_SPECIFICITY 5.2
+
+/* Everything one call owns; released by rel_free. */
+typedef struct rel {
+    hq_engine *e;
+    const hq_related_params *p;
+    hq_arena arena;
+    hq_analyzer *a;
+    hq_tokens toks;
+    hq_snapshot *snap;
+    json_t *article;            /* hq_show's article */
+    const char *id;             /* its id (in article) */
+    hq_related_concept focus;   /* id HQ_NO_CONCEPT when none */
+    hq_related_concept *named;  /* MAX_NAMED */
+    size_t n_named;
+    hq_plan_term *terms;        /* the query */
+    size_t n_terms, cap_terms;
+    hq_related_cand *cands;     /* MAX_CANDIDATES */
+    size_t n_cands;
+    const char *self_section;   /* the source's best section, or NULL */
+    hq_error *err;
+} rel;
+
+/* What a candidate carries for the JSON: its best section and store data. */
+typedef struct cand_data {
+    const char *section_id, *source, *title, *url;
+    double raw; /* its BM25F score */
+} cand_data;
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* ---- 1. the source article ------------------------------------------------ */
+
+/* hq_show(id) as an article: a section gives its article; a file its one
+ * article (HQ_EINVAL when it holds several). */
+static hq_status source_article(hq_engine *e, const char *id, json_t **out, hq_error *err)
+{
+    json_t *o = NULL;
+    hq_status rc = hq_show(e, id, &o, err);
+    if (rc != HQ_OK)
+        return rc;
+    const char *kind = str(o, "kind");
+    if (kind && strcmp(kind, "section") == 0) {
+        char *aid = hq_xstrdup(str(json_object_get(o, "article"), "id"));
+        json_decref(o);
+        rc = hq_show(e, aid, &o, err);
+        free(aid);
+        if (rc != HQ_OK)
+            return rc;
+        kind = str(o, "kind");
+    }
+    if (kind == NULL || strcmp(kind, "article") != 0) {
+        size_t n = json_array_size(json_object_get(o, "articles"));
+        json_decref(o);
+        return hq_fail(err, HQ_EINVAL, id, 0, -1,
+                       "this file holds %zu articles: give the id of one of them "
+                       "('healthqa show %s' lists them)", n, id);
+    }
+    *out = o;
+    return HQ_OK;
+}
+
+/* A concept worth naming: one the corpus has articles about, or a
+ * disorder; in a title, also a procedure, device or drug (a title names
+ * what the article is about: "after having an IUD inserted").  Ordinary
+ * words that happen to be MeSH descriptors ("time", "lie", "women") are
+ * none of these. */
+static bool worth_naming(const hq_concept *k, bool in_title)
+{
+    unsigned groups = HQ_GROUP_DISORDER | HQ_GROUP_MIND;
+    if (in_title)
+        groups |= HQ_GROUP_PROCEDURE | HQ_GROUP_DRUG;
+    return (k->flags & (HQ_CONCEPT_FOCUS | HQ_CONCEPT_TOPIC)) || (k->groups & groups);
+}
+
+/* Adds the matches of toks[0..n) (a view of the analysis of text) to
+ * out[0..*k) when distinct, worth naming and not skip; returns how many
+ * were added. */
+static size_t add_matches(rel *r, const char *text, hq_token *items, size_t n, uint32_t skip,
+                          uint32_t *out, hq_span *spans, size_t *k, size_t max)
+{
+    const hq_vocab *v = r->e->vocab;
+    hq_tokens view = {items, n, n};
+    hq_concept_match *m = hq_xmalloc((n ? n : 1) * sizeof *m);
+    size_t found = n ? hq_vocab_match(v, text, &view, m, n) : 0, added = 0;
+    for (size_t i = 0; i < found && *k < max; i++) {
+        bool seen = m[i].concept == skip || m[i].specificity < MIN_SPECIFICITY ||
+                    !worth_naming(hq_vocab_concept(v, m[i].concept), true);
+        for (size_t j = 0; j < *k && !seen; j++)
+            seen = out[j] == m[i].concept;
+        if (seen)
+            continue;
+        if (spans)
+            spans[*k] = (hq_span){m[i].start, m[i].end};
+        out[(*k)++] = m[i].concept;
+        added++;
+    }
+    free(m);
+    return added;
+}
+
+/* The concepts a title names besides own (the article's focus), into
+ * out[0..max), with their as-written spans when spans is not NULL;
+ * returns how many.  A corpus topic is often named by its whole title
+ * ("Low back pain - chronic", "Miscarriage - threatened"): when that is
+ * all the title matches and that concept is not a MeSH one, the title
+ * without its last word and without its first word are matched too, so
+ * the MeSH concept inside is found. */
+static size_t title_concepts(rel *r, const char *title, uint32_t own, uint32_t *out,
+                             hq_span *spans, size_t max)
+{
+    size_t k = 0, len = title ? strlen(title) : 0;
+    if (len == 0 || len > MAX_TITLE_BYTES)
+        return 0;
+    hq_analyze(r->a, title, len, 0, &r->toks);
+    size_t n = r->toks.n;
+    const hq_concept *o = hq_vocab_concept(r->e->vocab, own);
+    if (add_matches(r, title, r->toks.items, n, own, out, spans, &k, max) == 0 && n >= 2 &&
+        (o == NULL || o->tree == NULL)) {
+        add_matches(r, title, r->toks.items, n - 1, own, out, spans, &k, max);
+        add_matches(r, title, r->toks.items + 1, n - 1, own, out, spans, &k, max);
+    }
+    return k;
+}
+
+/* Adds weight to concept c, named as text[sp.start..sp.end). */
+static void add_named(rel *r, uint32_t c, double weight, const char *text, hq_span sp,
+                      bool in_title)
+{
+    const hq_concept *k = hq_vocab_concept(r->e->vocab, c);
+    if (k == NULL || c == r->focus.id || !worth_naming(k, in_title))
+        return;
+    for (size_t i = 0; i < r->n_named; i++)
+        if (r->named[i].id == c) {
+            r->named[i].weight += weight;
+            return;
+        }
+    if (r->n_named == MAX_NAMED * 4)
+        return;
+    const char *name = hq_arena_strndup(&r->arena, text + sp.start, sp.end - sp.start);
+    r->named[r->n_named++] = (hq_related_concept){c, name, k->tree, weight};
+}
+
+/* Adds the concepts named in text, each mention weighing each. */
+static void name_concepts(rel *r, const char *text, double each)
+{
+    size_t len = text ? strlen(text) : 0;
+    hq_analyze(r->a, text, len, 0, &r->toks);
+    if (r->toks.n == 0)
+        return;
+    hq_concept_match *m = hq_xmalloc(r->toks.n * sizeof *m);
+    size_t n = hq_vocab_match(r->e->vocab, text, &r->toks, m, r->toks.n);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].specificity >= MIN_SPECIFICITY)
+            add_named(r, m[i].concept, each, text, (hq_span){m[i].start, m[i].end}, false);
+    free(m);
+}
+
+static int by_weight(const void *pa, const void *pb)
+{
+    const hq_related_concept *a = pa, *b = pb;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* A concept's name for a reader: MeSH's inverted "abortion, spontaneous"
+ * as another of its names ("spontaneous abortion"), the first letter
+ * upper-cased. */
+static const char *display_name(rel *r, uint32_t c)
+{
+    const hq_concept *k = hq_vocab_concept(r->e->vocab, c);
+    const char *name = k->name, *texts[1];
+    if (strchr(name, ',') && hq_vocab_texts(r->e->vocab, c, texts, 1) == 1)
+        name = texts[0];
+    char *out = hq_arena_strdup(&r->arena, name);
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+    return out;
+}
+
+/* The focus and the named concepts of the source; body concepts named
+ * fewer than mlt.mentions times count in proportion, those named once
+ * not at all. */
+static void source_concepts(rel *r)
+{
+    const hq_vocab *v = r->e->vocab;
+    r->focus = (hq_related_concept){HQ_NO_CONCEPT, NULL, NULL, 1};
+    uint32_t f = hq_vocab_article(v, r->id);
+    if (f != HQ_NO_CONCEPT) {
+        const hq_concept *k = hq_vocab_concept(v, f);
+        r->focus = (hq_related_concept){f, display_name(r, f), k->tree, 1};
+    }
+    r->named = hq_arena_alloc(&r->arena, MAX_NAMED * 4 * sizeof *r->named);
+    const char *title = str(r->article, "title");
+    uint32_t in_title[MAX_NAMED];
+    hq_span spans[MAX_NAMED];
+    size_t n = title_concepts(r, title, f, in_title, spans, MAX_NAMED);
+    for (size_t i = 0; i < n; i++)
+        add_named(r, in_title[i], r->p->min_mentions, title, spans[i], true);
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(r->article, "sections"), i, s)
+        name_concepts(r, str(s, "body"), 1);
+    size_t kept = 0;
+    for (i = 0; i < r->n_named; i++) {
+        const hq_concept *k = hq_vocab_concept(v, r->named[i].id);
+        double w = r->named[i].weight / r->p->min_mentions;
+        w = w < 1 ? w : 1;
+        if (r->named[i].weight < r->p->min_mentions && !(k->groups & HQ_GROUP_DISORDER))
+            w *= r->p->context; /* pregnancy, diet: what the text is set in */
+        if (r->named[i].weight >= 2) /* named once: in passing */
+            r->named[kept++] = (hq_related_concept){r->named[i].id, r->named[i].name,
+                                                     r->named[i].tree, w};
+    }
+    qsort(r->named, kept, sizeof *r->named, by_weight);
+    r->n_named = kept < MAX_NAMED ? kept : MAX_NAMED;
+}
+
+/* ---- 2. key terms ---------------------------------------------------------- */
+
+typedef struct term_count {
+    const char *term; /* in the arena */
+    uint32_t len;
+    double tf, score;
+} term_count;
+
+typedef struct term_list {
+    term_count *items;
+    size_t n, cap;
+    size_t words; /* analysed words of the text (stop words left out) */
+} term_list;
+
+static void count_terms(rel *r, term_list *t, const char *text, double each)
+{
+    size_t len = text ? strlen(text) : 0;
+    hq_analyze(r->a, text, len, 0, &r->toks);
+    for (size_t i = 0; i < r->toks.n; i++) {
+        const hq_token *k = &r->toks.items[i];
+        hq_grow((void **)&t->items, &t->cap, t->n + 1, sizeof *t->items);
+        t->items[t->n++] = (term_count){hq_arena_strndup(&r->arena, k->term, k->len), k->len,
+                                        each, 0};
+    }
+    t->words += r->toks.n;
+}
+
+static int by_term(const void *pa, const void *pb)
+{
+    const term_count *a = pa, *b = pb;
+    return strcmp(a->term, b->term);
+}
+
+static int by_score(const void *pa, const void *pb)
+{
+    const term_count *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return strcmp(a->term, b->term);
+}
+
+/* Merges equal terms of t (sorting it), summing their counts. */
+static void merge_terms(term_list *t)
+{
+    qsort(t->items, t->n, sizeof *t->items, by_term);
+    size_t out = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (out > 0 && strcmp(t->items[out - 1].term, t->items[i].term) == 0)
+            t->items[out - 1].tf += t->items[i].tf;
+        else
+            t->items[out++] = t->items[i];
+    }
+    t->n = out;
+}
+
+/* True when the term is only digits and punctuation: a number says
+ * nothing of a topic. */
+static bool is_number(const char *term, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((term[i] < '0' || term[i] > '9') && term[i] != '.' && term[i] != ',' && term[i] != '-')
+            return false;
+    return true;
+}
+
+static void add_query_term(rel *r, const char *term, uint32_t len, double weight)
+{
+    for (size_t i = 0; i < r->n_terms; i++)
+        if (r->terms[i].len == len && memcmp(r->terms[i].term, term, len) == 0) {
+            if (weight > r->terms[i].weight)
+                r->terms[i].weight = weight;
+            return;
+        }
+    hq_grow((void **)&r->terms, &r->cap_terms, r->n_terms + 1, sizeof *r->terms);
+    r->terms[r->n_terms++] = (hq_plan_term){term, len, weight};
+}
+
+/* Scores the merged terms by tf * idf and keeps the mlt.terms best. */
+static hq_status pick_terms(rel *r, term_list *t)
+{
+    const hq_related_params *p = r->p;
+    double min_tf = (double)t->words < p->short_text ? 1 : p->min_tf;
+    uint64_t n_all = r->snap->n_all;
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        term_count *c = &t->items[i];
+        uint64_t df = 0;
+        if (c->tf < min_tf || c->len < 2 || c->len > HQ_MAX_TERM_BYTES ||
+            is_number(c->term, c->len))
+            continue;
+        hq_status rc = hq_snapshot_df(r->snap, c->term, c->len, &df);
+        if (rc != HQ_OK)
+            return hq_fail(r->err, rc, "index", 0, -1, "a lexicon could not be read: run "
+                                                        "'healthqa check'");
+        if ((double)df < p->min_df || (double)df > p->max_df * (double)n_all)
+            continue;
+        c->score = c->tf * hq_bm25f_idf(n_all, df);
+        t->items[kept++] = *c;
+    }
+    qsort(t->items, kept, sizeof *t->items, by_score);
+    size_t n = kept < (size_t)p->terms ? kept : (size_t)p->terms;
+    for (size_t i = 0; i < n; i++)
+        add_query_term(r, t->items[i].term, t->items[i].len,
+                       t->items[i].score / t->items[0].score);
+    return HQ_OK;
+}
+
+/* The focus' names at mlt.focus: candidates about the same concept
+ * under another name ("backache", "lumbago") are found too. */
+static void add_focus_names(rel *r)
+{
+    if (r->focus.id == HQ_NO_CONCEPT || r->p->focus_weight <= 0)
+        return;
+    const char *names[MAX_FOCUS_NAMES];
+    size_t n = hq_vocab_texts(r->e->vocab, r->focus.id, names, MAX_FOCUS_NAMES);
+    for (size_t i = 0; i < n; i++) {
+        hq_analyze(r->a, names[i], strlen(names[i]), 0, &r->toks);
+        for (size_t k = 0; k < r->toks.n; k++) {
+            const hq_token *tk = &r->toks.items[k];
+            uint64_t df = 0;
+            if (hq_snapshot_df(r->snap, tk->term, tk->len, &df) == HQ_OK && df > 0)
+                add_query_term(r, hq_arena_strndup(&r->arena, tk->term, tk->len), tk->len,
+                               r->p->focus_weight);
+        }
+    }
+}
+
+static hq_status key_terms(rel *r)
+{
+    term_list t = {0};
+    const char *title = str(r->article, "title");
+    if (title && strlen(title) <= MAX_TITLE_BYTES)
+        count_terms(r, &t, title, r->p->title_tf);
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(r->article, "sections"), i, s)
+    {
+        const char *st = str(s, "title");
+        if (st && (title == NULL || strcmp(st, title) != 0))
+            count_terms(r, &t, st, 1);
+        count_terms(r, &t, str(s, "body"), 1);
+    }
+    merge_terms(&t);
+    hq_status rc = pick_terms(r, &t);
+    free(t.items);
+    if (rc == HQ_OK)
+        add_focus_names(r);
+    return rc;
+}
+
+/* ---- 3. candidates ---------------------------------------------------------- */
+
+static hq_related_cand *find_cand(rel *r, const char *article_id)
+{
+    for (size_t i = 0; i < r->n_cands; i++)
+        if (strcmp(r->cands[i].article_id, article_id) == 0)
+            return &r->cands[i];
+    return NULL;
+}
+
+/* What candidate c is about: its focus concept, then the concepts its
+ * title names. */
+static void candidate_concepts(rel *r, hq_related_cand *c, const char *title)
+{
+    const hq_vocab *v = r->e->vocab;
+    c->concepts[0] = hq_vocab_article(v, c->article_id);
+    c->n_concepts = 1 + title_concepts(r, title, c->concepts[0], c->concepts + 1, NULL,
+                                       HQ_RELATED_MAX_CONCEPTS - 1);
+    for (size_t j = 0; j < c->n_concepts; j++) {
+        const hq_concept *k = hq_vocab_concept(v, c->concepts[j]);
+        c->trees[j] = k ? k->tree : NULL;
+    }
+}
+
+/* The store's title and URL of a candidate, its concepts and title key. */
+static hq_status complete_cand(rel *r, hq_related_cand *c)
+{
+    cand_data *d = c->data;
+    hq_store_hit_info info;
+    hq_status rc = hq_store_hit(r->e->store, d->section_id, &info, r->err);
+    if (rc != HQ_OK)
+        return rc;
+    d->title = hq_arena_strdup(&r->arena, info.article_title ? info.article_title : "");
+    d->url = info.url ? hq_arena_strdup(&r->arena, info.url) : NULL;
+    hq_store_hit_free(&info);
+    hq_buf key;
+    hq_buf_init(&key, 0);
+    hq_utf8_key(d->title, &key);
+    c->title_key = hq_arena_strdup(&r->arena, hq_buf_str(&key));
+    hq_buf_free(&key);
+    candidate_concepts(r, c, d->title);
+    return HQ_OK;
+}
+
+/* Takes hit h (scored by the main query) as a candidate, or as the
+ * source's reference score. */
+static void take_hit(rel *r, const hq_hit *h, double *self)
+{
+    const hq_segment *s = r->snap->segs[h->seg];
+    hq_docinfo di;
+    hq_segment_doc(s, h->doc, &di);
+    const char *aid = hq_segment_string(s, di.article_id);
+    if (strcmp(aid, r->id) == 0) {
+        if (h->score > *self) {
+            *self = h->score;
+            r->self_section = hq_segment_string(s, di.section_id);
+        }
+        return;
+    }
+    hq_related_cand *c = find_cand(r, aid);
+    cand_data *d = c ? c->data : NULL;
+    if (d && d->raw >= h->score)
+        return;
+    if (d == NULL) {
+        if (r->n_cands == MAX_CANDIDATES)
+            return;
+        d = hq_arena_alloc(&r->arena, sizeof *d);
+        c = &r->cands[r->n_cands++];
+        *c = (hq_related_cand){.article_id = aid, .trust = di.trust, .data = d};
+    }
+    *d = (cand_data){hq_segment_string(s, di.section_id), hq_segment_string(s, di.source),
+                     NULL, NULL, h->score};
+}
+
+/* The articles about the source's concepts (its focus and the most named
+ * ones): each concept's name as a query of its own, its best sections
+ * scored by the main query (hq_explain_doc) and taken as candidates.  The
+ * main query alone can miss a general topic page ("Pregnancy") that many
+ * sections outscore. */
+static hq_status concept_candidates(rel *r, const hq_plan *main, double *self)
+{
+    hq_status rc = HQ_OK;
+    double *contrib = hq_xcalloc(main->n_terms + 1, sizeof *contrib);
+    hq_hit hits[CONCEPT_DEPTH];
+    for (size_t k = 0; rc == HQ_OK && k <= r->n_named && k <= CONCEPT_QUERIES; k++) {
+        const hq_related_concept *c = k == 0 ? &r->focus : &r->named[k - 1];
+        if (c->id == HQ_NO_CONCEPT)
+            continue;
+        hq_analyze(r->a, c->name, strlen(c->name), 0, &r->toks);
+        hq_plan_term terms[16];
+        size_t n = 0, n_hits = 0;
+        for (size_t i = 0; i < r->toks.n && n < 16; i++)
+            terms[n++] = (hq_plan_term){r->toks.items[i].term, r->toks.items[i].len, 1};
+        hq_plan plan = {r->snap, &r->e->params, terms, n, NULL, 0, NULL, 0, NULL, 0};
+        hq_topk_stats stats;
+        if (n > 0)
+            rc = hq_topk(&plan, CONCEPT_DEPTH, false, hits, &n_hits, &stats, r->err);
+        for (size_t i = 0; rc == HQ_OK && i < n_hits; i++) {
+            rc = hq_explain_doc(main, hits[i].seg, hits[i].doc, contrib, r->err);
+            double sum = 0;
+            for (size_t t = 0; t < main->n_terms; t++)
+                sum += contrib[t];
+            hits[i].score = sum;
+            if (rc == HQ_OK && sum > 0)
+                take_hit(r, &hits[i], self);
+        }
+    }
+    free(contrib);
+    return rc;
+}
+
+/* Runs the queries and groups their hits by article. */
+static hq_status candidates(rel *r)
+{
+    if (r->n_terms == 0)
+        return HQ_OK;
+    hq_plan plan = {r->snap, &r->e->params, r->terms, r->n_terms, NULL, 0, NULL, 0, NULL, 0};
+    size_t depth = (size_t)r->p->depth, n_hits = 0;
+    hq_hit *hits = hq_xmalloc(depth * sizeof *hits);
+    hq_topk_stats stats;
+    hq_status rc = hq_topk(&plan, depth, false, hits, &n_hits, &stats, r->err);
+    double self = 0;
+    r->cands = hq_arena_alloc(&r->arena, MAX_CANDIDATES * sizeof *r->cands);
+    for (size_t i = 0; rc == HQ_OK && i < n_hits; i++)
+        take_hit(r, &hits[i], &self);
+    free(hits);
+    if (rc == HQ_OK)
+        rc = concept_candidates(r, &plan, &self);
+    if (self == 0 && r->n_cands > 0) /* the source is not indexed: compare with the best */
+        self = ((cand_data *)r->cands[0].data)->raw;
+    for (size_t i = 0; rc == HQ_OK && i < r->n_cands; i++) {
+        double t = ((cand_data *)r->cands[i].data)->raw / self;
+        r->cands[i].text = t < 1 ? t : 1;
+        rc = complete_cand(r, &r->cands[i]);
+    }
+    return rc;
+}
+
+/* ---- 4. the list -------------------------------------------------------------- */
+
+static json_t *nullable(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A candidate as hq_collapse() reads a hit. */
+static json_t *hit_json(const hq_related_cand *c)
+{
+    const cand_data *d = c->data;
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:f}", "section_id", d->section_id,
+                     "article_id", c->article_id, "title", d->title, "source", d->source,
+                     "trust", hq_trust_name(c->trust), "url", nullable(d->url), "score",
+                     c->score);
+}
+
+static json_t *duplicate_json(const json_t *hit, const char *reason)
+{
+    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:s}", "article_id",
+                     json_object_get(hit, "article_id"), "title", json_object_get(hit, "title"),
+                     "source", json_object_get(hit, "source"), "trust",
+                     json_object_get(hit, "trust"), "url", json_object_get(hit, "url"),
+                     "reason", reason);
+}
+
+/* The related entry of a kept hit: its fields, why, and its duplicates. */
+static json_t *entry_json(const rel *r, const hq_related_source *src, json_t *hit,
+                          size_t index, size_t n_kept)
+{
+    const hq_related_cand *c = &r->cands[index];
+    json_t *o = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:f, s:f, s:o}", "article_id",
+                          json_object_get(hit, "article_id"), "title",
+                          json_object_get(hit, "title"), "source",
+                          json_object_get(hit, "source"), "trust", json_object_get(hit, "trust"),
+                          "url", json_object_get(hit, "url"), "section_id",
+                          json_object_get(hit, "section_id"), "score", c->score, "text",
+                          c->text, "why", hq_related_why(src, c));
+    json_t *dups = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(hit, "duplicates"), i, d)
+        json_array_append_new(dups, duplicate_json(d, "same text"));
+    for (size_t k = index + 1; k < n_kept; k++)
+        if (r->cands[k].same_title_of == index) {
+            json_t *h = hit_json(&r->cands[k]);
+            json_array_append_new(dups, duplicate_json(h, "same title"));
+            json_decref(h);
+        }
+    json_object_set_new(o, "duplicates", dups);
+    return o;
+}
+
+/* Orders, groups and cuts the candidates into the "related" array. */
+static hq_status related_list(rel *r, size_t limit, json_t **out)
+{
+    hq_related_source src = {r->focus.id != HQ_NO_CONCEPT ? &r->focus : NULL, r->named,
+                             r->n_named};
+    size_t kept = hq_related_select(r->p, &src, r->cands, r->n_cands);
+    json_t *res = json_object(), *hits = json_array();
+    size_t *index = hq_xcalloc(kept + 1, sizeof *index);
+    if (r->self_section)
+        json_array_append_new(hits, json_pack("{s:s}", "section_id", r->self_section));
+    size_t n = 0;
+    for (size_t i = 0; i < kept; i++)
+        if (r->cands[i].same_title_of == i) {
+            json_array_append_new(hits, hit_json(&r->cands[i]));
+            index[n++] = i;
+        }
+    json_object_set_new(res, "hits", hits);
+    hq_status rc = hq_collapse(r->e, res, r->err);
+    json_t *list = json_array();
+    hits = json_object_get(res, "hits");
+    size_t i;
+    json_t *h;
+    json_array_foreach(hits, i, h)
+    {
+        if (rc != HQ_OK || json_array_size(list) == limit)
+            break;
+        const char *aid = str(h, "article_id");
+        if (aid == NULL) /* the source itself: what is in its group is its own text */
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(r->cands[index[k]].article_id, aid) == 0)
+                json_array_append_new(list, entry_json(r, &src, h, index[k], kept));
+    }
+    free(index);
+    json_decref(res);
+    if (rc != HQ_OK) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return HQ_OK;
+}
+
+static json_t *concept_json(const hq_related_concept *c)
+{
+    if (c->id == HQ_NO_CONCEPT)
+        return json_null();
+    return json_pack("{s:s, s:o}", "name", c->name, "mesh_tree", nullable(c->tree));
+}
+
+static json_t *source_json(const rel *r)
+{
+    json_t *a = r->article, *named = json_array(), *terms = json_array();
+    for (size_t i = 0; i < r->n_named; i++)
+        json_array_append_new(named, json_string(r->named[i].name));
+    for (size_t i = 0; i < r->n_terms; i++)
+        json_array_append_new(terms, json_stringn(r->terms[i].term, r->terms[i].len));
+    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:o, s:o}", "id", json_object_get(a, "id"),
+                     "title", json_object_get(a, "title"), "source",
+                     json_object_get(a, "source"), "trust", json_object_get(a, "trust"), "url",
+                     json_object_get(a, "url"), "focus", concept_json(&r->focus), "names",
+                     named, "key_terms", terms);
+}
+
+static void rel_free(rel *r)
+{
+    if (r->a)
+        hq_engine_release_analyzer(r->e, r->a);
+    hq_snapshot_unref(r->snap);
+    hq_tokens_free(&r->toks);
+    json_decref(r->article);
+    free(r->terms);
+    hq_arena_free(&r->arena);
+}
+
+hq_status hq_related(hq_engine *e, const char *id, size_t limit, json_t **out, hq_error *err)
+{
+    *out = NULL;
+    if (id == NULL || *id == '\0')
+        return hq_fail(err, HQ_EINVAL, NULL, 0, -1, "no article id given");
+    if (limit > MAX_LIMIT)
+        return hq_fail(err, HQ_EINVAL, NULL, 0, -1, "limit must be 1..%d", MAX_LIMIT);
+    double t0 = hq_now();
+    rel r = {.e = e, .p = &e->related, .err = err};
+    hq_arena_init(&r.arena);
+    hq_status rc = source_article(e, id, &r.article, err);
+    if (rc == HQ_OK)
+        rc = hq_engine_understanding(e, err);
+    if (rc == HQ_OK)
+        rc = hq_engine_snapshot(e, &r.snap, err);
+    json_t *list = NULL;
+    if (rc == HQ_OK) {
+        r.id = str(r.article, "id");
+        r.a = hq_engine_take_analyzer(e);
+        source_concepts(&r);
+        rc = key_terms(&r);
+    }
+    if (rc == HQ_OK)
+        rc = candidates(&r);
+    if (rc == HQ_OK)
+        rc = related_list(&r, limit ? limit : DEFAULT_LIMIT, &list);
+    if (rc == HQ_OK) {
+        *out = json_pack("{s:o, s:o, s:f}", "article", source_json(&r), "related", list,
+                         "took_ms", (hq_now() - t0) * 1000.0);
+    }
+    rel_free(&r);
+    return rc;
+}
