@@ -11,6 +11,7 @@
 
 const char CMD_RELATED_USAGE[] =
     "usage: healthqa [--data DIR] related [--json] [--limit N] ID|PATH\n"
+    "       healthqa [--data DIR] related --ids FILE [--limit N]\n"
     "\n"
     "Lists the articles related to an article (an article id such as\n"
     "medquad:GARD_0000004 or page:<file name>, a section id such as\n"
@@ -23,7 +24,11 @@ const char CMD_RELATED_USAGE[] =
     "Options:\n"
     "  --json      print one JSON object (see docs/CLI.md)\n"
     "  --limit N   list at most N articles, 1 to 50 (default 10)\n"
-    "Exit status: 0 (also with none related), 2 usage, 3 not found, 4 store error.\n";
+    "  --ids FILE  one id per line (blank lines skipped): print one compact JSON\n"
+    "              object per line, {\"id\", \"result\"} or {\"id\", \"error\"}, from\n"
+    "              one engine (bench/related.py uses it)\n"
+    "Exit status: 0 (also with none related), 2 usage, 3 not found, 4 store error;\n"
+    "with --ids, 0 unless FILE cannot be read or the store fails.\n";
 
 typedef struct related_args {
     const char *id;
@@ -66,6 +71,51 @@ static void print_text(const json_t *r)
     }
 }
 
+/* One line of --ids: the result or the error, as one JSON line.  Only
+ * a store or index failure stops the run. */
+static hq_status related_line(hq_engine *e, const char *id, size_t limit)
+{
+    json_t *res = NULL;
+    hq_error err;
+    memset(&err, 0, sizeof err);
+    hq_status rc = hq_related(e, id, limit, &res, &err);
+    json_t *line = json_pack("{s:s}", "id", id);
+    if (rc == HQ_OK) {
+        json_object_set_new(line, "result", res);
+    } else {
+        char buf[2048];
+        json_object_set_new(line, "error", json_string(hq_error_format(&err, buf, sizeof buf)));
+    }
+    json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(line);
+    if (rc == HQ_ENOTFOUND || rc == HQ_EINVAL)
+        return HQ_OK;
+    if (rc != HQ_OK)
+        cli_error("related", &err);
+    return rc;
+}
+
+static int related_ids(const cli_ctx *ctx, const char *path, size_t limit)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "healthqa: related: cannot read %s: %s\n", path, strerror(errno));
+        return HQ_EXIT_FAILURE;
+    }
+    hq_engine *e = NULL;
+    hq_status rc = cli_open(ctx, &e);
+    char line[4096];
+    while (rc == HQ_OK && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] != '\0')
+            rc = related_line(e, line, limit);
+    }
+    fclose(f);
+    hq_close(e);
+    return cli_exit_code(rc);
+}
+
 static hq_status read_related(hq_engine *e, const void *arg, json_t **out, hq_error *err)
 {
     const related_args *a = arg;
@@ -77,9 +127,11 @@ int cmd_related(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
         {"limit", required_argument, NULL, 'l'},
+        {"ids", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
     related_args args = {NULL, 10};
+    const char *ids = NULL;
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
@@ -97,12 +149,19 @@ int cmd_related(const cli_ctx *ctx, int argc, char **argv)
                                        optarg);
             args.limit = (size_t)v;
             break;
+        case 'i':
+            ids = optarg;
+            break;
         case ':':
             return cli_usage_error("related", "option '%s' wants a value", argv[optind - 1]);
         default:
             return cli_usage_error("related", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (ids && optind < argc)
+        return cli_usage_error("related", "--ids reads the ids from a file: no ID argument");
+    if (ids)
+        return related_ids(ctx, ids, args.limit);
     if (optind + 1 != argc)
         return cli_usage_error("related", "expected exactly one ID or PATH");
     args.id = argv[optind];

@@ -88,6 +88,7 @@ typedef struct hq_related_params {
     double min_text;       /* text similarity a candidate with a concept link needs */
     double min_text_alone; /* text similarity a candidate without one needs */
     double min_concept;    /* the concept feature that makes a concept link */
+    double min_shared;     /* key terms a candidate without one must share */
     double similar_text;   /* text similarity named as a reason ("similar text") */
 } hq_related_params;
 
@@ -97,7 +98,8 @@ void hq_related_defaults(hq_related_params *p);
  * related.same_focus, related.named, related.branch, related.branch_max,
  * related.title, related.diversity,
  * related.concept, related.trust, related.min_text,
- * related.min_text_alone, related.min_concept, related.similar_text) over the defaults;
+ * related.min_text_alone, related.min_concept, related.min_shared,
+ * related.similar_text) over the defaults;
  * HQ_EFORMAT names a bad line, HQ_EIO an unreadable file. */
 hq_status hq_related_load(const char *path, hq_related_params *p, hq_error *err);
 /* $HEALTHQA_RELATED, else data/related.conf. */
@@ -117,6 +119,8 @@ typedef struct hq_related_source {
     const hq_related_concept *focus;    /* NULL when it has no focus concept */
     const hq_related_concept *named;    /* other concepts it names */
     size_t n_named;
+    bool has_text; /* it has a text of its own (not only a title and questions): only
+                      then can another be related by text alone */
 } hq_related_source;
 
 enum { /* hq_related_cand.why: the reasons found */
@@ -140,6 +144,7 @@ typedef struct hq_related_cand {
     const char *trees[HQ_RELATED_MAX_CONCEPTS]; /* their MeSH tree numbers, or NULL */
     size_t n_concepts;
     double text;            /* text similarity to the source, 0..1 */
+    size_t shared;          /* key terms of the source its best section holds */
     void *data;             /* the engine's, untouched */
     /* set by hq_related_score */
     double concept_score;   /* the concept feature, 0..1 */
@@ -160,8 +165,9 @@ typedef struct hq_related_cand {
  * (branch per level beyond the first, at most branch_max, times the
  * weight); a concept of c's title rather than its focus counts
  * title_factor of that.  The candidate is kept when it has a concept
- * link (a concept feature >= min_concept) and text >= min_text, or
- * text >= min_text_alone. */
+ * link (a concept feature >= min_concept) and text >= min_text, or when
+ * s has a text, text >= min_text_alone and c shares min_shared key terms
+ * or more (one rare word in common is not similar text). */
 void hq_related_score(const hq_related_params *p, const hq_related_source *s,
                       hq_related_cand *c);
 

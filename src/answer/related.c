@@ -44,7 +44,8 @@ void hq_related_defaults(hq_related_params *p)
         .title_tf = 3, .focus_weight = 1, .depth = 200, .min_mentions = 3, .context = 0.5,
         .same_focus = 1, .named = 0.8, .branch = 0.15, .branch_max = 0.6, .title_factor = 0.8,
         .w_concept = 0.5, .w_trust = 0.05, .diversity = 0.6,
-        .min_text = 0.1, .min_text_alone = 0.35, .min_concept = 0.3, .similar_text = 0.35,
+        .min_text = 0.1, .min_text_alone = 0.35, .min_concept = 0.3, .min_shared = 3,
+        .similar_text = 0.35,
     };
 }
 
@@ -79,6 +80,7 @@ hq_status hq_related_load(const char *path, hq_related_params *p, hq_error *err)
         {"related.min_text", &p->min_text, 0, 1, false},
         {"related.min_text_alone", &p->min_text_alone, 0, 1, false},
         {"related.min_concept", &p->min_concept, 0, 1, false},
+        {"related.min_shared", &p->min_shared, 0, 256, false},
         {"related.similar_text", &p->similar_text, 0, 1, false},
     };
     return hq_params_load(path, params, sizeof params / sizeof *params, err);
@@ -144,12 +146,13 @@ void hq_related_score(const hq_related_params *p, const hq_related_source *s,
     c->via = best.value >= branch.value ? best.via : branch.via;
     memcpy(c->branch, branch.branch, sizeof c->branch);
     double concept = best.value > branch.value ? best.value : branch.value;
-    if (c->text >= p->similar_text)
+    bool similar = s->has_text && (double)c->shared >= p->min_shared;
+    if (c->text >= p->similar_text && similar)
         c->why |= HQ_WHY_TEXT;
     c->concept_score = concept;
     c->score = c->text + p->w_concept * concept + p->w_trust * trust_value(c->trust);
     c->kept = (concept >= p->min_concept && c->text >= p->min_text) ||
-              c->text >= p->min_text_alone;
+              (c->text >= p->min_text_alone && similar);
 }
 
 /* True when a ranks before b at the same score: more trusted, then by id. */

@@ -41,6 +41,9 @@
  * "disease" (3.9), "health" (5.0) fall under it, "pain" (6.0) and
  * "pregnancy" (6.4) do not (hq_concept_match.specificity). */
 #define MIN_SPECIFICITY 5.2
+/* A source with fewer words of body text (removed MedQuAD answers: a
+ * title and template questions only) relates to nothing by text alone. */
+#define MIN_BODY_WORDS 20
 
 /* Everything one call owns; released by rel_free. */
 typedef struct rel {
@@ -60,13 +63,15 @@ typedef struct rel {
     hq_related_cand *cands;     /* MAX_CANDIDATES */
     size_t n_cands;
     const char *self_section;   /* the source's best section, or NULL */
+    bool has_text;              /* the source has MIN_BODY_WORDS words of body text */
     hq_error *err;
 } rel;
 
 /* What a candidate carries for the JSON: its best section and store data. */
 typedef struct cand_data {
     const char *section_id, *source, *title, *url;
-    double raw; /* its BM25F score */
+    uint32_t seg, doc; /* its best section in the snapshot */
+    double raw;        /* that section's BM25F score */
 } cand_data;
 
 static const char *str(const json_t *o, const char *key)
@@ -234,7 +239,10 @@ static void source_concepts(rel *r)
     uint32_t f = hq_vocab_article(v, r->id);
     if (f != HQ_NO_CONCEPT) {
         const hq_concept *k = hq_vocab_concept(v, f);
-        r->focus = (hq_related_concept){f, display_name(r, f), k->tree, 1};
+        const char *as_written = str(r->article, "focus"); /* MedQuAD's own name */
+        r->focus = (hq_related_concept){
+            f, as_written ? hq_arena_strdup(&r->arena, as_written) : display_name(r, f), k->tree,
+            1};
     }
     r->named = hq_arena_alloc(&r->arena, MAX_NAMED * 4 * sizeof *r->named);
     const char *title = str(r->article, "title");
@@ -274,6 +282,7 @@ typedef struct term_list {
     term_count *items;
     size_t n, cap;
     size_t words; /* analysed words of the text (stop words left out) */
+    size_t body_words; /* of which in section bodies */
 } term_list;
 
 static void count_terms(rel *r, term_list *t, const char *text, double each)
@@ -382,6 +391,8 @@ static void add_focus_names(rel *r)
         for (size_t k = 0; k < r->toks.n; k++) {
             const hq_token *tk = &r->toks.items[k];
             uint64_t df = 0;
+            if (tk->len < 2 || is_number(tk->term, tk->len))
+                continue; /* MeSH entry terms such as "R-14,889" */
             if (hq_snapshot_df(r->snap, tk->term, tk->len, &df) == HQ_OK && df > 0)
                 add_query_term(r, hq_arena_strndup(&r->arena, tk->term, tk->len), tk->len,
                                r->p->focus_weight);
@@ -399,11 +410,17 @@ static hq_status key_terms(rel *r)
     const json_t *s;
     json_array_foreach(json_object_get(r->article, "sections"), i, s)
     {
+        /* a MedQuAD question ("What is (are) X ?", "How to diagnose X ?")
+         * is a template around the focus: only headings of other
+         * articles (no question type) say something of their own */
         const char *st = str(s, "title");
-        if (st && (title == NULL || strcmp(st, title) != 0))
+        if (st && str(s, "question_type") == NULL && (title == NULL || strcmp(st, title) != 0))
             count_terms(r, &t, st, 1);
+        size_t before = t.words;
         count_terms(r, &t, str(s, "body"), 1);
+        t.body_words += t.words - before;
     }
+    r->has_text = t.body_words >= MIN_BODY_WORDS;
     merge_terms(&t);
     hq_status rc = pick_terms(r, &t);
     free(t.items);
@@ -483,7 +500,7 @@ static void take_hit(rel *r, const hq_hit *h, double *self)
         *c = (hq_related_cand){.article_id = aid, .trust = di.trust, .data = d};
     }
     *d = (cand_data){hq_segment_string(s, di.section_id), hq_segment_string(s, di.source),
-                     NULL, NULL, h->score};
+                     NULL, NULL, h->seg, h->doc, h->score};
 }
 
 /* The articles about the source's concepts (its focus and the most named
@@ -542,11 +559,18 @@ static hq_status candidates(rel *r)
         rc = concept_candidates(r, &plan, &self);
     if (self == 0 && r->n_cands > 0) /* the source is not indexed: compare with the best */
         self = ((cand_data *)r->cands[0].data)->raw;
+    double *contrib = hq_xcalloc(plan.n_terms + 1, sizeof *contrib);
     for (size_t i = 0; rc == HQ_OK && i < r->n_cands; i++) {
-        double t = ((cand_data *)r->cands[i].data)->raw / self;
+        cand_data *d = r->cands[i].data;
+        double t = d->raw / self;
         r->cands[i].text = t < 1 ? t : 1;
-        rc = complete_cand(r, &r->cands[i]);
+        rc = hq_explain_doc(&plan, d->seg, d->doc, contrib, r->err);
+        for (size_t k = 0; k < plan.n_terms; k++)
+            r->cands[i].shared += contrib[k] > 0;
+        if (rc == HQ_OK)
+            rc = complete_cand(r, &r->cands[i]);
     }
+    free(contrib);
     return rc;
 }
 
@@ -607,7 +631,7 @@ static json_t *entry_json(const rel *r, const hq_related_source *src, json_t *hi
 static hq_status related_list(rel *r, size_t limit, json_t **out)
 {
     hq_related_source src = {r->focus.id != HQ_NO_CONCEPT ? &r->focus : NULL, r->named,
-                             r->n_named};
+                             r->n_named, r->has_text};
     size_t kept = hq_related_select(r->p, &src, r->cands, r->n_cands);
     json_t *res = json_object(), *hits = json_array();
     size_t *index = hq_xcalloc(kept + 1, sizeof *index);
