@@ -188,6 +188,36 @@ size_t hq_related_select(const hq_related_params *p, const hq_related_source *s,
  * C23.888.592.612", "similar text". */
 json_t *hq_related_why(const hq_related_source *s, const hq_related_cand *c);
 
+/* ---- Interface to code in order.c ---------------------------------- */
+/* The topic order of articles behind previous/next: articles sorted by
+ * the MeSH tree number they are about (so one focus, then its MeSH
+ * siblings, come together: back pain C23.888.592.612.107 just before
+ * low back pain C23.888.592.612.107.400), then by title; articles with
+ * no tree number after all others, by title.  The order is a ring: the
+ * last article's next is the first.  Immutable once built: any number of
+ * threads may look up at once. */
+
+typedef struct hq_order_entry {
+    const char *id;    /* unique */
+    const char *title; /* may be NULL */
+    const char *tree;  /* MeSH tree numbers (';'-separated; the smallest sorts), or NULL */
+} hq_order_entry;
+
+typedef struct hq_order hq_order;
+
+/* Builds the order of entries[0..n) (their strings are copied; n <
+ * 2^32; ids should be distinct: of equal ones, a lookup finds one).
+ * Never NULL; release with hq_order_free() (NULL allowed). */
+hq_order *hq_order_build(const hq_order_entry *entries, size_t n);
+void hq_order_free(hq_order *o);
+/* The number of articles in o. */
+size_t hq_order_size(const hq_order *o);
+/* The articles before and after id in o, or false when id is not in o.
+ * With one article only, both are NULL; with two, both are the other.
+ * The entries live as long as o. */
+bool hq_order_neighbours(const hq_order *o, const char *id, const hq_order_entry **prev,
+                         const hq_order_entry **next);
+
 /* ---- Interface to code in triage.c --------------------------------- */
 /* Red-flag triage: a reader's text → the most urgent level whose rule
  * fires (emergency, urgent, soon, none), with the message, the public

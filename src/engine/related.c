@@ -37,10 +37,6 @@
 #define MAX_TITLE_BYTES 4096
 #define CONCEPT_QUERIES 4  /* named concepts whose articles are looked up by name */
 #define CONCEPT_DEPTH 10   /* sections retrieved per concept */
-/* Phrases whose rarest term is this common name nothing in particular:
- * "disease" (3.9), "health" (5.0) fall under it, "pain" (6.0) and
- * "pregnancy" (6.4) do not (hq_concept_match.specificity). */
-#define MIN_SPECIFICITY 5.2
 /* A source with fewer words of body text (removed MedQuAD answers: a
  * title and template questions only) relates to nothing by text alone. */
 #define MIN_BODY_WORDS 20
@@ -110,75 +106,12 @@ static hq_status source_article(hq_engine *e, const char *id, json_t **out, hq_e
     return HQ_OK;
 }
 
-/* A concept worth naming: one the corpus has articles about, or a
- * disorder; in a title, also a procedure, device or drug (a title names
- * what the article is about: "after having an IUD inserted").  Ordinary
- * words that happen to be MeSH descriptors ("time", "lie", "women") are
- * none of these. */
-static bool worth_naming(const hq_concept *k, bool in_title)
-{
-    unsigned groups = HQ_GROUP_DISORDER | HQ_GROUP_MIND;
-    if (in_title)
-        groups |= HQ_GROUP_PROCEDURE | HQ_GROUP_DRUG;
-    return (k->flags & (HQ_CONCEPT_FOCUS | HQ_CONCEPT_TOPIC)) || (k->groups & groups);
-}
-
-/* Adds the matches of toks[0..n) (a view of the analysis of text) to
- * out[0..*k) when distinct, worth naming and not skip; returns how many
- * were added. */
-static size_t add_matches(rel *r, const char *text, hq_token *items, size_t n, uint32_t skip,
-                          uint32_t *out, hq_span *spans, size_t *k, size_t max)
-{
-    const hq_vocab *v = r->e->vocab;
-    hq_tokens view = {items, n, n};
-    hq_concept_match *m = hq_xmalloc((n ? n : 1) * sizeof *m);
-    size_t found = n ? hq_vocab_match(v, text, &view, m, n) : 0, added = 0;
-    for (size_t i = 0; i < found && *k < max; i++) {
-        bool seen = m[i].concept == skip || m[i].specificity < MIN_SPECIFICITY ||
-                    !worth_naming(hq_vocab_concept(v, m[i].concept), true);
-        for (size_t j = 0; j < *k && !seen; j++)
-            seen = out[j] == m[i].concept;
-        if (seen)
-            continue;
-        if (spans)
-            spans[*k] = (hq_span){m[i].start, m[i].end};
-        out[(*k)++] = m[i].concept;
-        added++;
-    }
-    free(m);
-    return added;
-}
-
-/* The concepts a title names besides own (the article's focus), into
- * out[0..max), with their as-written spans when spans is not NULL;
- * returns how many.  A corpus topic is often named by its whole title
- * ("Low back pain - chronic", "Miscarriage - threatened"): when that is
- * all the title matches and that concept is not a MeSH one, the title
- * without its last word and without its first word are matched too, so
- * the MeSH concept inside is found. */
-static size_t title_concepts(rel *r, const char *title, uint32_t own, uint32_t *out,
-                             hq_span *spans, size_t max)
-{
-    size_t k = 0, len = title ? strlen(title) : 0;
-    if (len == 0 || len > MAX_TITLE_BYTES)
-        return 0;
-    hq_analyze(r->a, title, len, 0, &r->toks);
-    size_t n = r->toks.n;
-    const hq_concept *o = hq_vocab_concept(r->e->vocab, own);
-    if (add_matches(r, title, r->toks.items, n, own, out, spans, &k, max) == 0 && n >= 2 &&
-        (o == NULL || o->tree == NULL)) {
-        add_matches(r, title, r->toks.items, n - 1, own, out, spans, &k, max);
-        add_matches(r, title, r->toks.items + 1, n - 1, own, out, spans, &k, max);
-    }
-    return k;
-}
-
 /* Adds weight to concept c, named as text[sp.start..sp.end). */
 static void add_named(rel *r, uint32_t c, double weight, const char *text, hq_span sp,
                       bool in_title)
 {
     const hq_concept *k = hq_vocab_concept(r->e->vocab, c);
-    if (k == NULL || c == r->focus.id || !worth_naming(k, in_title))
+    if (k == NULL || c == r->focus.id || !hq_about_worth(k, in_title))
         return;
     for (size_t i = 0; i < r->n_named; i++)
         if (r->named[i].id == c) {
@@ -201,7 +134,7 @@ static void name_concepts(rel *r, const char *text, double each)
     hq_concept_match *m = hq_xmalloc(r->toks.n * sizeof *m);
     size_t n = hq_vocab_match(r->e->vocab, text, &r->toks, m, r->toks.n);
     for (size_t i = 0; i < n; i++)
-        if (m[i].specificity >= MIN_SPECIFICITY)
+        if (m[i].specificity >= HQ_MIN_SPECIFICITY)
             add_named(r, m[i].concept, each, text, (hq_span){m[i].start, m[i].end}, false);
     free(m);
 }
@@ -248,7 +181,7 @@ static void source_concepts(rel *r)
     const char *title = str(r->article, "title");
     uint32_t in_title[MAX_NAMED];
     hq_span spans[MAX_NAMED];
-    size_t n = title_concepts(r, title, f, in_title, spans, MAX_NAMED);
+    size_t n = hq_about_title(r->e->vocab, r->a, &r->toks, title, f, in_title, spans, MAX_NAMED);
     for (size_t i = 0; i < n; i++)
         add_named(r, in_title[i], r->p->min_mentions, title, spans[i], true);
     size_t i;
@@ -445,8 +378,8 @@ static void candidate_concepts(rel *r, hq_related_cand *c, const char *title)
 {
     const hq_vocab *v = r->e->vocab;
     c->concepts[0] = hq_vocab_article(v, c->article_id);
-    c->n_concepts = 1 + title_concepts(r, title, c->concepts[0], c->concepts + 1, NULL,
-                                       HQ_RELATED_MAX_CONCEPTS - 1);
+    c->n_concepts = 1 + hq_about_title(v, r->a, &r->toks, title, c->concepts[0], c->concepts + 1,
+                                       NULL, HQ_RELATED_MAX_CONCEPTS - 1);
     for (size_t j = 0; j < c->n_concepts; j++) {
         const hq_concept *k = hq_vocab_concept(v, c->concepts[j]);
         c->trees[j] = k ? k->tree : NULL;
