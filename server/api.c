@@ -130,6 +130,21 @@ void hs_api_article(hs_req *r, const char *id)
     }
 }
 
+void hs_api_related(hs_req *r, const char *id)
+{
+    size_t limit = 10;
+    if (!size_param(r, "limit", 1, 50, &limit))
+        return;
+    json_t *res = NULL;
+    hq_error err = {0};
+    /* ids never hold '/': anything with one would be a file path */
+    hq_status rc = strchr(id, '/') ? HQ_ENOTFOUND : hq_related(r->engine, id, limit, &res, &err);
+    if (rc == HQ_OK)
+        hs_reply_json(r, 200, res);
+    else
+        hs_reply_hq_error(r, rc, &err);
+}
+
 void hs_api_not_implemented(hs_req *r, const char *unused)
 {
     hs_reply_error(r, 501, "not_implemented",

@@ -31,7 +31,7 @@ static const route ROUTES[] = {
     /* The answers issue: when hq_ask and hq_related land, replace these two
      * handlers by hs_api_ask and hs_api_related (calls like hs_api_search). */
     {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false},
-    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false},
+    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_related, false},
     {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false},
     {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false},
 };

@@ -143,6 +143,8 @@ typedef void (*hs_handler)(hs_req *r, const char *id);
 
 void hs_api_search(hs_req *r, const char *id);
 void hs_api_suggest(hs_req *r, const char *id);
+/* /api/articles/{id}/related: hq_related's JSON; limit 1..50 (default 10). */
+void hs_api_related(hs_req *r, const char *id);
 void hs_api_article(hs_req *r, const char *id);
 /* /api/ask and /api/articles/{id}/related: 501 until hq_ask and
  * hq_related exist (see the route table in router.c). */

@@ -40,6 +40,9 @@
 /* A source with fewer words of body text (removed MedQuAD answers: a
  * title and template questions only) relates to nothing by text alone. */
 #define MIN_BODY_WORDS 20
+/* mlt.max_df leaves terms of fewer sections alone: in a small collection
+ * every word is in a large share of it. */
+#define MAX_DF_FLOOR 100
 
 /* Everything one call owns; released by rel_free. */
 typedef struct rel {
@@ -298,7 +301,7 @@ static hq_status pick_terms(rel *r, term_list *t)
         if (rc != HQ_OK)
             return hq_fail(r->err, rc, "index", 0, -1, "a lexicon could not be read: run "
                                                         "'healthqa check'");
-        if ((double)df < p->min_df || (double)df > p->max_df * (double)n_all)
+        if ((double)df < p->min_df || ((double)df > p->max_df * (double)n_all && df > MAX_DF_FLOOR))
             continue;
         c->score = c->tf * hq_bm25f_idf(n_all, df);
         t->items[kept++] = *c;
