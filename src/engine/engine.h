@@ -98,9 +98,9 @@ hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
 /* What an article is about, from the built concept table (read only). */
 
 /* Phrases whose rarest term is this common name nothing in particular:
- * "disease" (3.9), "health" (5.0) fall under it, "pain" (6.0) and
- * "pregnancy" (6.4) do not (hq_concept_match.specificity). */
-#define HQ_MIN_SPECIFICITY 5.2
+ * "disease" (3.9), "health" (5.0), "pain" (6.0) fall under it, "pregnancy"
+ * (6.4), "diet" (6.5) do not (hq_concept_match.specificity). */
+#define HQ_MIN_SPECIFICITY 6.2
 
 /* A concept worth naming: one the corpus has articles about, or a
  * disorder; in a title, also a procedure, device or drug (a title names

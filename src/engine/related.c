@@ -150,15 +150,17 @@ static int by_weight(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-/* A concept's name for a reader: MeSH's inverted "abortion, spontaneous"
- * as another of its names ("spontaneous abortion"), the first letter
- * upper-cased. */
+/* A concept's name for a reader: for MeSH's inverted names ("abortion,
+ * spontaneous") the shortest of its other names ("miscarriage"), the
+ * first letter upper-cased. */
 static const char *display_name(rel *r, uint32_t c)
 {
     const hq_concept *k = hq_vocab_concept(r->e->vocab, c);
-    const char *name = k->name, *texts[1];
-    if (strchr(name, ',') && hq_vocab_texts(r->e->vocab, c, texts, 1) == 1)
-        name = texts[0];
+    const char *name = k->name, *texts[16];
+    size_t n = strchr(name, ',') ? hq_vocab_texts(r->e->vocab, c, texts, 16) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strlen(texts[i]) < strlen(name))
+            name = texts[i];
     char *out = hq_arena_strdup(&r->arena, name);
     if (out[0] >= 'a' && out[0] <= 'z')
         out[0] = (char)(out[0] - 'a' + 'A');
@@ -517,87 +519,140 @@ static json_t *nullable(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* A candidate as hq_collapse() reads a hit. */
-static json_t *hit_json(const hq_related_cand *c)
+/* A candidate as hq_collapse() reads a hit, naming section sid. */
+static json_t *hit_json(const hq_related_cand *c, const char *sid)
 {
     const cand_data *d = c->data;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:f}", "section_id", d->section_id,
-                     "article_id", c->article_id, "title", d->title, "source", d->source,
-                     "trust", hq_trust_name(c->trust), "url", nullable(d->url), "score",
-                     c->score);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:f}", "section_id", sid, "article_id",
+                     c->article_id, "title", d->title, "source", d->source, "trust",
+                     hq_trust_name(c->trust), "url", nullable(d->url), "score", c->score);
 }
 
-static json_t *duplicate_json(const json_t *hit, const char *reason)
+static json_t *duplicate_json(const hq_related_cand *c, const char *reason)
 {
-    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:s}", "article_id",
-                     json_object_get(hit, "article_id"), "title", json_object_get(hit, "title"),
-                     "source", json_object_get(hit, "source"), "trust",
-                     json_object_get(hit, "trust"), "url", json_object_get(hit, "url"),
-                     "reason", reason);
+    const cand_data *d = c->data;
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "article_id", c->article_id, "title",
+                     d->title, "source", d->source, "trust", hq_trust_name(c->trust), "url",
+                     nullable(d->url), "reason", reason);
 }
 
-/* The related entry of a kept hit: its fields, why, and its duplicates. */
-static json_t *entry_json(const rel *r, const hq_related_source *src, json_t *hit,
-                          size_t index, size_t n_kept)
+/* The related entry of candidate c, with an empty "duplicates". */
+static json_t *entry_json(const hq_related_source *src, const hq_related_cand *c)
 {
-    const hq_related_cand *c = &r->cands[index];
-    json_t *o = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:f, s:f, s:o}", "article_id",
-                          json_object_get(hit, "article_id"), "title",
-                          json_object_get(hit, "title"), "source",
-                          json_object_get(hit, "source"), "trust", json_object_get(hit, "trust"),
-                          "url", json_object_get(hit, "url"), "section_id",
-                          json_object_get(hit, "section_id"), "score", c->score, "text",
-                          c->text, "why", hq_related_why(src, c));
-    json_t *dups = json_array();
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(hit, "duplicates"), i, d)
-        json_array_append_new(dups, duplicate_json(d, "same text"));
-    for (size_t k = index + 1; k < n_kept; k++)
-        if (r->cands[k].same_title_of == index) {
-            json_t *h = hit_json(&r->cands[k]);
-            json_array_append_new(dups, duplicate_json(h, "same title"));
-            json_decref(h);
+    const cand_data *d = c->data;
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f, s:f, s:o, s:[]}", "article_id",
+                     c->article_id, "title", d->title, "source", d->source, "trust",
+                     hq_trust_name(c->trust), "url", nullable(d->url), "section_id",
+                     d->section_id, "score", c->score, "text", c->text, "why",
+                     hq_related_why(src, c), "duplicates");
+}
+
+/* The id of the first section of article id, by the rule of
+ * docs/ARCHITECTURE.md (medquad:<P>_<STEM> → <P>_<STEM>_Sec1.txt,
+ * others <id>:s1); a section that does not exist is left alone by
+ * hq_collapse. */
+static const char *first_section(rel *r, const char *id)
+{
+    if (strncmp(id, "medquad:", 8) == 0)
+        return hq_arena_printf(&r->arena, "%s_Sec1.txt", id + 8);
+    return hq_arena_printf(&r->arena, "%s:s1", id);
+}
+
+static size_t find_root(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* The index among prim[0..n) of article id; n for the source. */
+static size_t index_of(const rel *r, const size_t *prim, size_t n, const char *id)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(r->cands[prim[k]].article_id, id) == 0)
+            return k;
+    return n;
+}
+
+/* Groups the candidates prim[0..n) (best first) whose texts are
+ * near-duplicates of each other or of the source (index n): hq_collapse
+ * over each one's best and first sections; two articles with a section
+ * in one group are in one group (parent[], a union-find over 0..n). */
+static hq_status text_groups(rel *r, const size_t *prim, size_t n, size_t *parent)
+{
+    json_t *res = json_object(), *hits = json_array();
+    if (r->self_section)
+        json_array_append_new(hits, json_pack("{s:s, s:s}", "section_id", r->self_section,
+                                              "article_id", r->id));
+    json_array_append_new(hits, json_pack("{s:s, s:s}", "section_id", first_section(r, r->id),
+                                          "article_id", r->id));
+    for (size_t k = 0; k < n; k++) {
+        const hq_related_cand *c = &r->cands[prim[k]];
+        const char *best = ((const cand_data *)c->data)->section_id;
+        const char *first = first_section(r, c->article_id);
+        json_array_append_new(hits, hit_json(c, best));
+        if (strcmp(first, best) != 0)
+            json_array_append_new(hits, hit_json(c, first));
+    }
+    json_object_set_new(res, "hits", hits);
+    for (size_t k = 0; k <= n; k++)
+        parent[k] = k;
+    hq_status rc = hq_collapse(r->e, res, r->err);
+    size_t i, j;
+    json_t *h, *d;
+    json_array_foreach(json_object_get(res, "hits"), i, h)
+    {
+        size_t a = find_root(parent, index_of(r, prim, n, str(h, "article_id")));
+        json_array_foreach(json_object_get(h, "duplicates"), j, d)
+        {
+            size_t b = find_root(parent, index_of(r, prim, n, str(d, "article_id")));
+            if (a != b) /* the better-ranked (smaller) index stays the root */
+                parent[a > b ? a : b] = a < b ? a : b;
+            a = find_root(parent, a);
         }
-    json_object_set_new(o, "duplicates", dups);
-    return o;
+    }
+    json_decref(res);
+    return rc;
 }
 
-/* Orders, groups and cuts the candidates into the "related" array. */
+/* Orders, groups and cuts the candidates into the "related" array: the
+ * best of each group of the same title or near-duplicate text, with the
+ * others as its "duplicates"; those of the source's own text left out. */
 static hq_status related_list(rel *r, size_t limit, json_t **out)
 {
     hq_related_source src = {r->focus.id != HQ_NO_CONCEPT ? &r->focus : NULL, r->named,
                              r->n_named, r->has_text};
-    size_t kept = hq_related_select(r->p, &src, r->cands, r->n_cands);
-    json_t *res = json_object(), *hits = json_array();
-    size_t *index = hq_xcalloc(kept + 1, sizeof *index);
-    if (r->self_section)
-        json_array_append_new(hits, json_pack("{s:s}", "section_id", r->self_section));
-    size_t n = 0;
+    size_t kept = hq_related_select(r->p, &src, r->cands, r->n_cands), n = 0;
+    size_t *prim = hq_xcalloc(kept + 1, sizeof *prim), *parent = hq_xcalloc(kept + 2, sizeof *parent);
+    json_t **entry = hq_xcalloc(kept + 1, sizeof *entry);
     for (size_t i = 0; i < kept; i++)
-        if (r->cands[i].same_title_of == i) {
-            json_array_append_new(hits, hit_json(&r->cands[i]));
-            index[n++] = i;
-        }
-    json_object_set_new(res, "hits", hits);
-    hq_status rc = hq_collapse(r->e, res, r->err);
+        if (r->cands[i].same_title_of == i)
+            prim[n++] = i;
+    hq_status rc = text_groups(r, prim, n, parent);
     json_t *list = json_array();
-    hits = json_object_get(res, "hits");
-    size_t i;
-    json_t *h;
-    json_array_foreach(hits, i, h)
-    {
-        if (rc != HQ_OK || json_array_size(list) == limit)
-            break;
-        const char *aid = str(h, "article_id");
-        if (aid == NULL) /* the source itself: what is in its group is its own text */
+    size_t self = find_root(parent, n);
+    for (size_t k = 0; rc == HQ_OK && k < n; k++) {
+        size_t root = find_root(parent, k);
+        const hq_related_cand *c = &r->cands[prim[k]];
+        if (root == self)
+            continue; /* the source's own text elsewhere */
+        if (root != k) {
+            json_array_append_new(json_object_get(entry[root], "duplicates"),
+                                  duplicate_json(c, "same text"));
             continue;
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(r->cands[index[k]].article_id, aid) == 0)
-                json_array_append_new(list, entry_json(r, &src, h, index[k], kept));
+        }
+        entry[k] = entry_json(&src, c);
+        for (size_t i = prim[k] + 1; i < kept; i++)
+            if (r->cands[i].same_title_of == prim[k])
+                json_array_append_new(json_object_get(entry[k], "duplicates"),
+                                      duplicate_json(&r->cands[i], "same title"));
+        json_array_append_new(list, entry[k]); /* list and entry[k] share it */
     }
-    free(index);
-    json_decref(res);
+    while (json_array_size(list) > limit)
+        json_array_remove(list, json_array_size(list) - 1);
+    free(entry);
+    free(parent);
+    free(prim);
     if (rc != HQ_OK) {
         json_decref(list);
         return rc;

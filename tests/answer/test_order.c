@@ -1,0 +1,124 @@
+/*
+ * test_order.c — the topic order behind previous/next
+ * (src/answer/order.c): MeSH tree order with a branch before what is
+ * under it, the smallest of several tree numbers, titles (case and
+ * punctuation ignored) within a tree, articles without a tree last, the
+ * ring, lookups of unknown ids, tiny orders, and independence from the
+ * input order.
+ */
+#include "../support/test_support.h"
+#include "answer/answer.h"
+
+static const hq_order_entry ENTRIES[] = {
+    {"page:will-implantation", "Will implantation cause a sore waist?", "C23.888.592.612.107.400"},
+    {"medlineplus:157", "Back Pain", "C23.888.592.612.107"},
+    {"page:iud", "what should I do... lower back pain after an IUD", "C23.888.592.612.107"},
+    {"medlineplus:515", "Miscarriage", "C13.703.039"},
+    {"gard:rare", "A rare syndrome", NULL},
+    {"medquad:abdominal", "Abdominal pain", "C23.888.592.612.054"},
+    {"gard:zebra", "Zebra syndrome", NULL},
+    {"drug:x", "Drug with two trees", "D27.505;C13.703.040"},
+    {"untitled", NULL, NULL},
+};
+#define N (sizeof ENTRIES / sizeof *ENTRIES)
+
+/* The ids in order, walking next from the first, space-separated. */
+static void walk(const hq_order *o, const char *start, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    const char *id = start;
+    for (size_t i = 0; i < hq_order_size(o); i++) {
+        const hq_order_entry *prev, *next;
+        assert_true(hq_order_neighbours(o, id, &prev, &next));
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "%s%s", i ? " " : "", id);
+        id = next->id;
+    }
+    assert_string_equal(id, start); /* a ring */
+}
+
+static void test_topic_order(void **state)
+{
+    hq_order *o = hq_order_build(ENTRIES, N);
+    assert_int_equal(hq_order_size(o), N);
+    char got[1024];
+    walk(o, "medlineplus:515", got, sizeof got);
+    assert_string_equal(got, "medlineplus:515 drug:x medquad:abdominal medlineplus:157 page:iud "
+                             "page:will-implantation untitled gard:rare gard:zebra");
+    /* the ring closes: the last one's next is the first */
+    const hq_order_entry *prev, *next;
+    assert_true(hq_order_neighbours(o, "gard:zebra", &prev, &next));
+    assert_string_equal(next->id, "medlineplus:515");
+    assert_string_equal(prev->id, "gard:rare");
+    assert_true(hq_order_neighbours(o, "medlineplus:515", &prev, &next));
+    assert_string_equal(prev->id, "gard:zebra");
+    /* entries keep their strings */
+    assert_true(hq_order_neighbours(o, "page:iud", &prev, &next));
+    assert_string_equal(prev->title, "Back Pain");
+    assert_string_equal(next->tree, "C23.888.592.612.107.400");
+    /* unknown ids */
+    assert_false(hq_order_neighbours(o, "page:nope", &prev, &next));
+    assert_null(prev);
+    assert_null(next);
+    assert_false(hq_order_neighbours(o, "", &prev, &next));
+    hq_order_free(o);
+}
+
+static void test_input_order(void **state)
+{
+    hq_order *o = hq_order_build(ENTRIES, N);
+    char want[1024], got[1024];
+    walk(o, "medlineplus:515", want, sizeof want);
+    hq_order_free(o);
+    hq_order_entry e[N];
+    memcpy(e, ENTRIES, sizeof e);
+    uint64_t rnd = 7;
+    for (int round = 0; round < 20; round++) {
+        for (size_t i = N - 1; i > 0; i--) {
+            size_t j = test_rnd(&rnd, (uint32_t)(i + 1));
+            hq_order_entry t = e[i];
+            e[i] = e[j];
+            e[j] = t;
+        }
+        o = hq_order_build(e, N);
+        walk(o, "medlineplus:515", got, sizeof got);
+        assert_string_equal(got, want);
+        hq_order_free(o);
+    }
+}
+
+static void test_small(void **state)
+{
+    const hq_order_entry *prev, *next;
+    hq_order *o = hq_order_build(NULL, 0);
+    assert_int_equal(hq_order_size(o), 0);
+    assert_false(hq_order_neighbours(o, "a", &prev, &next));
+    hq_order_free(o);
+    o = hq_order_build(ENTRIES, 1); /* alone: no neighbour */
+    assert_true(hq_order_neighbours(o, ENTRIES[0].id, &prev, &next));
+    assert_null(prev);
+    assert_null(next);
+    hq_order_free(o);
+    o = hq_order_build(ENTRIES, 2); /* two: the other, both ways */
+    assert_true(hq_order_neighbours(o, ENTRIES[0].id, &prev, &next));
+    assert_string_equal(prev->id, ENTRIES[1].id);
+    assert_string_equal(next->id, ENTRIES[1].id);
+    hq_order_free(o);
+    hq_order_free(NULL);
+    /* the same id twice does not break lookups */
+    hq_order_entry twice[] = {{"a", "A", NULL}, {"a", "A again", "C01"}, {"b", "B", NULL}};
+    o = hq_order_build(twice, 3);
+    assert_true(hq_order_neighbours(o, "a", &prev, &next));
+    assert_true(hq_order_neighbours(o, "b", &prev, &next));
+    hq_order_free(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_topic_order),
+        cmocka_unit_test(test_input_order),
+        cmocka_unit_test(test_small),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
