@@ -328,7 +328,8 @@ static void render_source(struct evbuffer *b, const json_t *a)
 }
 
 /* The related articles of hq_related (rel may be NULL: none shown), each
- * with its source, trust badge and the reasons it is related. */
+ * with its source, trust badge, the reasons it is related and links to
+ * the same article elsewhere (its duplicates, named by source). */
 static void render_related(struct evbuffer *b, const json_t *rel)
 {
     const json_t *list = json_object_get(rel, "related");
@@ -352,7 +353,18 @@ static void render_related(struct evbuffer *b, const json_t *rel)
             evbuffer_add_printf(b, "%s", j ? "; " : "");
             hs_html_escape(b, json_string_value(why));
         }
-        evbuffer_add_printf(b, "</span></p></li>\n");
+        evbuffer_add_printf(b, "</span></p>");
+        const json_t *dups = json_object_get(e, "duplicates"), *d;
+        if (json_array_size(dups) > 0) {
+            evbuffer_add_printf(b, "<p class=\"meta\">Also: ");
+            json_array_foreach(dups, j, d)
+            {
+                evbuffer_add_printf(b, "%s", j ? ", " : "");
+                render_link(b, str(d, "source"), str(d, "article_id"), "related");
+            }
+            evbuffer_add_printf(b, "</p>");
+        }
+        evbuffer_add_printf(b, "</li>\n");
     }
     evbuffer_add_printf(b, "</ul>\n</section>\n");
 }
