@@ -1,7 +1,7 @@
 /*
- * answer.h — what a result shows: snippets with highlights now; the
- * answer card, red-flag triage and related articles later (card.c,
- * triage.c, related.c in ../shared/DESIGN.md).
+ * answer.h — what a result shows: snippets with highlights, red-flag
+ * triage, related articles and the topic order of previous/next; the
+ * answer card later (card.c in ../shared/DESIGN.md).
  *
  * One block per file, as in FTS5's fts5Int.h.
  */

@@ -3,8 +3,9 @@
  * articles of a source article, in what order, and why.  The engine
  * (src/engine/related.c) finds the candidates with a "more like this"
  * query (the article's key terms, as Lucene's MoreLikeThis builds one)
- * and gives each its text similarity (0..1) and its focus concept; this
- * file adds what the concept table knows and decides.
+ * and gives each its text similarity (0..1), the key terms it shares and
+ * the concepts it is about (focus, then title); this file adds what the
+ * concept table knows and decides.
  *
  * A candidate is related by its content only, never by a page's own
  * links (the portal's Recommend lists hold "iPhone sales" and "hawthorn
@@ -14,17 +15,24 @@
  *            title or often in its text (named 0.8, times how firmly
  *            the source names it); in a MeSH branch it shares with the
  *            focus or a named concept (branch 0.15 per level beyond the
- *            first, at most 0.6: C23.888 → 0.15, C23.888.592.612 → 0.45).
+ *            first, at most 0.6: C23.888 → 0.15, C23.888.592.612 →
+ *            0.45); through a concept of the candidate's title rather
+ *            than its focus, title_factor (0.8) of that.
  *   text     the engine's similarity of the texts.
  *   trust    high 1, medium 2/3, low 1/3, unknown 0, weighted 0.05: an
  *            unknown page never outranks an equally related trusted one.
  * score = text + w_concept * concept + w_trust * trust.
  *
- * The relevance floor: a candidate with a concept link needs some text
- * similarity too (min_text), one without needs a lot (min_text_alone).
- * Fewer related articles are better than filler: nothing else fills the
- * list.  The defaults below and data/related.conf hold the numbers; how
- * they were chosen and what they give is in docs/RELATED.md.
+ * The relevance floor: a candidate needs a concept link (a concept
+ * feature of min_concept, 0.3) and some text similarity (min_text, 0.1),
+ * or, without a link, much text similarity (min_text_alone, 0.35) with
+ * min_shared (3) key terms in common, from a source that has a text of
+ * its own.  Fewer related articles are better than filler: nothing else
+ * fills the list.  The order is greedy, with the concept feature of a
+ * candidate linked through an already used source concept damped
+ * (diversity), so one concept does not fill the list.  The defaults below
+ * and data/related.conf hold the numbers; how they were chosen and what
+ * they give is in docs/RELATED.md.
  */
 #include "answer.h"
 #include "../index/index.h"

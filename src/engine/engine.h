@@ -156,6 +156,27 @@ const hq_plan *hq_search_run_plan(const hq_search_run *run);
 hq_analyzer *hq_engine_take_analyzer(hq_engine *e);
 void hq_engine_release_analyzer(hq_engine *e, hq_analyzer *a);
 
+/* ---- Interface to code in keyterms.c -------------------------------- */
+
+/* The "more like this" query of an article (see keyterms.c). */
+typedef struct hq_keyterms {
+    hq_arena arena;       /* the terms' strings */
+    hq_plan_term *terms;  /* n terms, distinct, weights in (0, 1] (focus names: mlt.focus) */
+    size_t n, cap;
+    bool has_text;        /* the article has a text of its own (20 body words or more) */
+} hq_keyterms;
+
+/* The key terms of article (hq_store_show's article object) over snap,
+ * with the names of its focus concept (HQ_NO_CONCEPT: none), by the
+ * mlt.* numbers of p; a and toks are scratch.  HQ_ECORRUPT when a
+ * lexicon cannot be read.  Release q with hq_keyterms_free (also after
+ * a failure). */
+hq_status hq_keyterms_build(const hq_vocab *v, hq_analyzer *a, hq_tokens *toks,
+                            const hq_snapshot *snap, const hq_related_params *p,
+                            const json_t *article, uint32_t focus, hq_keyterms *q,
+                            hq_error *err);
+void hq_keyterms_free(hq_keyterms *q);
+
 /* ---- Interface to code in neighbours.c ------------------------------ */
 
 /* Completes the "previous" and "next" of article (hq_store_show's

@@ -5,16 +5,13 @@
  *      the one article of an ingested file) and what it is about: its
  *      focus concept (the concept table's) and the concepts its title
  *      names, or its text names at least mlt.mentions times;
- *   2. its key terms, as Lucene's MoreLikeThis picks them: every term of
- *      its title (counted mlt.title times) and text, kept when it occurs
- *      at least mlt.min_tf times (once in a short text) and in
- *      mlt.min_df .. mlt.max_df of the index's sections, scored tf * idf;
- *      the mlt.terms best are the query, each weighted by its score over
- *      the best one's, and the focus' names are added at mlt.focus;
+ *   2. its key terms as a "more like this" query (keyterms.c);
  *   3. the mlt.depth best sections for that query (BM25F, as search),
  *      grouped by article (an article's best section speaks for it; the
  *      source's own sections give the reference score: text similarity
- *      = a candidate's score / the source's best section's, at most 1);
+ *      = a candidate's score / the source's best section's, at most 1),
+ *      and the best sections for the names of its focus and most named
+ *      concepts, scored by the same query;
  *   4. src/answer/related.c scores, floors and orders the candidates;
  *      articles with the same title are grouped under the best one, and
  *      hq_collapse() groups near-duplicate texts (those of the source
@@ -33,16 +30,8 @@
 #define MAX_LIMIT 50
 #define MAX_NAMED 16       /* concepts the source names, kept (most named first) */
 #define MAX_CANDIDATES 100 /* articles scored, best text first */
-#define MAX_FOCUS_NAMES 4  /* names of the focus added to the query */
-#define MAX_TITLE_BYTES 4096
 #define CONCEPT_QUERIES 4  /* named concepts whose articles are looked up by name */
 #define CONCEPT_DEPTH 10   /* sections retrieved per concept */
-/* A source with fewer words of body text (removed MedQuAD answers: a
- * title and template questions only) relates to nothing by text alone. */
-#define MIN_BODY_WORDS 20
-/* mlt.max_df leaves terms of fewer sections alone: in a small collection
- * every word is in a large share of it. */
-#define MAX_DF_FLOOR 100
 
 /* Everything one call owns; released by rel_free. */
 typedef struct rel {
@@ -57,12 +46,10 @@ typedef struct rel {
     hq_related_concept focus;   /* id HQ_NO_CONCEPT when none */
     hq_related_concept *named;  /* MAX_NAMED */
     size_t n_named;
-    hq_plan_term *terms;        /* the query */
-    size_t n_terms, cap_terms;
+    hq_keyterms query;          /* the "more like this" query */
     hq_related_cand *cands;     /* MAX_CANDIDATES */
     size_t n_cands;
     const char *self_section;   /* the source's best section, or NULL */
-    bool has_text;              /* the source has MIN_BODY_WORDS words of body text */
     hq_error *err;
 } rel;
 
@@ -208,165 +195,6 @@ static void source_concepts(rel *r)
     r->n_named = kept < MAX_NAMED ? kept : MAX_NAMED;
 }
 
-/* ---- 2. key terms ---------------------------------------------------------- */
-
-typedef struct term_count {
-    const char *term; /* in the arena */
-    uint32_t len;
-    double tf, score;
-} term_count;
-
-typedef struct term_list {
-    term_count *items;
-    size_t n, cap;
-    size_t words; /* analysed words of the text (stop words left out) */
-    size_t body_words; /* of which in section bodies */
-} term_list;
-
-static void count_terms(rel *r, term_list *t, const char *text, double each)
-{
-    size_t len = text ? strlen(text) : 0;
-    hq_analyze(r->a, text, len, 0, &r->toks);
-    for (size_t i = 0; i < r->toks.n; i++) {
-        const hq_token *k = &r->toks.items[i];
-        hq_grow((void **)&t->items, &t->cap, t->n + 1, sizeof *t->items);
-        t->items[t->n++] = (term_count){hq_arena_strndup(&r->arena, k->term, k->len), k->len,
-                                        each, 0};
-    }
-    t->words += r->toks.n;
-}
-
-static int by_term(const void *pa, const void *pb)
-{
-    const term_count *a = pa, *b = pb;
-    return strcmp(a->term, b->term);
-}
-
-static int by_score(const void *pa, const void *pb)
-{
-    const term_count *a = pa, *b = pb;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return strcmp(a->term, b->term);
-}
-
-/* Merges equal terms of t (sorting it), summing their counts. */
-static void merge_terms(term_list *t)
-{
-    qsort(t->items, t->n, sizeof *t->items, by_term);
-    size_t out = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (out > 0 && strcmp(t->items[out - 1].term, t->items[i].term) == 0)
-            t->items[out - 1].tf += t->items[i].tf;
-        else
-            t->items[out++] = t->items[i];
-    }
-    t->n = out;
-}
-
-/* True when the term is only digits and punctuation: a number says
- * nothing of a topic. */
-static bool is_number(const char *term, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if ((term[i] < '0' || term[i] > '9') && term[i] != '.' && term[i] != ',' && term[i] != '-')
-            return false;
-    return true;
-}
-
-static void add_query_term(rel *r, const char *term, uint32_t len, double weight)
-{
-    for (size_t i = 0; i < r->n_terms; i++)
-        if (r->terms[i].len == len && memcmp(r->terms[i].term, term, len) == 0) {
-            if (weight > r->terms[i].weight)
-                r->terms[i].weight = weight;
-            return;
-        }
-    hq_grow((void **)&r->terms, &r->cap_terms, r->n_terms + 1, sizeof *r->terms);
-    r->terms[r->n_terms++] = (hq_plan_term){term, len, weight};
-}
-
-/* Scores the merged terms by tf * idf and keeps the mlt.terms best. */
-static hq_status pick_terms(rel *r, term_list *t)
-{
-    const hq_related_params *p = r->p;
-    double min_tf = (double)t->words < p->short_text ? 1 : p->min_tf;
-    uint64_t n_all = r->snap->n_all;
-    size_t kept = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        term_count *c = &t->items[i];
-        uint64_t df = 0;
-        if (c->tf < min_tf || c->len < 2 || c->len > HQ_MAX_TERM_BYTES ||
-            is_number(c->term, c->len))
-            continue;
-        hq_status rc = hq_snapshot_df(r->snap, c->term, c->len, &df);
-        if (rc != HQ_OK)
-            return hq_fail(r->err, rc, "index", 0, -1, "a lexicon could not be read: run "
-                                                        "'healthqa check'");
-        if ((double)df < p->min_df || ((double)df > p->max_df * (double)n_all && df > MAX_DF_FLOOR))
-            continue;
-        c->score = c->tf * hq_bm25f_idf(n_all, df);
-        t->items[kept++] = *c;
-    }
-    qsort(t->items, kept, sizeof *t->items, by_score);
-    size_t n = kept < (size_t)p->terms ? kept : (size_t)p->terms;
-    for (size_t i = 0; i < n; i++)
-        add_query_term(r, t->items[i].term, t->items[i].len,
-                       t->items[i].score / t->items[0].score);
-    return HQ_OK;
-}
-
-/* The focus' names at mlt.focus: candidates about the same concept
- * under another name ("backache", "lumbago") are found too. */
-static void add_focus_names(rel *r)
-{
-    if (r->focus.id == HQ_NO_CONCEPT || r->p->focus_weight <= 0)
-        return;
-    const char *names[MAX_FOCUS_NAMES];
-    size_t n = hq_vocab_texts(r->e->vocab, r->focus.id, names, MAX_FOCUS_NAMES);
-    for (size_t i = 0; i < n; i++) {
-        hq_analyze(r->a, names[i], strlen(names[i]), 0, &r->toks);
-        for (size_t k = 0; k < r->toks.n; k++) {
-            const hq_token *tk = &r->toks.items[k];
-            uint64_t df = 0;
-            if (tk->len < 2 || is_number(tk->term, tk->len))
-                continue; /* MeSH entry terms such as "R-14,889" */
-            if (hq_snapshot_df(r->snap, tk->term, tk->len, &df) == HQ_OK && df > 0)
-                add_query_term(r, hq_arena_strndup(&r->arena, tk->term, tk->len), tk->len,
-                               r->p->focus_weight);
-        }
-    }
-}
-
-static hq_status key_terms(rel *r)
-{
-    term_list t = {0};
-    const char *title = str(r->article, "title");
-    if (title && strlen(title) <= MAX_TITLE_BYTES)
-        count_terms(r, &t, title, r->p->title_tf);
-    size_t i;
-    const json_t *s;
-    json_array_foreach(json_object_get(r->article, "sections"), i, s)
-    {
-        /* a MedQuAD question ("What is (are) X ?", "How to diagnose X ?")
-         * is a template around the focus: only headings of other
-         * articles (no question type) say something of their own */
-        const char *st = str(s, "title");
-        if (st && str(s, "question_type") == NULL && (title == NULL || strcmp(st, title) != 0))
-            count_terms(r, &t, st, 1);
-        size_t before = t.words;
-        count_terms(r, &t, str(s, "body"), 1);
-        t.body_words += t.words - before;
-    }
-    r->has_text = t.body_words >= MIN_BODY_WORDS;
-    merge_terms(&t);
-    hq_status rc = pick_terms(r, &t);
-    free(t.items);
-    if (rc == HQ_OK)
-        add_focus_names(r);
-    return rc;
-}
-
 /* ---- 3. candidates ---------------------------------------------------------- */
 
 static hq_related_cand *find_cand(rel *r, const char *article_id)
@@ -481,9 +309,9 @@ static hq_status concept_candidates(rel *r, const hq_plan *main, double *self)
 /* Runs the queries and groups their hits by article. */
 static hq_status candidates(rel *r)
 {
-    if (r->n_terms == 0)
+    if (r->query.n == 0)
         return HQ_OK;
-    hq_plan plan = {r->snap, &r->e->params, r->terms, r->n_terms, NULL, 0, NULL, 0, NULL, 0};
+    hq_plan plan = {r->snap, &r->e->params, r->query.terms, r->query.n, NULL, 0, NULL, 0, NULL, 0};
     size_t depth = (size_t)r->p->depth, n_hits = 0;
     hq_hit *hits = hq_xmalloc(depth * sizeof *hits);
     hq_topk_stats stats;
@@ -621,7 +449,7 @@ static hq_status text_groups(rel *r, const size_t *prim, size_t n, size_t *paren
 static hq_status related_list(rel *r, size_t limit, json_t **out)
 {
     hq_related_source src = {r->focus.id != HQ_NO_CONCEPT ? &r->focus : NULL, r->named,
-                             r->n_named, r->has_text};
+                             r->n_named, r->query.has_text};
     size_t kept = hq_related_select(r->p, &src, r->cands, r->n_cands), n = 0;
     size_t *prim = hq_xcalloc(kept + 1, sizeof *prim), *parent = hq_xcalloc(kept + 2, sizeof *parent);
     json_t **entry = hq_xcalloc(kept + 1, sizeof *entry);
@@ -673,8 +501,8 @@ static json_t *source_json(const rel *r)
     json_t *a = r->article, *named = json_array(), *terms = json_array();
     for (size_t i = 0; i < r->n_named; i++)
         json_array_append_new(named, json_string(r->named[i].name));
-    for (size_t i = 0; i < r->n_terms; i++)
-        json_array_append_new(terms, json_stringn(r->terms[i].term, r->terms[i].len));
+    for (size_t i = 0; i < r->query.n; i++)
+        json_array_append_new(terms, json_stringn(r->query.terms[i].term, r->query.terms[i].len));
     return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:o, s:o}", "id", json_object_get(a, "id"),
                      "title", json_object_get(a, "title"), "source",
                      json_object_get(a, "source"), "trust", json_object_get(a, "trust"), "url",
@@ -689,7 +517,7 @@ static void rel_free(rel *r)
     hq_snapshot_unref(r->snap);
     hq_tokens_free(&r->toks);
     json_decref(r->article);
-    free(r->terms);
+    hq_keyterms_free(&r->query);
     hq_arena_free(&r->arena);
 }
 
@@ -713,7 +541,8 @@ hq_status hq_related(hq_engine *e, const char *id, size_t limit, json_t **out, h
         r.id = str(r.article, "id");
         r.a = hq_engine_take_analyzer(e);
         source_concepts(&r);
-        rc = key_terms(&r);
+        rc = hq_keyterms_build(e->vocab, r.a, &r.toks, r.snap, r.p, r.article, r.focus.id,
+                               &r.query, err);
     }
     if (rc == HQ_OK)
         rc = candidates(&r);

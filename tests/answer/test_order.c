@@ -74,12 +74,7 @@ static void test_input_order(void **state)
     memcpy(e, ENTRIES, sizeof e);
     uint64_t rnd = 7;
     for (int round = 0; round < 20; round++) {
-        for (size_t i = N - 1; i > 0; i--) {
-            size_t j = test_rnd(&rnd, (uint32_t)(i + 1));
-            hq_order_entry t = e[i];
-            e[i] = e[j];
-            e[j] = t;
-        }
+        test_shuffle(e, N, sizeof *e, &rnd);
         o = hq_order_build(e, N);
         walk(o, "medlineplus:515", got, sizeof got);
         assert_string_equal(got, want);

@@ -152,12 +152,7 @@ static void test_order_trust_and_determinism(void **state)
     /* any input order gives the same list */
     uint64_t rnd = 42;
     for (int round = 0; round < 20; round++) {
-        for (size_t i = n - 1; i > 0; i--) {
-            size_t j = test_rnd(&rnd, (uint32_t)(i + 1));
-            hq_related_cand t = c[i];
-            c[i] = c[j];
-            c[j] = t;
-        }
+        test_shuffle(c, n, sizeof *c, &rnd);
         assert_int_equal(hq_related_select(&p, &s, c, n), kept);
         assert_string_equal(ids(c, kept, again, sizeof again), got);
     }
