@@ -325,13 +325,18 @@ static hq_status candidates(rel *r)
         rc = concept_candidates(r, &plan, &self);
     if (self == 0 && r->n_cands > 0) /* the source is not indexed: compare with the best */
         self = ((cand_data *)r->cands[0].data)->raw;
+    /* the key terms shared matter only from the text similarity where
+     * text alone can count (the costly part: a postings lookup per term) */
     double *contrib = hq_xcalloc(plan.n_terms + 1, sizeof *contrib);
+    double need = r->p->min_text_alone < r->p->similar_text ? r->p->min_text_alone
+                                                           : r->p->similar_text;
     for (size_t i = 0; rc == HQ_OK && i < r->n_cands; i++) {
         cand_data *d = r->cands[i].data;
         double t = d->raw / self;
         r->cands[i].text = t < 1 ? t : 1;
-        rc = hq_explain_doc(&plan, d->seg, d->doc, contrib, r->err);
-        for (size_t k = 0; k < plan.n_terms; k++)
+        if (r->cands[i].text >= need)
+            rc = hq_explain_doc(&plan, d->seg, d->doc, contrib, r->err);
+        for (size_t k = 0; rc == HQ_OK && r->cands[i].text >= need && k < plan.n_terms; k++)
             r->cands[i].shared += contrib[k] > 0;
         if (rc == HQ_OK)
             rc = complete_cand(r, &r->cands[i]);
