@@ -8,7 +8,8 @@
  * The order is built on the first article shown (it needs the concept
  * table, built then if no search did it before) from every article's
  * id, title and MeSH tree (hq_about_tree): about 0.1 s for the full
- * corpus beside the concept table's second.  Invariant: e->order holds
+ * corpus beside the concept table's second.  When the concept table
+ * cannot be built, the order is by title alone.  Invariant: e->order holds
  * exactly the articles of the store as of change e->order_seq; a call
  * that finds the store's change log moved on rebuilds it first (a data
  * folder indexed while a server runs), so a shown article is always in
@@ -20,7 +21,7 @@
 #include <string.h>
 
 typedef struct order_ctx {
-    hq_engine *e;
+    const hq_vocab *v; /* NULL: no concept table, titles only */
     hq_analyzer *a;
     hq_tokens toks;
     hq_arena strings;
@@ -35,14 +36,15 @@ static hq_status take_article(void *vctx, const hq_topic *t)
     c->entries[c->n++] = (hq_order_entry){
         hq_arena_strdup(&c->strings, t->article_id),
         t->title ? hq_arena_strdup(&c->strings, t->title) : NULL,
-        hq_about_tree(c->e->vocab, c->a, &c->toks, t->article_id, t->title)};
+        c->v ? hq_about_tree(c->v, c->a, &c->toks, t->article_id, t->title) : NULL};
     return HQ_OK;
 }
 
-/* Builds e->order from the store as of change seq (under order_lock). */
-static hq_status build_order(hq_engine *e, uint64_t seq, hq_error *err)
+/* Builds e->order from the store as of change seq (under order_lock),
+ * with the concept table v (may be NULL). */
+static hq_status build_order(hq_engine *e, const hq_vocab *v, uint64_t seq, hq_error *err)
 {
-    order_ctx c = {.e = e, .a = hq_engine_take_analyzer(e)};
+    order_ctx c = {.v = v, .a = hq_engine_take_analyzer(e)};
     hq_arena_init(&c.strings);
     hq_status rc = hq_store_each_topic(e->store, take_article, &c, err);
     if (rc == HQ_OK) {
@@ -80,15 +82,16 @@ hq_status hq_neighbours_fill(hq_engine *e, json_t *article, hq_error *err)
     const char *id = json_string_value(json_object_get(article, "id"));
     if (id == NULL)
         return HQ_OK;
+    /* without the concept table (a vocabulary file that does not load:
+     * search reports it) the order is by title alone: show still works */
+    const hq_vocab *v = hq_engine_understanding(e, NULL) == HQ_OK ? e->vocab : NULL;
     uint64_t seq = 0;
-    hq_status rc = hq_engine_understanding(e, err);
-    if (rc == HQ_OK)
-        rc = hq_store_last_seq(e->store, &seq, err);
+    hq_status rc = hq_store_last_seq(e->store, &seq, err);
     if (rc != HQ_OK)
         return rc;
     pthread_mutex_lock(&e->order_lock);
     if (e->order == NULL || e->order_seq != seq)
-        rc = build_order(e, seq, err);
+        rc = build_order(e, v, seq, err);
     const hq_order_entry *prev = NULL, *next = NULL;
     if (rc == HQ_OK && hq_order_neighbours(e->order, id, &prev, &next)) {
         set_link(article, "previous", prev);
