@@ -11,7 +11,7 @@
 CC      ?= cc
 SAN     ?=
 BUILD   ?= $(if $(SAN),build/san,build)
-PKGS    := libxml-2.0 jansson sqlite3 libutf8proc zlib libevent libevent_pthreads
+PKGS    := libxml-2.0 jansson sqlite3 libutf8proc zlib libevent libevent_pthreads libcrypto
 OPT     ?= -O2 -g
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -10,6 +10,7 @@
 
 const char CMD_SERVE_USAGE[] =
     "usage: healthqa [--data DIR] serve [--port N] [--bind ADDR] [--threads N] [--quiet]\n"
+    "                                   [--tokens FILE]\n"
     "\n"
     "Runs the portal: the web pages (/, /search, /articles/ID) and the JSON API\n"
     "(/api/search, /api/suggest, /api/articles/ID, /healthz, /metrics; see docs/API.md)\n"
@@ -22,6 +23,8 @@ const char CMD_SERVE_USAGE[] =
     "  --bind ADDR     address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
     "  --threads N     event loops (default: the number of cores, at most 64)\n"
     "  --quiet         no access log\n"
+    "  --tokens FILE   turn on the write API (POST, PUT, DELETE /api/articles) for the\n"
+    "                  bearer tokens hashed in FILE (see healthqa token new)\n"
     "Exit status: 0 after a signal, 2 usage, 4 the server could not start.\n";
 
 static int number(const char *what, const char *s, long min, long max, int *out)
@@ -41,6 +44,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
                                          {"bind", required_argument, NULL, 'b'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"tokens", required_argument, NULL, 'k'},
                                          {NULL, 0, NULL, 0}};
     hs_options o = {.data_dir = ctx->data_dir, .bind = "127.0.0.1", .port = 8080};
     int c;
@@ -54,6 +58,8 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
             o.bind = optarg;
         else if (c == 'q')
             o.quiet = true;
+        else if (c == 'k')
+            o.tokens = optarg;
         else if (c != 'p' && c != 't')
             return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
     }

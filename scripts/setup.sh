@@ -14,6 +14,7 @@ PACKAGES=(
     libstemmer-dev                  # Snowball English stemmer
     zlib1g-dev                      # CRC-32 checksums of index files
     libevent-dev                    # the portal's HTTP server (evhttp, one loop per thread)
+    libssl-dev                      # write tokens: SHA-256 and constant-time compare (libcrypto)
     libcmocka-dev                   # unit tests
     python3                         # the shared evaluator (eval.py)
     chromium                        # browser tests of the portal (driven by playwright-core)

@@ -115,14 +115,134 @@ void hs_page_home(hs_req *r, const char *unused)
     evbuffer_free(b);
 }
 
-/* The place for the triage banner and the answer card (the answers
- * issue, hq_ask): they go here, above the results.  Until hq_ask exists
- * it renders nothing. */
-static void render_answer(struct evbuffer *b, hs_req *r, const char *q)
+/* ---- the red-flag banner and the answer card (hq_ask) ---------------------- */
+
+/* The banner of a triage level other than none: role="alert", the level
+ * in words no one can miss, the message, the guidance it follows. */
+static void render_banner(struct evbuffer *b, const json_t *t)
 {
-    (void)b;
-    (void)r;
-    (void)q;
+    static const char *const LEVELS[][2] = {
+        {"emergency", "Emergency: call your local emergency number or go to the emergency "
+                      "department now."},
+        {"urgent", "Urgent: get medical care today."},
+        {"soon", "Book an appointment with a doctor."}};
+    const char *level = str(t, "level");
+    for (size_t i = 0; level && i < 3; i++) {
+        if (strcmp(level, LEVELS[i][0]) != 0)
+            continue;
+        evbuffer_add_printf(b, "<div class=\"banner banner-%s\" role=\"alert\">\n"
+                               "<p class=\"banner-level\"><strong>%s</strong></p>\n<p>",
+                            LEVELS[i][0], LEVELS[i][1]);
+        hs_html_escape(b, str(t, "message"));
+        evbuffer_add_printf(b, "</p>\n");
+        const json_t *g = json_object_get(t, "guidance");
+        if (json_is_object(g) && hs_url_is_http(str(g, "url"))) {
+            evbuffer_add_printf(b, "<p class=\"guidance\">Following <a href=\"");
+            hs_html_escape(b, str(g, "url"));
+            evbuffer_add_printf(b, "\" rel=\"noopener noreferrer\">");
+            hs_html_escape(b, str(g, "source"));
+            evbuffer_add_printf(b, ": ");
+            hs_html_escape(b, str(g, "title"));
+            evbuffer_add_printf(b, "</a></p>\n");
+        }
+        evbuffer_add_printf(b, "</div>\n");
+    }
+}
+
+/* One source of a passage: its article here, the original, its badge. */
+static void render_citation(struct evbuffer *b, const json_t *c)
+{
+    evbuffer_add_printf(b, "<li><a ");
+    article_href(b, str(c, "article_id"), str(c, "section_id"));
+    evbuffer_add_printf(b, ">");
+    hs_html_escape(b, str(c, "title"));
+    evbuffer_add_printf(b, "</a> <span>");
+    hs_html_escape(b, str(c, "source"));
+    evbuffer_add_printf(b, "</span> ");
+    trust_badge(b, str(c, "trust"));
+    if (hs_url_is_http(str(c, "url"))) {
+        evbuffer_add_printf(b, " <a class=\"source\" rel=\"noopener noreferrer\" href=\"");
+        hs_html_escape(b, str(c, "url"));
+        evbuffer_add_printf(b, "\">original</a>");
+    }
+    evbuffer_add_printf(b, "</li>\n");
+}
+
+static void render_aspect(struct evbuffer *b, const json_t *a)
+{
+    evbuffer_add_printf(b, "<h3>");
+    hs_html_escape(b, str(a, "heading"));
+    evbuffer_add_printf(b, "</h3>\n");
+    size_t i, k;
+    const json_t *p, *c;
+    json_array_foreach(json_object_get(a, "passages"), i, p) {
+        evbuffer_add_printf(b, "<figure class=\"passage\"><blockquote><p>");
+        hs_html_highlight(b, str(p, "text"), json_object_get(p, "highlights"));
+        evbuffer_add_printf(b, "</p></blockquote>\n<figcaption><ul class=\"cites\">\n");
+        json_array_foreach(json_object_get(p, "citations"), k, c) render_citation(b, c);
+        evbuffer_add_printf(b, "</ul></figcaption></figure>\n");
+    }
+}
+
+static void render_links(struct evbuffer *b, const json_t *links)
+{
+    if (json_array_size(links) == 0)
+        return;
+    evbuffer_add_printf(b, "<h3>Read at the source</h3>\n<ul class=\"at-source\">\n");
+    size_t i;
+    const json_t *l;
+    json_array_foreach(links, i, l) {
+        evbuffer_add_printf(b, "<li>");
+        if (hs_url_is_http(str(l, "url"))) {
+            evbuffer_add_printf(b, "<a rel=\"noopener noreferrer\" href=\"");
+            hs_html_escape(b, str(l, "url"));
+            evbuffer_add_printf(b, "\">");
+            hs_html_escape(b, str(l, "title"));
+            evbuffer_add_printf(b, "</a>");
+        } else {
+            hs_html_escape(b, str(l, "title"));
+        }
+        evbuffer_add_printf(b, " <span>");
+        hs_html_escape(b, str(l, "source"));
+        evbuffer_add_printf(b, "</span> ");
+        trust_badge(b, str(l, "trust"));
+        evbuffer_add_printf(b, "</li>\n");
+    }
+    evbuffer_add_printf(b, "</ul>\n");
+}
+
+static void render_card(struct evbuffer *b, const json_t *card)
+{
+    const json_t *aspects = json_object_get(card, "aspects");
+    const json_t *links = json_object_get(card, "read_at_source");
+    if (json_array_size(aspects) == 0 && json_array_size(links) == 0)
+        return;
+    const json_t *q = json_object_get(card, "question"), *f = json_object_get(q, "focus");
+    evbuffer_add_printf(b, "<section class=\"card\" aria-labelledby=\"card-h\">\n"
+                           "<h2 id=\"card-h\">");
+    if (json_is_object(f)) {
+        evbuffer_add_printf(b, "About ");
+        hs_html_escape(b, str(f, "name"));
+    } else {
+        evbuffer_add_printf(b, "The short answer");
+    }
+    evbuffer_add_printf(b, "</h2>\n");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aspects, i, a) render_aspect(b, a);
+    render_links(b, links);
+    evbuffer_add_printf(b, "<p class=\"notice\">");
+    hs_html_escape(b, str(card, "notice"));
+    evbuffer_add_printf(b, "</p>\n</section>\n");
+}
+
+/* The card of question q, or NULL when it cannot be made (the results
+ * below still show; a question the search rejects is reported there). */
+static json_t *answer_card(hs_req *r, const char *q)
+{
+    json_t *card = NULL;
+    hq_error err = {0};
+    return hq_ask(r->engine, q, &card, &err) == HQ_OK ? card : NULL;
 }
 
 static void render_hit(struct evbuffer *b, const json_t *h)
@@ -214,15 +334,19 @@ void hs_page_search(hs_req *r, const char *unused)
                       err.message[0] ? err.message : hq_strerror(rc));
         return;
     }
+    json_t *card = offset == 0 ? answer_card(r, q) : NULL;
     struct evbuffer *b = evbuffer_new();
     page_begin(b, q);
+    if (card)
+        render_banner(b, json_object_get(card, "triage"));
     evbuffer_add_printf(b, "<h1>Answers for “");
     hs_html_escape(b, q);
     evbuffer_add_printf(b, "”</h1>\n");
     search_form(b, q);
-    evbuffer_add_printf(b, "<!-- triage banner and answer card (hq_ask): render_answer() -->\n");
-    render_answer(b, r, q);
+    if (card)
+        render_card(b, card);
     render_results(b, q, res);
+    json_decref(card);
     json_decref(res);
     page_end(r, b, 200);
     evbuffer_free(b);

@@ -28,9 +28,7 @@ static const route ROUTES[] = {
     {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false},
     {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false},
     {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false},
-    /* The answers issue: when hq_ask and hq_related land, replace these two
-     * handlers by hs_api_ask and hs_api_related (calls like hs_api_search). */
-    {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false},
+    {"/api/ask", NULL, HS_R_API_ASK, hs_api_ask, false},
     {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_related, false},
     {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false},
     {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false},
@@ -99,6 +97,8 @@ void hs_route(hs_req *r)
         hs_reply_error(r, 414, "uri_too_long", "the request target exceeds %d bytes", HS_MAX_URL);
         return;
     }
+    if (hs_write_route(r)) /* writes have their own limits and checks */
+        return;
     if (evbuffer_get_length(evhttp_request_get_input_buffer(r->req)) > HS_MAX_BODY) {
         hs_reply_error(r, 413, "payload_too_large", "request bodies are limited to %d bytes",
                        HS_MAX_BODY);

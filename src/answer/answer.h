@@ -1,7 +1,7 @@
 /*
- * answer.h — what a result shows: snippets with highlights, red-flag
- * triage, related articles and the topic order of previous/next; the
- * answer card later (card.c in ../shared/DESIGN.md).
+ * answer.h — what a result shows: snippets with highlights, the
+ * answer card (aspects.c, card.c), red-flag triage (triage.c), related
+ * articles (related.c) and the topic order of previous/next (order.c).
  *
  * One block per file, as in FTS5's fts5Int.h.
  */
@@ -10,6 +10,7 @@
 
 #include "../base/base.h"
 #include "../query/query.h"
+#include "../rank/rank.h"
 #include "../text/text.h"
 
 #include <stdint.h>
@@ -256,5 +257,86 @@ size_t hq_triage_rule_count(const hq_triage_rules *r);
  * NULL then. */
 hq_status hq_triage_run(const hq_triage_rules *r, const char *text, size_t len, json_t **out,
                         hq_error *err);
+
+/* ---- Interface to code in aspects.c -------------------------------- */
+/* The aspects of the answer card (what it is, why it happens, what you
+ * can do, when to see a doctor), from data/aspects.tsv (format at its
+ * top): their order and headings, each section question type's default
+ * aspect, the aspect each question type asks for, and cue phrases that
+ * put a sentence under an aspect.  A loaded table is read-only. */
+
+#define HQ_ASPECT_MAX 8    /* aspects a table may declare */
+#define HQ_ASPECT_NONE (-1)
+
+typedef struct hq_aspects hq_aspects;
+
+/* $HEALTHQA_ASPECTS when set and not empty, else HQ_DATA_DIR "/aspects.tsv". */
+const char *hq_aspects_default_path(void);
+/* Reads the table at path, analysing cues with a.  HQ_EFORMAT names the
+ * first bad line; *out is NULL on failure.  Release with hq_aspects_free. */
+hq_status hq_aspects_load(const char *path, hq_analyzer *a, hq_aspects **out, hq_error *err);
+void hq_aspects_free(hq_aspects *t); /* NULL is allowed */
+
+int hq_aspect_count(const hq_aspects *t);
+/* The id and heading of aspect (0 .. count-1), or NULL. */
+const char *hq_aspect_name(const hq_aspects *t, int aspect);
+const char *hq_aspect_heading(const hq_aspects *t, int aspect);
+/* The default aspect of a section of question type qtype, or of what a
+ * question of type qtype asks for; HQ_ASPECT_NONE when the table has
+ * none (or qtype is NULL). */
+int hq_aspect_of_section(const hq_aspects *t, const char *qtype);
+int hq_aspect_asked(const hq_aspects *t, const char *qtype);
+/* The aspect of each of the n sentences sents[] (sorted spans) of a
+ * text whose analysis with HQ_ANALYZE_KEEP_STOPWORDS is toks, into
+ * out[0..n): the aspect with the most cues in the sentence (the later
+ * one on a tie), else fallback. */
+void hq_aspect_sentences(const hq_aspects *t, const hq_tokens *toks, const hq_span *sents,
+                         size_t n, int fallback, int *out);
+
+/* ---- Interface to code in card.c ----------------------------------- */
+/* The answer card's passages (see card.c for how they are chosen): for
+ * each aspect, 1-3 sentences from the best sections, with citations;
+ * near-duplicates once with all their sources; sections without text as
+ * links to read at the source. */
+
+#define HQ_CARD_MAX_SECTIONS 64  /* sections a card considers */
+#define HQ_CARD_MAX_BODY (64u << 10) /* bytes of a body read for passages */
+#define HQ_CARD_PASSAGE_BYTES 320    /* a passage grows past this by no more sentences */
+
+/* One candidate section, best first, as the engine found it. */
+typedef struct hq_card_section {
+    const char *section_id, *article_id;
+    const char *title;          /* the section's title (its question) */
+    const char *article_title;  /* NULL: same as title */
+    const char *source, *url;   /* url may be NULL */
+    const char *trust;          /* "high", "medium", "low" or "unknown" */
+    const char *body;           /* NULL or "" when the text is not stored */
+    double relevance;           /* 0..1: its ranking score over the best one */
+    uint32_t concept;           /* its article's focus concept, or HQ_NO_CONCEPT */
+    bool on_topic;              /* about the question's focus or a concept it names */
+    int aspect;                 /* default aspect of its sentences, or HQ_ASPECT_NONE */
+} hq_card_section;
+
+typedef struct hq_card_input {
+    const hq_aspects *aspects;
+    const hq_vocab *vocab;      /* for naming the focus in sentences; may be NULL */
+    uint32_t focus;             /* the question's focus concept, or HQ_NO_CONCEPT */
+    const hq_key_term *keys;    /* the question's key terms (their roles and weights) */
+    size_t n_keys;
+    int asked;                  /* the aspect the question asks for, or HQ_ASPECT_NONE */
+    const hq_card_section *sections;
+    size_t n_sections;          /* at most HQ_CARD_MAX_SECTIONS are read */
+    size_t per_aspect;          /* passages per aspect (0: 2) */
+    size_t max_links;           /* read-at-the-source articles (0: 5) */
+} hq_card_input;
+
+/* The card's body: {"aspects": [{"aspect", "heading", "asked",
+ * "passages": [{"text", "highlights": [[start, end], ...], "score",
+ * "citations": [{"section_id", "article_id", "title", "source", "url",
+ * "trust", "untrusted"}]}]}] (aspects with passages only, in the table's
+ * order), "read_at_source": [{"article_id", "title", "source", "url",
+ * "trust", "untrusted", "sections": [{"section_id", "title"}]}]}.  a is
+ * the caller's analyzer.  Never fails; release with json_decref(). */
+json_t *hq_card_build(hq_analyzer *a, const hq_card_input *in);
 
 #endif

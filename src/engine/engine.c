@@ -73,6 +73,39 @@ void hq_close(hq_engine *e)
     free(e);
 }
 
+/* The generation of the published manifest (0 when unreadable). */
+static uint64_t manifest_generation(const char *dir)
+{
+    hq_manifest m;
+    bool exists = false;
+    hq_error ignored;
+    hq_error_clear(&ignored);
+    uint64_t g = hq_manifest_read(dir, &m, &exists, &ignored) == HQ_OK ? m.generation : 0;
+    if (exists)
+        hq_manifest_free(&m);
+    return g;
+}
+
+/* hq_snapshot_open, tried again when the index moved on while it read
+ * (a newer manifest's clean-up removed a file the one it read named),
+ * as Lucene's FindSegmentsFile retries. */
+static hq_status open_snapshot(const char *dir, hq_snapshot **out, hq_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        uint64_t before = manifest_generation(dir);
+        hq_error e1;
+        hq_error_clear(&e1);
+        hq_status rc = hq_snapshot_open(dir, out, &e1);
+        if (rc == HQ_OK)
+            return rc;
+        if (attempt == 20 || manifest_generation(dir) == before) {
+            if (err && err->code == HQ_OK)
+                *err = e1;
+            return rc;
+        }
+    }
+}
+
 /* Opens the snapshot on disk; refreshes the index first when its
  * manifest is behind the store's change log. */
 static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
@@ -81,7 +114,7 @@ static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     hq_status rc = hq_store_last_seq(e->store, &last, err);
     if (rc != HQ_OK)
         return rc;
-    rc = hq_snapshot_open(e->index_dir, out, err);
+    rc = open_snapshot(e->index_dir, out, err);
     if (rc != HQ_OK)
         return rc;
     if ((*out)->store_seq == last)
@@ -90,7 +123,7 @@ static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     *out = NULL;
     rc = hq_index_update(e, false, NULL, err);
     if (rc == HQ_OK)
-        rc = hq_snapshot_open(e->index_dir, out, err);
+        rc = open_snapshot(e->index_dir, out, err);
     return rc;
 }
 

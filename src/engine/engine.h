@@ -75,6 +75,13 @@ struct hq_engine {
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed). */
 void hq_engine_drop_snapshot(hq_engine *e);
+/* ---- Interface to code in ingest.c ---------------------------------- */
+
+/* Gives each article of doc its source (its own, else o->source, else
+ * the name of the folder of doc->path) and its trust level (o->trust,
+ * else data/sources.tsv's level of the source).  o may be NULL. */
+void hq_engine_assign_source(hq_engine *e, hq_doc *doc, const hq_ingest_options *o);
+
 /* ---- Interface to code in evaluate.c -------------------------------- */
 
 /* One line of a question file: "qid<TAB>text". */
@@ -88,11 +95,35 @@ typedef struct hq_qline {
 hq_status hq_read_qlines(const char *path, hq_qline **out, size_t *n, hq_error *err);
 void hq_qlines_free(hq_qline *qs, size_t n);
 
+/* ---- Interface to code in refresh.c (for merge.c) ------------------- */
+
+/* An exclusive flock on <dir>/LOCK: one index writer at a time.  Release
+ * by closing *fd. */
+hq_status hq_index_lock(const char *dir, int *fd, hq_error *err);
+/* The deleted-document bits of segment entry ms (all clear when it has
+ * none); free() them. */
+hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err);
+/* Tombstones, in every segment of m, the documents of the articles
+ * ids[0..n) (sorted); segments left without a live document go. */
+hq_status hq_index_tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
+                                 hq_index_summary *sum, hq_error *err);
+/* Indexes the store's current sections of the articles ids[0..n) (sorted;
+ * all of the store when ids is NULL) into new segments written in dir
+ * and added to m, whose next_id they take. */
+hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                            size_t n, hq_index_summary *sum, hq_error *err);
+/* Removes segment and tombstone files that m does not name. */
+void hq_index_collect_garbage(const char *dir, const hq_manifest *m);
+
 /* ---- Interface to code in understand.c ------------------------------ */
 
 /* Builds the concept and cue tables on first call (thread-safe); then
  * e->vocab and e->cues are set and read-only. */
 hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
+/* A concept as JSON: {"name", "mesh_tree" (when known), "names"}, or
+ * null for HQ_NO_CONCEPT. */
+json_t *hq_engine_concept_json(const hq_vocab *v, uint32_t id);
 
 /* ---- Interface to code in about.c ------------------------------------ */
 /* What an article is about, from the built concept table (read only). */

@@ -45,6 +45,11 @@ typedef struct hq_put_result {
  * rolls back. */
 hq_status hq_store_put_doc(hq_store *st, const hq_doc *doc, hq_put_result *res, hq_error *err);
 
+/* Deletes the article id with its sections and links, logging the
+ * change; *found says whether it was there (nothing is logged when not).
+ * Must run inside a transaction. */
+hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_error *err);
+
 /* Points every unresolved link at the article whose title (or whose
  * section's title) has the same key (case, accents and punctuation
  * ignored).  *n_resolved counts links resolved by this call. */
