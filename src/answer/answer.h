@@ -195,8 +195,9 @@ json_t *hq_related_why(const hq_related_source *s, const hq_related_cand *c);
  * siblings, come together: back pain C23.888.592.612.107 just before
  * low back pain C23.888.592.612.107.400), then by title; articles with
  * no tree number after all others, by title.  The order is a ring: the
- * last article's next is the first.  Immutable once built: any number of
- * threads may look up at once. */
+ * last article's next is the first.  Lookups may run in any number of
+ * threads at once, but not while an article is added or removed (the
+ * caller holds a lock). */
 
 typedef struct hq_order_entry {
     const char *id;    /* unique */
@@ -213,6 +214,14 @@ hq_order *hq_order_build(const hq_order_entry *entries, size_t n);
 void hq_order_free(hq_order *o);
 /* The number of articles in o. */
 size_t hq_order_size(const hq_order *o);
+/* Removes article id from o (nothing when absent).  O(n). */
+void hq_order_remove(hq_order *o, const char *id);
+/* Adds e at its place in o (strings copied), replacing an entry of the
+ * same id.  O(n). */
+void hq_order_add(hq_order *o, const hq_order_entry *e);
+/* Entries removed (or replaced) since o was built: their strings stay in
+ * o's memory until it is built anew. */
+size_t hq_order_dropped(const hq_order *o);
 /* The articles before and after id in o, or false when id is not in o.
  * With one article only, both are NULL; with two, both are the other.
  * The entries live as long as o. */

@@ -3,8 +3,8 @@
  * (src/answer/order.c): MeSH tree order with a branch before what is
  * under it, the smallest of several tree numbers, titles (case and
  * punctuation ignored) within a tree, articles without a tree last, the
- * ring, lookups of unknown ids, tiny orders, and independence from the
- * input order.
+ * ring, lookups of unknown ids, tiny orders, independence from the input
+ * order, and adding/removing in place against building anew.
  */
 #include "../support/test_support.h"
 #include "answer/answer.h"
@@ -32,6 +32,8 @@ static void walk(const hq_order *o, const char *start, char *buf, size_t size)
         assert_true(hq_order_neighbours(o, id, &prev, &next));
         size_t len = strlen(buf);
         snprintf(buf + len, size - len, "%s%s", i ? " " : "", id);
+        if (next == NULL) /* alone */
+            return;
         id = next->id;
     }
     assert_string_equal(id, start); /* a ring */
@@ -82,6 +84,60 @@ static void test_input_order(void **state)
     }
 }
 
+/* The walk of o from start, or "" when start is not in it. */
+static void walk_or_empty(const hq_order *o, const char *start, char *buf, size_t size)
+{
+    const hq_order_entry *prev, *next;
+    if (hq_order_neighbours(o, start, &prev, &next))
+        walk(o, start, buf, size);
+    else
+        buf[0] = '\0';
+}
+
+static void test_add_remove(void **state)
+{
+    /* adding and removing in place gives the order building anew gives */
+    uint64_t rnd = 11;
+    bool in[N] = {false};
+    hq_order *o = hq_order_build(NULL, 0);
+    for (int step = 0; step < 200; step++) {
+        size_t k = test_rnd(&rnd, N);
+        if (in[k])
+            hq_order_remove(o, ENTRIES[k].id);
+        else
+            hq_order_add(o, &ENTRIES[k]);
+        in[k] = !in[k];
+        hq_order_entry now[N];
+        size_t n = 0;
+        for (size_t i = 0; i < N; i++)
+            if (in[i])
+                now[n++] = ENTRIES[i];
+        hq_order *fresh = hq_order_build(now, n);
+        assert_int_equal(hq_order_size(o), n);
+        char got[1024], want[1024];
+        for (size_t i = 0; i < n; i++) {
+            walk_or_empty(o, now[i].id, got, sizeof got);
+            walk_or_empty(fresh, now[i].id, want, sizeof want);
+            assert_string_equal(got, want);
+        }
+        hq_order_free(fresh);
+    }
+    assert_true(hq_order_dropped(o) > 0);
+    /* adding an id again replaces its entry */
+    hq_order_add(o, &ENTRIES[0]);
+    hq_order_entry moved = {ENTRIES[0].id, "Zzz moved", NULL};
+    size_t before = hq_order_size(o);
+    hq_order_add(o, &moved);
+    assert_int_equal(hq_order_size(o), before);
+    const hq_order_entry *prev, *next;
+    assert_true(hq_order_neighbours(o, ENTRIES[0].id, &prev, &next));
+    assert_true(hq_order_neighbours(o, prev->id, &prev, &next));
+    assert_string_equal(next->title, "Zzz moved");
+    hq_order_remove(o, "not there"); /* nothing */
+    assert_int_equal(hq_order_size(o), before);
+    hq_order_free(o);
+}
+
 static void test_small(void **state)
 {
     const hq_order_entry *prev, *next;
@@ -113,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_topic_order),
         cmocka_unit_test(test_input_order),
+        cmocka_unit_test(test_add_remove),
         cmocka_unit_test(test_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

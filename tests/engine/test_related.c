@@ -5,7 +5,8 @@
  * Recommend lists point at; the same text on another site is grouped
  * under the trusted one; ids, sections and paths as for hq_show; bad
  * inputs; concurrent calls; every article has a previous and a next,
- * from the page's links when they resolve, else from the topic order.
+ * from the page's links when they resolve, else from the topic order,
+ * which follows articles added and removed as building it anew would.
  */
 #include "../support/test_support.h"
 
@@ -292,8 +293,33 @@ static void test_previous_next_follow_the_store(void **state)
     a = show(f, path);
     assert_string_equal(get(json_object_get(a, "previous"), "via"), "topic");
     assert_string_equal(get(json_object_get(a, "next"), "via"), "topic");
+    char late_id[64];
+    snprintf(late_id, sizeof late_id, "%s", get(a, "id"));
     json_decref(a);
     remove(path);
+    /* a removed article is nobody's neighbour any more */
+    const char *gone[] = {"rt:3"};
+    assert_int_equal(hq_remove(f->e, gone, 1, NULL, &err), HQ_OK);
+    /* and the order kept up to date equals the order built anew */
+    hq_engine *fresh = NULL;
+    assert_int_equal(hq_open(f->dir, &fresh, &err), HQ_OK);
+    for (size_t i = 0; i <= N_ARTICLES; i++) {
+        const char *id = i < N_ARTICLES ? ARTICLES[i] : late_id;
+        if (strcmp(id, "rt:3") == 0)
+            continue;
+        json_t *b = NULL;
+        a = show(f, id);
+        assert_int_equal(hq_show(fresh, id, &b, &err), HQ_OK);
+        const char *kinds[] = {"previous", "next"};
+        for (size_t k = 0; k < 2; k++) {
+            assert_string_not_equal(get(json_object_get(a, kinds[k]), "id"), "rt:3");
+            assert_string_equal(get(json_object_get(a, kinds[k]), "id"),
+                                get(json_object_get(b, kinds[k]), "id"));
+        }
+        json_decref(a);
+        json_decref(b);
+    }
+    hq_close(fresh);
 }
 
 int main(void)
