@@ -321,7 +321,14 @@ hq_status hq_stats(hq_engine *engine, json_t **out, hq_error *err);
 
 /* The article or section named by id, or the article(s) ingested from the
  * file at that path, as a JSON object with "kind" = "article", "section"
- * or "file".  HQ_ENOTFOUND when nothing matches.  Release with
+ * or "file" (see docs/CLI.md).  An article always has a "previous" and a
+ * "next" ({"title", "id", "via"}; null only in a store of one article):
+ * the page's own link when it resolves to a stored article ("via":
+ * "portal"), else its neighbour in the topic order ("via": "topic", with
+ * the page's unresolved title as "portal_title"); see docs/RELATED.md.
+ * The first article shown builds the concept table and the order (about
+ * a second on the full corpus); later calls cost microseconds more than
+ * the store read.  HQ_ENOTFOUND when nothing matches.  Release with
  * json_decref(). */
 hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err);
 
