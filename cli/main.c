@@ -25,6 +25,7 @@ static const char USAGE[] =
     "  explain QUERY ID how a section scores for a query, feature by feature\n"
     "  stats            counts of articles and sections per source, format, type, trust\n"
     "  show ID|PATH     an article, a section, or the article(s) of an ingested file\n"
+    "  related ID|PATH  the articles related to an article, with the reasons\n"
     "  check            verify every checksum and invariant of the store and the index\n"
     "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
@@ -56,6 +57,7 @@ static const struct command {
     {"index", cmd_index, CMD_INDEX_USAGE},
     {"stats", cmd_stats, CMD_STATS_USAGE},
     {"show", cmd_show, CMD_SHOW_USAGE},
+    {"related", cmd_related, CMD_RELATED_USAGE},
     {"add", cmd_add, CMD_ADD_USAGE},
     {"rm", cmd_rm, CMD_RM_USAGE},
     {"search", cmd_search, CMD_SEARCH_USAGE},

@@ -321,9 +321,41 @@ hq_status hq_stats(hq_engine *engine, json_t **out, hq_error *err);
 
 /* The article or section named by id, or the article(s) ingested from the
  * file at that path, as a JSON object with "kind" = "article", "section"
- * or "file".  HQ_ENOTFOUND when nothing matches.  Release with
+ * or "file" (see docs/CLI.md).  An article always has a "previous" and a
+ * "next" ({"title", "id", "via"}; null only in a store of one article):
+ * the page's own link when it resolves to a stored article ("via":
+ * "portal"), else its neighbour in the topic order ("via": "topic", with
+ * the page's unresolved title as "portal_title"); see docs/RELATED.md.
+ * The first article shown builds the concept table and the order (about
+ * a second on the full corpus); later calls cost microseconds more than
+ * the store read.  HQ_ENOTFOUND when nothing matches.  Release with
  * json_decref(). */
 hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err);
+
+/* ---- related articles ---------------------------------------------- */
+
+/* The articles a reader of the article id would want next (id as for
+ * hq_show: an article id, a section id or MedQuAD answer id — its
+ * article —, or the path of an ingested file holding one article), from
+ * the content only: a shared focus concept, a concept the article names,
+ * a shared MeSH branch, similar text (key terms as a "more like this"
+ * query); see docs/RELATED.md.  Candidates under a relevance floor are
+ * left out, so the list may be shorter than limit, or empty.  Sections
+ * of the article itself and texts that duplicate it are never listed;
+ * articles with the same title or near-duplicate text are grouped under
+ * the best of them.  limit is 1..50 (0 means 10; more is HQ_EINVAL).
+ * *out is {"article": {"id", "title", "source", "trust", "url",
+ * "focus": {"name", "mesh_tree"} | null, "names": [concepts it names],
+ * "key_terms": [...]}, "related": [{"article_id", "title", "source",
+ * "trust", "url", "section_id" (its best matching section), "score",
+ * "text" (text similarity 0..1), "why": ["same focus: Back Pain",
+ * "named in this article: Miscarriage", "MeSH branch C23.888.592.612",
+ * "similar text"], "duplicates": [{"article_id", "title", "source",
+ * "trust", "url", "reason": "same title" | "same text"}]}], "took_ms"},
+ * best first.  HQ_ENOTFOUND as hq_show; HQ_EINVAL for a file of several
+ * articles.  Thread-safe as hq_search.  Release with json_decref(). */
+hq_status hq_related(hq_engine *engine, const char *id, size_t limit, json_t **out,
+                     hq_error *err);
 
 /* ---- red-flag triage ----------------------------------------------- */
 

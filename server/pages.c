@@ -2,8 +2,8 @@
  * pages.c — the HTML pages, rendered on the server and usable without
  * JavaScript: home (search box, topic entry points), search results
  * (snippets with <mark> highlights, source, trust badge, paging), the
- * article page (sections, source link, trust badge, previous/next) and
- * the error pages.  Every value from the engine is ingested text, so it
+ * article page (sections, source link, trust badge, previous/next,
+ * related articles) and the error pages.  Every value from the engine is ingested text, so it
  * goes through html.c's escaping; a URL becomes a link only when it is
  * http(s).  Landmarks: header, main, footer; one h1 per page, h2 below.
  */
@@ -404,23 +404,31 @@ static void render_sections(struct evbuffer *b, const json_t *a)
     }
 }
 
-/* A previous/next/recommend link: linked when it resolves to an
- * article, plain text otherwise. */
-static void render_link(struct evbuffer *b, const json_t *l, const char *rel, const char *prefix)
+/* A previous/next/related link: linked when it names an article, plain
+ * text otherwise. */
+static void render_link(struct evbuffer *b, const char *title, const char *id, const char *rel)
 {
-    const char *title = str(l, "title"), *id = str(l, "id");
-    if (title == NULL)
-        return;
-    evbuffer_add_printf(b, "%s", prefix);
     if (id && !strchr(id, '/')) {
         evbuffer_add_printf(b, "<a rel=\"%s\" ", rel);
         article_href(b, id, NULL);
         evbuffer_add_printf(b, ">");
-        hs_html_escape(b, title);
+        hs_html_escape(b, title ? title : "(untitled)");
         evbuffer_add_printf(b, "</a>");
     } else {
         hs_html_escape(b, title);
     }
+}
+
+/* Previous or next: the page's own link, or the neighbour on the same
+ * topic (hq_show's "via": "topic"), said as such. */
+static void render_nav_link(struct evbuffer *b, const json_t *l, const char *rel,
+                            const char *label)
+{
+    const char *via = str(l, "via");
+    bool topic = via && strcmp(via, "topic") == 0;
+    evbuffer_add_printf(b, "<span class=\"label\">%s%s:</span> ", label,
+                        topic ? " on this topic" : "");
+    render_link(b, str(l, "title"), str(l, "id"), rel);
 }
 
 static void render_source(struct evbuffer *b, const json_t *a)
@@ -443,7 +451,49 @@ static void render_source(struct evbuffer *b, const json_t *a)
     evbuffer_add_printf(b, "</p>\n");
 }
 
-static void render_article(struct evbuffer *b, const json_t *a)
+/* The related articles of hq_related (rel may be NULL: none shown), each
+ * with its source, trust badge, the reasons it is related and links to
+ * the same article elsewhere (its duplicates, named by source). */
+static void render_related(struct evbuffer *b, const json_t *rel)
+{
+    const json_t *list = json_object_get(rel, "related");
+    if (json_array_size(list) == 0)
+        return;
+    evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rel\">\n"
+                           "<h2 id=\"rel\">Related articles</h2>\n<ul>\n");
+    size_t i, j;
+    const json_t *e, *why;
+    json_array_foreach(list, i, e)
+    {
+        evbuffer_add_printf(b, "<li>");
+        render_link(b, str(e, "title"), str(e, "article_id"), "related");
+        evbuffer_add_printf(b, "\n<p class=\"meta\"><span>");
+        hs_html_escape(b, str(e, "source"));
+        evbuffer_add_printf(b, "</span>");
+        trust_badge(b, str(e, "trust"));
+        evbuffer_add_printf(b, "<span class=\"why\">");
+        json_array_foreach(json_object_get(e, "why"), j, why)
+        {
+            evbuffer_add_printf(b, "%s", j ? "; " : "");
+            hs_html_escape(b, json_string_value(why));
+        }
+        evbuffer_add_printf(b, "</span></p>");
+        const json_t *dups = json_object_get(e, "duplicates"), *d;
+        if (json_array_size(dups) > 0) {
+            evbuffer_add_printf(b, "<p class=\"meta\">Also: ");
+            json_array_foreach(dups, j, d)
+            {
+                evbuffer_add_printf(b, "%s", j ? ", " : "");
+                render_link(b, str(d, "source"), str(d, "article_id"), "related");
+            }
+            evbuffer_add_printf(b, "</p>");
+        }
+        evbuffer_add_printf(b, "</li>\n");
+    }
+    evbuffer_add_printf(b, "</ul>\n</section>\n");
+}
+
+static void render_article(struct evbuffer *b, const json_t *a, const json_t *rel)
 {
     evbuffer_add_printf(b, "<article>\n<h1>");
     hs_html_escape(b, str(a, "title") ? str(a, "title") : "(untitled)");
@@ -456,27 +506,15 @@ static void render_article(struct evbuffer *b, const json_t *a)
         evbuffer_add_printf(b, "<nav class=\"prevnext\" aria-label=\"Previous and next "
                                "articles\"><div>");
         if (json_is_object(prev))
-            render_link(b, prev, "prev", "← Previous: ");
+            render_nav_link(b, prev, "prev", "← Previous");
         evbuffer_add_printf(b, "</div><div>");
         if (json_is_object(next))
-            render_link(b, next, "next", "Next: ");
+            render_nav_link(b, next, "next", "Next");
         evbuffer_add_printf(b, "</div></nav>\n");
     }
-    /* related articles (hq_related, the answers issue) go here */
-    evbuffer_add_printf(b, "<!-- related articles (hq_related): rendered here once it exists -->\n");
-    const json_t *rec = json_object_get(a, "recommend");
-    if (json_array_size(rec) > 0) {
-        evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rec\">\n"
-                               "<h2 id=\"rec\">Recommended on the source page</h2>\n<ul>\n");
-        size_t i;
-        const json_t *l;
-        json_array_foreach(rec, i, l)
-        {
-            render_link(b, l, "related", "<li>");
-            evbuffer_add_printf(b, "</li>\n");
-        }
-        evbuffer_add_printf(b, "</ul>\n</section>\n");
-    }
+    /* the page's own Recommend list is not shown: it holds unrelated
+     * pages ("iPhone sales"); hq_related's list is chosen by content */
+    render_related(b, rel);
 }
 
 void hs_page_article(hs_req *r, const char *id)
@@ -508,9 +546,14 @@ void hs_page_article(hs_req *r, const char *id)
             hs_page_error(r, 500, "Server error", hq_strerror(rc));
         return;
     }
+    json_t *rel = NULL;
+    hq_error rel_err = {0};
+    if (hq_related(r->engine, str(a, "id"), 8, &rel, &rel_err) != HQ_OK)
+        rel = NULL; /* the article is worth showing without its related list */
     struct evbuffer *b = evbuffer_new();
     page_begin(b, str(a, "title") ? str(a, "title") : "Article");
-    render_article(b, a);
+    render_article(b, a, rel);
+    json_decref(rel);
     json_decref(a);
     page_end(r, b, 200);
     evbuffer_free(b);

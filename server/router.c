@@ -30,10 +30,8 @@ static const route ROUTES[] = {
     {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false},
     {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false},
     {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false},
-    /* The answers issue: when hq_related lands, hs_api_related replaces
-     * this handler (a call like hs_api_article). */
     {"/api/ask", NULL, HS_R_API_ASK, hs_api_ask, false},
-    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false},
+    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_related, false},
     {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false},
     {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false},
 };

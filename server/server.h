@@ -164,10 +164,9 @@ void hs_route_resolve(hs_req *r, enum evhttp_cmd_type method, const char *uri, s
 void hs_api_search(hs_req *r, const char *id);
 void hs_api_ask(hs_req *r, const char *id);
 void hs_api_suggest(hs_req *r, const char *id);
+/* /api/articles/{id}/related: hq_related's JSON; limit 1..50 (default 10). */
+void hs_api_related(hs_req *r, const char *id);
 void hs_api_article(hs_req *r, const char *id);
-/* /api/ask and /api/articles/{id}/related: 501 until hq_ask and
- * hq_related exist (see the route table in router.c). */
-void hs_api_not_implemented(hs_req *r, const char *id);
 void hs_api_healthz(hs_req *r, const char *id);
 void hs_api_metrics(hs_req *r, const char *id);
 

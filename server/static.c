@@ -75,6 +75,10 @@ static const char STYLE[] =
     ".notice{background:var(--soft);border-left:4px solid var(--link);padding:.6rem .9rem}\n"
     "section.body p{margin:.6rem 0}\n"
     ".related{margin-top:2rem}\n"
+    ".related ul{list-style:none;padding:0;margin:0}\n"
+    ".related li{padding:.6rem 0;border-bottom:1px solid var(--line)}\n"
+    ".related .meta{margin:.2rem 0 0}\n"
+    "nav.prevnext .label{color:var(--muted)}\n"
     ".skip{position:absolute;left:-999px}\n"
     ".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem .6rem;z-index:1}\n";
 

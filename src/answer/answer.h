@@ -1,6 +1,7 @@
 /*
  * answer.h — what a result shows: snippets with highlights, the
- * answer card (aspects.c, card.c), red-flag triage (triage.c).
+ * answer card (aspects.c, card.c), red-flag triage (triage.c), related
+ * articles (related.c) and the topic order of previous/next (order.c).
  *
  * One block per file, as in FTS5's fts5Int.h.
  */
@@ -55,6 +56,177 @@ hq_status hq_snippet_make(hq_analyzer *a, const char *body, size_t len, const hq
 
 /* Frees s's text and spans and zeroes it; NULL is allowed. */
 void hq_snippet_free(hq_snippet *s);
+
+/* ---- Interface to code in related.c -------------------------------- */
+/* Related articles: how the candidates an engine found for an article
+ * are scored, floored, ordered and grouped (the why and the numbers are
+ * at the top of related.c).  Pure: no I/O; the engine gathers the
+ * candidates (src/engine/related.c). */
+
+typedef struct hq_related_params {
+    /* the "more like this" query (used by the engine) */
+    double terms;        /* key terms of the article in the query */
+    double min_tf;       /* occurrences a key term needs in the article */
+    double short_text;   /* texts of fewer analysed words take key terms seen once */
+    double min_df;       /* sections of the index a key term must occur in */
+    double max_df;       /* the share of the sections it may occur in at most */
+    double title_tf;     /* what one occurrence in the title counts */
+    double focus_weight; /* query weight of the focus' names (the best key term has 1) */
+    double depth;        /* sections retrieved */
+    double min_mentions; /* body mentions that name a concept as firmly as the title does */
+    double context;      /* weight of a concept the body names that is not a disorder */
+    /* the features */
+    double same_focus;   /* concept feature of a candidate about the article's focus */
+    double named;        /* ... about a concept the article names */
+    double branch;       /* ... per level of a shared MeSH branch beyond the first */
+    double branch_max;   /* ... at most, for a shared branch */
+    double title_factor; /* a link through a concept of the candidate's title, not its focus */
+    double w_concept;    /* weight of the concept feature in the score */
+    double w_trust;      /* weight of the trust feature (high 1 ... unknown 0) */
+    double diversity;    /* the concept feature of a candidate is multiplied by this
+                            for every better one linked through the same concept */
+    /* the floor */
+    double min_text;       /* text similarity a candidate with a concept link needs */
+    double min_text_alone; /* text similarity a candidate without one needs */
+    double min_concept;    /* the concept feature that makes a concept link */
+    double min_shared;     /* key terms a candidate without one must share */
+    double similar_text;   /* text similarity named as a reason ("similar text") */
+} hq_related_params;
+
+void hq_related_defaults(hq_related_params *p);
+/* Reads "key = value" lines (mlt.terms, mlt.min_tf, mlt.short, mlt.min_df,
+ * mlt.max_df, mlt.title, mlt.focus, mlt.depth, mlt.mentions, mlt.context,
+ * related.same_focus, related.named, related.branch, related.branch_max,
+ * related.title, related.diversity,
+ * related.concept, related.trust, related.min_text,
+ * related.min_text_alone, related.min_concept, related.min_shared,
+ * related.similar_text) over the defaults;
+ * HQ_EFORMAT names a bad line, HQ_EIO an unreadable file. */
+hq_status hq_related_load(const char *path, hq_related_params *p, hq_error *err);
+/* $HEALTHQA_RELATED, else data/related.conf. */
+const char *hq_related_default_path(void);
+
+/* A concept the source article is about or names. */
+typedef struct hq_related_concept {
+    uint32_t id;      /* concept id (not HQ_NO_CONCEPT) */
+    const char *name; /* display name */
+    const char *tree; /* MeSH tree numbers (';'-separated) or NULL */
+    double weight;    /* 1 for the focus and concepts of the title; for the
+                         body's, the share of min_mentions reached (0..1] */
+} hq_related_concept;
+
+/* The article the related list is for. */
+typedef struct hq_related_source {
+    const hq_related_concept *focus;    /* NULL when it has no focus concept */
+    const hq_related_concept *named;    /* other concepts it names */
+    size_t n_named;
+    bool has_text; /* it has a text of its own (not only a title and questions): only
+                      then can another be related by text alone */
+} hq_related_source;
+
+enum { /* hq_related_cand.why: the reasons found */
+    HQ_WHY_SAME_FOCUS = 1, /* about the article's focus */
+    HQ_WHY_NAMED = 2,      /* about a concept the article names */
+    HQ_WHY_BRANCH = 4,     /* in a MeSH branch of the article's concepts */
+    HQ_WHY_TEXT = 8        /* text similarity of at least similar_text */
+};
+
+#define HQ_RELATED_BRANCH_BYTES 64
+#define HQ_RELATED_MAX_CONCEPTS 4
+
+/* One candidate: what the engine found, then what scoring adds. */
+typedef struct hq_related_cand {
+    const char *article_id; /* unique among the candidates */
+    const char *title_key;  /* hq_utf8_key of the title ("" when none) */
+    int trust;              /* HQ_TRUST_* of index.h: 0 high ... 3 unknown */
+    /* what the candidate is about: its focus concept first (HQ_NO_CONCEPT
+     * when it has none), then concepts its title names */
+    uint32_t concepts[HQ_RELATED_MAX_CONCEPTS];
+    const char *trees[HQ_RELATED_MAX_CONCEPTS]; /* their MeSH tree numbers, or NULL */
+    size_t n_concepts;
+    double text;            /* text similarity to the source, 0..1 */
+    size_t shared;          /* key terms of the source its best section holds */
+    void *data;             /* the engine's, untouched */
+    /* set by hq_related_score */
+    double concept_score;   /* the concept feature, 0..1 */
+    double score;           /* text + w_concept * concept + w_trust * trust */
+    unsigned why;           /* HQ_WHY_* */
+    const hq_related_concept *named; /* the named concept, with HQ_WHY_NAMED */
+    const hq_related_concept *via;   /* the source concept of the best link, or NULL */
+    char branch[HQ_RELATED_BRANCH_BYTES]; /* the deepest shared branch, with HQ_WHY_BRANCH */
+    bool kept;              /* passes the relevance floor */
+    /* set by hq_related_select */
+    size_t same_title_of;   /* index of the better candidate with its title key,
+                               or its own index */
+} hq_related_cand;
+
+/* Scores c against s.  The concept feature is the best, over c's
+ * concepts and s's, of: the same concept as s's focus (same_focus), as a
+ * concept s names (named * its weight), a MeSH branch shared with either
+ * (branch per level beyond the first, at most branch_max, times the
+ * weight); a concept of c's title rather than its focus counts
+ * title_factor of that.  The candidate is kept when it has a concept
+ * link (a concept feature >= min_concept) and text >= min_text, or when
+ * s has a text, text >= min_text_alone and c shares min_shared key terms
+ * or more (one rare word in common is not similar text). */
+void hq_related_score(const hq_related_params *p, const hq_related_source *s,
+                      hq_related_cand *c);
+
+/* Scores every candidate of c[0..n) and moves those kept to the front,
+ * best first, picked greedily: at each step the best score, where a
+ * candidate linked through a source concept that k better candidates
+ * were linked through has its concept feature multiplied by
+ * diversity^k (so ten pages about the focus do not hide the other
+ * concepts the article names); ties by trust, then article id (a total
+ * order: the result does not depend on the input order).  score becomes
+ * the score a candidate was picked with.  Marks a candidate whose title
+ * key equals a better one's (same_title_of).  Returns the number kept. */
+size_t hq_related_select(const hq_related_params *p, const hq_related_source *s,
+                         hq_related_cand *c, size_t n);
+
+/* The reasons of a scored candidate as a JSON array of strings, strongest
+ * first: "same focus: NAME", "named in this article: NAME", "MeSH branch
+ * C23.888.592.612", "similar text". */
+json_t *hq_related_why(const hq_related_source *s, const hq_related_cand *c);
+
+/* ---- Interface to code in order.c ---------------------------------- */
+/* The topic order of articles behind previous/next: articles sorted by
+ * the MeSH tree number they are about (so one focus, then its MeSH
+ * siblings, come together: back pain C23.888.592.612.107 just before
+ * low back pain C23.888.592.612.107.400), then by title; articles with
+ * no tree number after all others, by title.  The order is a ring: the
+ * last article's next is the first.  Lookups may run in any number of
+ * threads at once, but not while an article is added or removed (the
+ * caller holds a lock). */
+
+typedef struct hq_order_entry {
+    const char *id;    /* unique */
+    const char *title; /* may be NULL */
+    const char *tree;  /* MeSH tree numbers (';'-separated; the smallest sorts), or NULL */
+} hq_order_entry;
+
+typedef struct hq_order hq_order;
+
+/* Builds the order of entries[0..n) (their strings are copied; n <
+ * 2^32; ids should be distinct: of equal ones, a lookup finds one).
+ * Never NULL; release with hq_order_free() (NULL allowed). */
+hq_order *hq_order_build(const hq_order_entry *entries, size_t n);
+void hq_order_free(hq_order *o);
+/* The number of articles in o. */
+size_t hq_order_size(const hq_order *o);
+/* Removes article id from o (nothing when absent).  O(n). */
+void hq_order_remove(hq_order *o, const char *id);
+/* Adds e at its place in o (strings copied), replacing an entry of the
+ * same id.  O(n). */
+void hq_order_add(hq_order *o, const hq_order_entry *e);
+/* Entries removed (or replaced) since o was built: their strings stay in
+ * o's memory until it is built anew. */
+size_t hq_order_dropped(const hq_order *o);
+/* The articles before and after id in o, or false when id is not in o.
+ * With one article only, both are NULL; with two, both are the other.
+ * The entries live as long as o. */
+bool hq_order_neighbours(const hq_order *o, const char *id, const hq_order_entry **prev,
+                         const hq_order_entry **next);
 
 /* ---- Interface to code in triage.c --------------------------------- */
 /* Red-flag triage: a reader's text → the most urgent level whose rule

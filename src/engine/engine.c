@@ -27,11 +27,14 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     pthread_mutex_init(&e->lock, NULL);
     pthread_mutex_init(&e->vocab_lock, NULL);
     pthread_mutex_init(&e->suggest_lock, NULL);
+    pthread_mutex_init(&e->order_lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
     if (rc == HQ_OK)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
     if (rc == HQ_OK)
         rc = hq_rerank_load(hq_rerank_default_path(), &e->rerank, err);
+    if (rc == HQ_OK)
+        rc = hq_related_load(hq_related_default_path(), &e->related, err);
     if (rc == HQ_OK) {
         size_t n = strlen(dir) + sizeof "/store.db";
         char *path = hq_xmalloc(n);
@@ -63,6 +66,8 @@ void hq_close(hq_engine *e)
     hq_cues_free(e->cues);
     hq_suggest_index_free(e->suggest);
     pthread_mutex_destroy(&e->suggest_lock);
+    hq_order_free(e->order);
+    pthread_mutex_destroy(&e->order_lock);
     free(e->index_dir);
     free(e->dir);
     free(e);
@@ -186,7 +191,8 @@ hq_status hq_stats(hq_engine *e, json_t **out, hq_error *err)
     return hq_store_stats(e->store, out, err);
 }
 
-hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
+/* hq_store_show of id, or of the absolute path it names. */
+static hq_status show_stored(hq_engine *e, const char *id, json_t **out, hq_error *err)
 {
     hq_status rc = hq_store_show(e->store, id, out, err);
     if (rc != HQ_ENOTFOUND)
@@ -200,5 +206,18 @@ hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
     free(abs);
     if (rc == HQ_ENOTFOUND && err)
         snprintf(err->where, sizeof err->where, "%s", id);
+    return rc;
+}
+
+hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
+{
+    hq_status rc = show_stored(e, id, out, err);
+    const char *kind = rc == HQ_OK ? json_string_value(json_object_get(*out, "kind")) : NULL;
+    if (kind && strcmp(kind, "article") == 0)
+        rc = hq_neighbours_fill(e, *out, err);
+    if (rc != HQ_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

@@ -31,9 +31,8 @@ static int compare_str(const void *a, const void *b)
 
 static bool contains(char *const *sorted, size_t n, const char *id)
 {
-    if (n == 0) /* sorted may be NULL then, which bsearch must not get */
-        return false;
-    return bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
+    /* n == 0 may come with sorted == NULL, which bsearch may not be given */
+    return n > 0 && bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
 }
 
 /* The deleted-document bits of segment entry ms (all clear when it has

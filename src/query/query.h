@@ -247,6 +247,16 @@ size_t hq_vocab_mentions(const hq_vocab *v, const hq_tokens *toks, uint32_t conc
 /* The focus concept of an article, or HQ_NO_CONCEPT. */
 uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id);
 
+/* The deepest MeSH branch two ';'-separated lists of tree numbers share
+ * (either may be NULL): the longest common prefix of a tree number of a
+ * and one of b that ends at a level boundary ("C23.888" for
+ * C23.888.592.612 and C23.888.646; all of C23.888.592.612.107 for it and
+ * C23.888.592.612.107.400).  Returns its number of levels (0: none; a
+ * tree number's first level is its letter and two digits, each further
+ * level a '.' and three digits); with size > 0, the branch itself is
+ * written into out (NUL-terminated, cut to size - 1 bytes). */
+size_t hq_mesh_common_branch(const char *a, const char *b, char *out, size_t size);
+
 /* One phrase found in a text. */
 typedef struct hq_concept_match {
     uint32_t concept;          /* alts[0] */

@@ -464,6 +464,51 @@ uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id)
     return map_get(&v->articles, hq_hash_bytes(article_id, strlen(article_id)), HQ_NO_CONCEPT);
 }
 
+/* ---- MeSH branches ------------------------------------------------- */
+
+/* Levels of the longest common prefix of tree numbers x[0..xl) and
+ * y[0..yl) that ends at a level boundary of both; its length in *len. */
+static size_t common_levels(const char *x, size_t xl, const char *y, size_t yl, size_t *len)
+{
+    size_t n = 0;
+    while (n < xl && n < yl && x[n] == y[n])
+        n++;
+    while (n > 0 && !((n == xl || x[n] == '.') && (n == yl || y[n] == '.')))
+        n--;
+    size_t levels = n > 0;
+    for (size_t i = 0; i < n; i++)
+        levels += x[i] == '.';
+    *len = n;
+    return levels;
+}
+
+size_t hq_mesh_common_branch(const char *a, const char *b, char *out, size_t size)
+{
+    size_t best = 0, best_len = 0;
+    const char *best_at = NULL;
+    for (const char *x = a ? a : ""; *x;) {
+        size_t xl = strcspn(x, ";");
+        for (const char *y = b ? b : ""; *y;) {
+            size_t yl = strcspn(y, ";"), len;
+            size_t levels = common_levels(x, xl, y, yl, &len);
+            if (levels > best) {
+                best = levels;
+                best_len = len;
+                best_at = x;
+            }
+            y += yl + (y[yl] == ';');
+        }
+        x += xl + (x[xl] == ';');
+    }
+    if (size > 0) {
+        size_t n = best_len < size - 1 ? best_len : size - 1;
+        if (n)
+            memcpy(out, best_at, n);
+        out[n] = '\0';
+    }
+    return best;
+}
+
 /* ---- matching ------------------------------------------------------ */
 
 /* True when text[start..end) is written as an abbreviation: at least

@@ -128,7 +128,7 @@ static void test_table_errors(void **state)
     assert_int_equal(load_text("# nothing\n", &err), HQ_EFORMAT);
     assert_int_equal(load_text("aspect\tx\tX\ncue\tx\tthe of\n", &err), HQ_OK); /* stop words count */
     assert_int_equal(load_text("aspect\tx\tX\ncue\tx\t...\n", &err), HQ_EFORMAT);
-    hq_aspects *none = NULL; /* not the shared table: a failed load sets it to NULL */
+    hq_aspects *none = NULL;
     assert_int_equal(hq_aspects_load("/nonexistent/aspects.tsv", an, &none, &err) == HQ_OK, 0);
     assert_null(none);
 }
