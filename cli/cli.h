@@ -49,27 +49,37 @@ int cmd_index(const cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(const cli_ctx *ctx, int argc, char **argv);
 int cmd_show(const cli_ctx *ctx, int argc, char **argv);
 int cmd_search(const cli_ctx *ctx, int argc, char **argv);
+int cmd_add(const cli_ctx *ctx, int argc, char **argv);
+int cmd_rm(const cli_ctx *ctx, int argc, char **argv);
+int cmd_ask(const cli_ctx *ctx, int argc, char **argv);
 int cmd_check(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dump(const cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(const cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(const cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dups(const cli_ctx *ctx, int argc, char **argv);
+int cmd_related(const cli_ctx *ctx, int argc, char **argv);
 int cmd_triage(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
+int cmd_token(const cli_ctx *ctx, int argc, char **argv);
 
 /* Usage texts, printed by --help and `healthqa help COMMAND`. */
 extern const char CMD_INDEX_USAGE[];
 extern const char CMD_STATS_USAGE[];
 extern const char CMD_SHOW_USAGE[];
 extern const char CMD_SEARCH_USAGE[];
+extern const char CMD_ADD_USAGE[];
+extern const char CMD_RM_USAGE[];
+extern const char CMD_ASK_USAGE[];
 extern const char CMD_ANALYZE_USAGE[];
 extern const char CMD_EXPLAIN_USAGE[];
 extern const char CMD_CHECK_USAGE[];
 extern const char CMD_DUMP_USAGE[];
 extern const char CMD_EVAL_USAGE[];
 extern const char CMD_DUPS_USAGE[];
+extern const char CMD_RELATED_USAGE[];
 extern const char CMD_TRIAGE_USAGE[];
 extern const char CMD_SERVE_USAGE[];
+extern const char CMD_TOKEN_USAGE[];
 
 #endif

@@ -131,6 +131,11 @@ int cmd_index(const cli_ctx *ctx, int argc, char **argv)
         hq_error ierr;
         memset(&ierr, 0, sizeof ierr);
         hq_status irc = hq_index_update(e, rebuild, &is, &ierr);
+        hq_index_summary ms = {0};
+        if (irc == HQ_OK)
+            irc = hq_index_merge(e, &ms, &ierr);
+        if (irc == HQ_OK && ms.n_merged > 0)
+            is.n_segments = ms.n_segments;
         if (irc != HQ_OK) {
             cli_error("index", &ierr);
             rc = irc;

@@ -1,7 +1,7 @@
 /*
  * cmd_serve.c — `healthqa serve [--port N] [--bind ADDR] [--threads N]
- * [--search-threads N] [--cache-mb N] [--quiet]`: parses the options and
- * runs the portal (server/).
+ * [--search-threads N] [--cache-mb N] [--quiet] [--tokens FILE]`: parses
+ * the options and runs the portal (server/).
  */
 #include "cli.h"
 #include "../server/server.h"
@@ -12,6 +12,7 @@
 const char CMD_SERVE_USAGE[] =
     "usage: healthqa [--data DIR] serve [--port N] [--bind ADDR] [--threads N]\n"
     "                                   [--search-threads N] [--cache-mb N] [--quiet]\n"
+    "                                   [--tokens FILE]\n"
     "\n"
     "Runs the portal: the web pages (/, /search, /articles/ID) and the JSON API\n"
     "(/api/search, /api/suggest, /api/articles/ID, /healthz, /metrics; see docs/API.md)\n"
@@ -28,6 +29,8 @@ const char CMD_SERVE_USAGE[] =
     "  --cache-mb N    bound of the /api/search result cache in MiB (default 32;\n"
     "                  0: no cache); emptied whenever the index changes\n"
     "  --quiet         no access log\n"
+    "  --tokens FILE   turn on the write API (POST, PUT, DELETE /api/articles) for the\n"
+    "                  bearer tokens hashed in FILE (see healthqa token new)\n"
     "Exit status: 0 after a signal, 2 usage, 4 the server could not start.\n";
 
 static int number(const char *what, const char *s, long min, long max, int *out)
@@ -49,6 +52,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
                                          {"search-threads", required_argument, NULL, 's'},
                                          {"cache-mb", required_argument, NULL, 'c'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"tokens", required_argument, NULL, 'k'},
                                          {NULL, 0, NULL, 0}};
     hs_options o = {.data_dir = ctx->data_dir, .bind = "127.0.0.1", .port = 8080};
     int c, cache_mb = HS_CACHE_MB, search_threads = -1; /* -1: not given */
@@ -66,6 +70,8 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
             o.bind = optarg;
         else if (c == 'q')
             o.quiet = true;
+        else if (c == 'k')
+            o.tokens = optarg;
         else if (c != 'p' && c != 't' && c != 's' && c != 'c')
             return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
     }

@@ -11,7 +11,8 @@ const char CMD_SHOW_USAGE[] =
     "usage: healthqa [--data DIR] show [--json] ID|PATH\n"
     "\n"
     "Shows an article (e.g. medquad:GARD_0000004, medlineplus:6308, page:<file name>)\n"
-    "with its sections and its previous/next/recommended links, a section (e.g.\n"
+    "with its sections, its previous/next articles (the page's own links when they\n"
+    "are stored, else its neighbours by topic) and recommended links, a section (e.g.\n"
     "ADAM_0003147_Sec2.txt), or the article(s) ingested from a file path.\n"
     "\n"
     "Options:\n"
@@ -40,7 +41,11 @@ static void print_link(const char *label, const json_t *l)
     if (!json_is_object(l))
         return;
     const char *id = str(l, "id");
-    printf("%s: %s%s%s%s\n", label, str(l, "title"), *id ? "  [" : "", id, *id ? "]" : "");
+    printf("%s: %s%s%s%s", label, str(l, "title"), *id ? "  [" : "", id, *id ? "]" : "");
+    if (strcmp(str(l, "via"), "topic") == 0)
+        printf("  (by topic%s%s%s)", *str(l, "portal_title") ? "; the page names \"" : "",
+               str(l, "portal_title"), *str(l, "portal_title") ? "\", not stored" : "");
+    putchar('\n');
 }
 
 static void print_article(const json_t *a)

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,22 @@ static const char USAGE[] =
     "Commands:\n"
     "  index PATH...    ingest files and folders (MedQuAD XML, JSON Lines, portal pages,\n"
     "                   plain text, Markdown) into the store and update the search index\n"
+    "  add FILE...      add or replace articles given as JSON Lines records (durable, searchable)\n"
+    "  rm ID...         delete articles by id\n"
     "  search QUERY     search the index (BM25F), with snippets\n"
+    "  ask QUESTION     the answer card: red flags first, then passages by aspect, cited\n"
     "  analyze TEXT     what healthqa understands of a question: focus, type, context\n"
     "  explain QUERY ID how a section scores for a query, feature by feature\n"
     "  stats            counts of articles and sections per source, format, type, trust\n"
     "  show ID|PATH     an article, a section, or the article(s) of an ingested file\n"
+    "  related ID|PATH  the articles related to an article, with the reasons\n"
     "  check            verify every checksum and invariant of the store and the index\n"
     "  dump [TERM]      a term's postings, or a summary of each segment (debugging)\n"
     "  eval             quality (eval.py's metrics) and latency over a question set\n"
     "  dups             clusters of near-duplicate sections (the same text on several sites)\n"
     "  triage TEXT      red flags in a reader's words: how urgently to seek care\n"
     "  serve            the web portal and JSON API (HTTP, see docs/API.md)\n"
+    "  token new        a bearer token for the write API (its hash goes to a token file)\n"
     "  help [COMMAND]   this text, or a command's\n"
     "\n"
     "Options:\n"
@@ -51,7 +57,11 @@ static const struct command {
     {"index", cmd_index, CMD_INDEX_USAGE},
     {"stats", cmd_stats, CMD_STATS_USAGE},
     {"show", cmd_show, CMD_SHOW_USAGE},
+    {"related", cmd_related, CMD_RELATED_USAGE},
+    {"add", cmd_add, CMD_ADD_USAGE},
+    {"rm", cmd_rm, CMD_RM_USAGE},
     {"search", cmd_search, CMD_SEARCH_USAGE},
+    {"ask", cmd_ask, CMD_ASK_USAGE},
     {"check", cmd_check, CMD_CHECK_USAGE},
     {"dump", cmd_dump, CMD_DUMP_USAGE},
     {"eval", cmd_eval, CMD_EVAL_USAGE},
@@ -60,6 +70,7 @@ static const struct command {
     {"dups", cmd_dups, CMD_DUPS_USAGE},
     {"triage", cmd_triage, CMD_TRIAGE_USAGE},
     {"serve", cmd_serve, CMD_SERVE_USAGE},
+    {"token", cmd_token, CMD_TOKEN_USAGE},
 };
 
 static const struct command *find_command(const char *name)
@@ -85,6 +96,9 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A file size limit (RLIMIT_FSIZE) is a full disk to us: let write()
+     * fail with EFBIG and report it, instead of being killed by SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},

@@ -120,6 +120,7 @@ typedef struct hq_index_summary {
     size_t n_added;            /* documents (sections) written to new segments */
     size_t n_deleted;          /* documents newly marked deleted */
     size_t n_segments_written;
+    size_t n_merged;           /* segments merged away (see docs/FORMAT.md, merges) */
     size_t n_segments;         /* segments in the index now */
     unsigned long long store_seq; /* the store change the index now covers */
 } hq_index_summary;
@@ -129,6 +130,45 @@ typedef struct hq_index_summary {
  * a damaged index).  Searches started before keep their view. */
 hq_status hq_index_update(hq_engine *engine, bool rebuild, hq_index_summary *summary,
                           hq_error *err);
+
+/* ---- live updates --------------------------------------------------- */
+
+#define HQ_WRITE_MAX_BYTES (1u << 20) /* JSON Lines accepted by one hq_put_records() */
+
+typedef struct hq_write_summary {
+    size_t n_records;  /* records read */
+    size_t n_changed;  /* articles new or changed (an unchanged record writes nothing) */
+    size_t n_removed;  /* articles deleted */
+    hq_index_summary index; /* what the index update that followed did */
+} hq_write_summary;
+
+/* Stores the articles of data[0..len), JSON Lines records as in
+ * docs/FORMATS.md ({"id", "title", "body", "url", "source", "synonyms",
+ * ...}; a record without a source gets "api"), all or none, each
+ * replacing the stored article with its id; returns once the store has
+ * synced them, after bringing the index up to date so that searches see
+ * them.  A record that breaks the format is HQ_EFORMAT naming its line
+ * (nothing stored); over HQ_WRITE_MAX_BYTES is HQ_ELIMIT; not UTF-8 is
+ * HQ_EUTF8.  An index failure after the store committed returns that
+ * failure: the articles are stored and the next index update indexes
+ * them.  summary may be NULL. */
+hq_status hq_put_records(hq_engine *engine, const char *data, size_t len,
+                         hq_write_summary *summary, hq_error *err);
+
+/* Deletes the articles ids[0..n) (unknown ids are counted as not
+ * removed, not an error), synced, then updates the index as
+ * hq_put_records() does.  summary may be NULL. */
+hq_status hq_remove(hq_engine *engine, const char *const *ids, size_t n,
+                    hq_write_summary *summary, hq_error *err);
+
+/* Merges segments by the index's policy (see src/engine/merge.c: when
+ * ten segments have the same size class, in documents, they become one),
+ * until no class is full.  Updates (hq_index_update, hq_put_records,
+ * hq_remove) add segments and never merge: call this after them, from
+ * any thread — `healthqa index/add/rm` do, `healthqa serve` runs it in
+ * the background after writes.  The re-indexing runs without holding
+ * up updates; searches keep their view.  summary may be NULL. */
+hq_status hq_index_merge(hq_engine *engine, hq_index_summary *summary, hq_error *err);
 
 typedef struct hq_search_options {
     size_t limit;   /* hits to return (default 10 when 0, at most 1000) */
@@ -226,6 +266,27 @@ typedef struct hq_eval_options {
 hq_status hq_evaluate(hq_engine *engine, const hq_eval_options *options, FILE *out,
                       hq_error *err);
 
+/* ---- the answer card ----------------------------------------------- */
+
+/* The answer card for a reader's question (see docs/ANSWERS.md), in the
+ * order a reader needs it: *out is {"triage": {"level", "message",
+ * "guidance", "rule"} (hq_triage() of the question), "question": {"text",
+ * "focus" (as hq_analyze_question() gives it, or null), "type",
+ * "type_from_cue", "context"}, "aspects": [{"aspect" ("overview",
+ * "causes", "what_to_do", "see_doctor"), "heading", "asked", "passages":
+ * [{"text" (1-3 sentences), "highlights": [[start, end], ...], "score",
+ * "citations": [{"section_id", "article_id", "title", "source", "url",
+ * "trust", "untrusted"}]}]}] (aspects with passages only), "read_at_source":
+ * [{"article_id", "title", "source", "url", "trust", "untrusted",
+ * "sections": [{"section_id", "title"}]}] (on-topic sections whose text is
+ * not stored), "notice", "took_ms"}.  A passage repeated on several sites
+ * is shown once with every source cited.  The question is free text as
+ * for hq_search() (its syntax applies); HQ_EINVAL when empty or
+ * nothing searchable, HQ_ELIMIT over 8 KiB, HQ_EUTF8 when not UTF-8.
+ * The aspect table is data/aspects.tsv ($HEALTHQA_ASPECTS overrides).
+ * Thread-safe like hq_search().  Release with json_decref(). */
+hq_status hq_ask(hq_engine *engine, const char *question, json_t **out, hq_error *err);
+
 /* ---- near-duplicates ------------------------------------------------ */
 
 typedef struct hq_dups_options {
@@ -270,9 +331,41 @@ hq_status hq_stats(hq_engine *engine, json_t **out, hq_error *err);
 
 /* The article or section named by id, or the article(s) ingested from the
  * file at that path, as a JSON object with "kind" = "article", "section"
- * or "file".  HQ_ENOTFOUND when nothing matches.  Release with
+ * or "file" (see docs/CLI.md).  An article always has a "previous" and a
+ * "next" ({"title", "id", "via"}; null only in a store of one article):
+ * the page's own link when it resolves to a stored article ("via":
+ * "portal"), else its neighbour in the topic order ("via": "topic", with
+ * the page's unresolved title as "portal_title"); see docs/RELATED.md.
+ * The first article shown builds the concept table and the order (about
+ * a second on the full corpus); later calls cost microseconds more than
+ * the store read.  HQ_ENOTFOUND when nothing matches.  Release with
  * json_decref(). */
 hq_status hq_show(hq_engine *engine, const char *id, json_t **out, hq_error *err);
+
+/* ---- related articles ---------------------------------------------- */
+
+/* The articles a reader of the article id would want next (id as for
+ * hq_show: an article id, a section id or MedQuAD answer id — its
+ * article —, or the path of an ingested file holding one article), from
+ * the content only: a shared focus concept, a concept the article names,
+ * a shared MeSH branch, similar text (key terms as a "more like this"
+ * query); see docs/RELATED.md.  Candidates under a relevance floor are
+ * left out, so the list may be shorter than limit, or empty.  Sections
+ * of the article itself and texts that duplicate it are never listed;
+ * articles with the same title or near-duplicate text are grouped under
+ * the best of them.  limit is 1..50 (0 means 10; more is HQ_EINVAL).
+ * *out is {"article": {"id", "title", "source", "trust", "url",
+ * "focus": {"name", "mesh_tree"} | null, "names": [concepts it names],
+ * "key_terms": [...]}, "related": [{"article_id", "title", "source",
+ * "trust", "url", "section_id" (its best matching section), "score",
+ * "text" (text similarity 0..1), "why": ["same focus: Back Pain",
+ * "named in this article: Miscarriage", "MeSH branch C23.888.592.612",
+ * "similar text"], "duplicates": [{"article_id", "title", "source",
+ * "trust", "url", "reason": "same title" | "same text"}]}], "took_ms"},
+ * best first.  HQ_ENOTFOUND as hq_show; HQ_EINVAL for a file of several
+ * articles.  Thread-safe as hq_search.  Release with json_decref(). */
+hq_status hq_related(hq_engine *engine, const char *id, size_t limit, json_t **out,
+                     hq_error *err);
 
 /* ---- red-flag triage ----------------------------------------------- */
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# scripts/setup.sh [--check] — installs the Debian packages healthqa needs
-# to build and test (as root: apt-get install -y; otherwise prints the
-# command to run).  --check only lists what is missing (exit 1 if any).
+# scripts/setup.sh [--check] [--fuzz] — installs the Debian packages
+# healthqa needs to build and test (as root: apt-get install -y; otherwise
+# prints the command to run).  --check only lists what is missing (exit 1
+# if any); --fuzz adds what `make fuzz` needs (clang and its libFuzzer
+# runtime; the normal test run replays the fuzz corpora with gcc).
 set -euo pipefail
 
 # What each package is for is in the README ("Dependencies").
@@ -14,11 +16,25 @@ PACKAGES=(
     libstemmer-dev                  # Snowball English stemmer
     zlib1g-dev                      # CRC-32 checksums of index files
     libevent-dev                    # the portal's HTTP server (evhttp, one loop per thread)
+    libssl-dev                      # write tokens: SHA-256 and constant-time compare (libcrypto)
     libcmocka-dev                   # unit tests
     python3                         # the shared evaluator (eval.py)
     chromium                        # browser tests of the portal (driven by playwright-core)
     nodejs                          # runs playwright-core (tests/browser; npm comes with it)
 )
+
+FUZZ_PACKAGES=(
+    clang                           # make fuzz: the drivers are built with clang (14)
+    libclang-rt-14-dev              # libFuzzer and the sanitizer runtimes for clang
+)
+check_only=false
+for arg in "$@"; do
+    case $arg in
+        --check) check_only=true ;;
+        --fuzz) PACKAGES=("${FUZZ_PACKAGES[@]}") ;;
+        *) echo "usage: scripts/setup.sh [--check] [--fuzz]" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,7 +44,7 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if $check_only; then
     echo "missing packages: ${missing[*]}"
     exit 1
 fi

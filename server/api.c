@@ -1,7 +1,7 @@
 /*
- * api.c — the JSON routes of docs/API.md: search, suggest, articles,
- * health and metrics, plus the 501 of routes whose engine functions have
- * not landed.  Each checks its parameters (a bad one is a 400 with a
+ * api.c — the JSON read routes of docs/API.md: search, ask, suggest,
+ * articles and their related articles, health and metrics (writes:
+ * write.c).  Each checks its parameters (a bad one is a 400 with a
  * message, never a 500), calls one engine function, and sends its JSON.
  * /api/search answers repeated requests from the result cache (cache.c)
  * on the loop and runs the others on the search pool (pool.c).
@@ -170,6 +170,20 @@ void hs_api_search(hs_req *r, const char *unused)
         hs_defer(r, search_run, NULL);
 }
 
+void hs_api_ask(hs_req *r, const char *unused)
+{
+    const char *q = query_param(r);
+    if (q == NULL)
+        return;
+    json_t *res = NULL;
+    hq_error err = {0};
+    hq_status rc = hq_ask(r->engine, q, &res, &err);
+    if (rc == HQ_OK)
+        hs_reply_json(r, 200, res);
+    else
+        hs_reply_hq_error(r, rc, &err);
+}
+
 void hs_api_suggest(hs_req *r, const char *unused)
 {
     size_t limit = 8;
@@ -204,10 +218,19 @@ void hs_api_article(hs_req *r, const char *id)
     }
 }
 
-void hs_api_not_implemented(hs_req *r, const char *unused)
+void hs_api_related(hs_req *r, const char *id)
 {
-    hs_reply_error(r, 501, "not_implemented",
-                   "this endpoint arrives with the answers issue (hq_ask, hq_related)");
+    size_t limit = 10;
+    if (!size_param(r, "limit", 1, 50, &limit))
+        return;
+    json_t *res = NULL;
+    hq_error err = {0};
+    /* ids never hold '/': anything with one would be a file path */
+    hq_status rc = strchr(id, '/') ? HQ_ENOTFOUND : hq_related(r->engine, id, limit, &res, &err);
+    if (rc == HQ_OK)
+        hs_reply_json(r, 200, res);
+    else
+        hs_reply_hq_error(r, rc, &err);
 }
 
 void hs_api_healthz(hs_req *r, const char *unused)

@@ -15,11 +15,12 @@ static const char *const ROUTE_NAMES[HS_R_COUNT] = {
     [HS_R_API_SEARCH] = "api_search",     [HS_R_API_SUGGEST] = "api_suggest",
     [HS_R_API_ARTICLE] = "api_article",   [HS_R_API_RELATED] = "api_related",
     [HS_R_API_ASK] = "api_ask",           [HS_R_HEALTHZ] = "healthz",
-    [HS_R_METRICS] = "metrics",           [HS_R_OTHER] = "other",
+    [HS_R_METRICS] = "metrics",           [HS_R_API_WRITE] = "api_write",
+    [HS_R_OTHER] = "other",
 };
 
 /* The statuses the server sends; anything else is counted as "other". */
-static const int STATUSES[] = {200, 302, 304, 400, 404, 405, 413, 414, 500, 501, 503};
+static const int STATUSES[] = {200, 201, 302, 304, 400, 401, 403, 404, 405, 413, 414, 500, 501, 503};
 #define N_STATUSES (sizeof STATUSES / sizeof *STATUSES)
 
 /* Histogram bucket upper bounds, in microseconds (seconds in the output). */

@@ -2,8 +2,8 @@
  * pages.c — the HTML pages, rendered on the server and usable without
  * JavaScript: home (search box, topic entry points), search results
  * (snippets with <mark> highlights, source, trust badge, paging), the
- * article page (sections, source link, trust badge, previous/next) and
- * the error pages.  Every value from the engine is ingested text, so it
+ * article page (sections, source link, trust badge, previous/next,
+ * related articles) and the error pages.  Every value from the engine is ingested text, so it
  * goes through html.c's escaping; a URL becomes a link only when it is
  * http(s).  Landmarks: header, main, footer; one h1 per page, h2 below.
  */
@@ -115,14 +115,134 @@ void hs_page_home(hs_req *r, const char *unused)
     evbuffer_free(b);
 }
 
-/* The place for the triage banner and the answer card (the answers
- * issue, hq_ask): they go here, above the results.  Until hq_ask exists
- * it renders nothing. */
-static void render_answer(struct evbuffer *b, hs_req *r, const char *q)
+/* ---- the red-flag banner and the answer card (hq_ask) ---------------------- */
+
+/* The banner of a triage level other than none: role="alert", the level
+ * in words no one can miss, the message, the guidance it follows. */
+static void render_banner(struct evbuffer *b, const json_t *t)
 {
-    (void)b;
-    (void)r;
-    (void)q;
+    static const char *const LEVELS[][2] = {
+        {"emergency", "Emergency: call your local emergency number or go to the emergency "
+                      "department now."},
+        {"urgent", "Urgent: get medical care today."},
+        {"soon", "Book an appointment with a doctor."}};
+    const char *level = str(t, "level");
+    for (size_t i = 0; level && i < 3; i++) {
+        if (strcmp(level, LEVELS[i][0]) != 0)
+            continue;
+        evbuffer_add_printf(b, "<div class=\"banner banner-%s\" role=\"alert\">\n"
+                               "<p class=\"banner-level\"><strong>%s</strong></p>\n<p>",
+                            LEVELS[i][0], LEVELS[i][1]);
+        hs_html_escape(b, str(t, "message"));
+        evbuffer_add_printf(b, "</p>\n");
+        const json_t *g = json_object_get(t, "guidance");
+        if (json_is_object(g) && hs_url_is_http(str(g, "url"))) {
+            evbuffer_add_printf(b, "<p class=\"guidance\">Following <a href=\"");
+            hs_html_escape(b, str(g, "url"));
+            evbuffer_add_printf(b, "\" rel=\"noopener noreferrer\">");
+            hs_html_escape(b, str(g, "source"));
+            evbuffer_add_printf(b, ": ");
+            hs_html_escape(b, str(g, "title"));
+            evbuffer_add_printf(b, "</a></p>\n");
+        }
+        evbuffer_add_printf(b, "</div>\n");
+    }
+}
+
+/* One source of a passage: its article here, the original, its badge. */
+static void render_citation(struct evbuffer *b, const json_t *c)
+{
+    evbuffer_add_printf(b, "<li><a ");
+    article_href(b, str(c, "article_id"), str(c, "section_id"));
+    evbuffer_add_printf(b, ">");
+    hs_html_escape(b, str(c, "title"));
+    evbuffer_add_printf(b, "</a> <span>");
+    hs_html_escape(b, str(c, "source"));
+    evbuffer_add_printf(b, "</span> ");
+    trust_badge(b, str(c, "trust"));
+    if (hs_url_is_http(str(c, "url"))) {
+        evbuffer_add_printf(b, " <a class=\"source\" rel=\"noopener noreferrer\" href=\"");
+        hs_html_escape(b, str(c, "url"));
+        evbuffer_add_printf(b, "\">original</a>");
+    }
+    evbuffer_add_printf(b, "</li>\n");
+}
+
+static void render_aspect(struct evbuffer *b, const json_t *a)
+{
+    evbuffer_add_printf(b, "<h3>");
+    hs_html_escape(b, str(a, "heading"));
+    evbuffer_add_printf(b, "</h3>\n");
+    size_t i, k;
+    const json_t *p, *c;
+    json_array_foreach(json_object_get(a, "passages"), i, p) {
+        evbuffer_add_printf(b, "<figure class=\"passage\"><blockquote><p>");
+        hs_html_highlight(b, str(p, "text"), json_object_get(p, "highlights"));
+        evbuffer_add_printf(b, "</p></blockquote>\n<figcaption><ul class=\"cites\">\n");
+        json_array_foreach(json_object_get(p, "citations"), k, c) render_citation(b, c);
+        evbuffer_add_printf(b, "</ul></figcaption></figure>\n");
+    }
+}
+
+static void render_links(struct evbuffer *b, const json_t *links)
+{
+    if (json_array_size(links) == 0)
+        return;
+    evbuffer_add_printf(b, "<h3>Read at the source</h3>\n<ul class=\"at-source\">\n");
+    size_t i;
+    const json_t *l;
+    json_array_foreach(links, i, l) {
+        evbuffer_add_printf(b, "<li>");
+        if (hs_url_is_http(str(l, "url"))) {
+            evbuffer_add_printf(b, "<a rel=\"noopener noreferrer\" href=\"");
+            hs_html_escape(b, str(l, "url"));
+            evbuffer_add_printf(b, "\">");
+            hs_html_escape(b, str(l, "title"));
+            evbuffer_add_printf(b, "</a>");
+        } else {
+            hs_html_escape(b, str(l, "title"));
+        }
+        evbuffer_add_printf(b, " <span>");
+        hs_html_escape(b, str(l, "source"));
+        evbuffer_add_printf(b, "</span> ");
+        trust_badge(b, str(l, "trust"));
+        evbuffer_add_printf(b, "</li>\n");
+    }
+    evbuffer_add_printf(b, "</ul>\n");
+}
+
+static void render_card(struct evbuffer *b, const json_t *card)
+{
+    const json_t *aspects = json_object_get(card, "aspects");
+    const json_t *links = json_object_get(card, "read_at_source");
+    if (json_array_size(aspects) == 0 && json_array_size(links) == 0)
+        return;
+    const json_t *q = json_object_get(card, "question"), *f = json_object_get(q, "focus");
+    evbuffer_add_printf(b, "<section class=\"card\" aria-labelledby=\"card-h\">\n"
+                           "<h2 id=\"card-h\">");
+    if (json_is_object(f)) {
+        evbuffer_add_printf(b, "About ");
+        hs_html_escape(b, str(f, "name"));
+    } else {
+        evbuffer_add_printf(b, "The short answer");
+    }
+    evbuffer_add_printf(b, "</h2>\n");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aspects, i, a) render_aspect(b, a);
+    render_links(b, links);
+    evbuffer_add_printf(b, "<p class=\"notice\">");
+    hs_html_escape(b, str(card, "notice"));
+    evbuffer_add_printf(b, "</p>\n</section>\n");
+}
+
+/* The card of question q, or NULL when it cannot be made (the results
+ * below still show; a question the search rejects is reported there). */
+static json_t *answer_card(hs_req *r, const char *q)
+{
+    json_t *card = NULL;
+    hq_error err = {0};
+    return hq_ask(r->engine, q, &card, &err) == HQ_OK ? card : NULL;
 }
 
 static void render_hit(struct evbuffer *b, const json_t *h)
@@ -214,15 +334,19 @@ void hs_page_search(hs_req *r, const char *unused)
                       err.message[0] ? err.message : hq_strerror(rc));
         return;
     }
+    json_t *card = offset == 0 ? answer_card(r, q) : NULL;
     struct evbuffer *b = evbuffer_new();
     page_begin(b, q);
+    if (card)
+        render_banner(b, json_object_get(card, "triage"));
     evbuffer_add_printf(b, "<h1>Answers for “");
     hs_html_escape(b, q);
     evbuffer_add_printf(b, "”</h1>\n");
     search_form(b, q);
-    evbuffer_add_printf(b, "<!-- triage banner and answer card (hq_ask): render_answer() -->\n");
-    render_answer(b, r, q);
+    if (card)
+        render_card(b, card);
     render_results(b, q, res);
+    json_decref(card);
     json_decref(res);
     page_end(r, b, 200);
     evbuffer_free(b);
@@ -280,23 +404,31 @@ static void render_sections(struct evbuffer *b, const json_t *a)
     }
 }
 
-/* A previous/next/recommend link: linked when it resolves to an
- * article, plain text otherwise. */
-static void render_link(struct evbuffer *b, const json_t *l, const char *rel, const char *prefix)
+/* A previous/next/related link: linked when it names an article, plain
+ * text otherwise. */
+static void render_link(struct evbuffer *b, const char *title, const char *id, const char *rel)
 {
-    const char *title = str(l, "title"), *id = str(l, "id");
-    if (title == NULL)
-        return;
-    evbuffer_add_printf(b, "%s", prefix);
     if (id && !strchr(id, '/')) {
         evbuffer_add_printf(b, "<a rel=\"%s\" ", rel);
         article_href(b, id, NULL);
         evbuffer_add_printf(b, ">");
-        hs_html_escape(b, title);
+        hs_html_escape(b, title ? title : "(untitled)");
         evbuffer_add_printf(b, "</a>");
     } else {
         hs_html_escape(b, title);
     }
+}
+
+/* Previous or next: the page's own link, or the neighbour on the same
+ * topic (hq_show's "via": "topic"), said as such. */
+static void render_nav_link(struct evbuffer *b, const json_t *l, const char *rel,
+                            const char *label)
+{
+    const char *via = str(l, "via");
+    bool topic = via && strcmp(via, "topic") == 0;
+    evbuffer_add_printf(b, "<span class=\"label\">%s%s:</span> ", label,
+                        topic ? " on this topic" : "");
+    render_link(b, str(l, "title"), str(l, "id"), rel);
 }
 
 static void render_source(struct evbuffer *b, const json_t *a)
@@ -319,7 +451,49 @@ static void render_source(struct evbuffer *b, const json_t *a)
     evbuffer_add_printf(b, "</p>\n");
 }
 
-static void render_article(struct evbuffer *b, const json_t *a)
+/* The related articles of hq_related (rel may be NULL: none shown), each
+ * with its source, trust badge, the reasons it is related and links to
+ * the same article elsewhere (its duplicates, named by source). */
+static void render_related(struct evbuffer *b, const json_t *rel)
+{
+    const json_t *list = json_object_get(rel, "related");
+    if (json_array_size(list) == 0)
+        return;
+    evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rel\">\n"
+                           "<h2 id=\"rel\">Related articles</h2>\n<ul>\n");
+    size_t i, j;
+    const json_t *e, *why;
+    json_array_foreach(list, i, e)
+    {
+        evbuffer_add_printf(b, "<li>");
+        render_link(b, str(e, "title"), str(e, "article_id"), "related");
+        evbuffer_add_printf(b, "\n<p class=\"meta\"><span>");
+        hs_html_escape(b, str(e, "source"));
+        evbuffer_add_printf(b, "</span>");
+        trust_badge(b, str(e, "trust"));
+        evbuffer_add_printf(b, "<span class=\"why\">");
+        json_array_foreach(json_object_get(e, "why"), j, why)
+        {
+            evbuffer_add_printf(b, "%s", j ? "; " : "");
+            hs_html_escape(b, json_string_value(why));
+        }
+        evbuffer_add_printf(b, "</span></p>");
+        const json_t *dups = json_object_get(e, "duplicates"), *d;
+        if (json_array_size(dups) > 0) {
+            evbuffer_add_printf(b, "<p class=\"meta\">Also: ");
+            json_array_foreach(dups, j, d)
+            {
+                evbuffer_add_printf(b, "%s", j ? ", " : "");
+                render_link(b, str(d, "source"), str(d, "article_id"), "related");
+            }
+            evbuffer_add_printf(b, "</p>");
+        }
+        evbuffer_add_printf(b, "</li>\n");
+    }
+    evbuffer_add_printf(b, "</ul>\n</section>\n");
+}
+
+static void render_article(struct evbuffer *b, const json_t *a, const json_t *rel)
 {
     evbuffer_add_printf(b, "<article>\n<h1>");
     hs_html_escape(b, str(a, "title") ? str(a, "title") : "(untitled)");
@@ -332,27 +506,15 @@ static void render_article(struct evbuffer *b, const json_t *a)
         evbuffer_add_printf(b, "<nav class=\"prevnext\" aria-label=\"Previous and next "
                                "articles\"><div>");
         if (json_is_object(prev))
-            render_link(b, prev, "prev", "← Previous: ");
+            render_nav_link(b, prev, "prev", "← Previous");
         evbuffer_add_printf(b, "</div><div>");
         if (json_is_object(next))
-            render_link(b, next, "next", "Next: ");
+            render_nav_link(b, next, "next", "Next");
         evbuffer_add_printf(b, "</div></nav>\n");
     }
-    /* related articles (hq_related, the answers issue) go here */
-    evbuffer_add_printf(b, "<!-- related articles (hq_related): rendered here once it exists -->\n");
-    const json_t *rec = json_object_get(a, "recommend");
-    if (json_array_size(rec) > 0) {
-        evbuffer_add_printf(b, "<section class=\"related\" aria-labelledby=\"rec\">\n"
-                               "<h2 id=\"rec\">Recommended on the source page</h2>\n<ul>\n");
-        size_t i;
-        const json_t *l;
-        json_array_foreach(rec, i, l)
-        {
-            render_link(b, l, "related", "<li>");
-            evbuffer_add_printf(b, "</li>\n");
-        }
-        evbuffer_add_printf(b, "</ul>\n</section>\n");
-    }
+    /* the page's own Recommend list is not shown: it holds unrelated
+     * pages ("iPhone sales"); hq_related's list is chosen by content */
+    render_related(b, rel);
 }
 
 void hs_page_article(hs_req *r, const char *id)
@@ -384,9 +546,14 @@ void hs_page_article(hs_req *r, const char *id)
             hs_page_error(r, 500, "Server error", hq_strerror(rc));
         return;
     }
+    json_t *rel = NULL;
+    hq_error rel_err = {0};
+    if (hq_related(r->engine, str(a, "id"), 8, &rel, &rel_err) != HQ_OK)
+        rel = NULL; /* the article is worth showing without its related list */
     struct evbuffer *b = evbuffer_new();
     page_begin(b, str(a, "title") ? str(a, "title") : "Article");
-    render_article(b, a);
+    render_article(b, a, rel);
+    json_decref(rel);
     json_decref(a);
     page_end(r, b, 200);
     evbuffer_free(b);

@@ -5,7 +5,9 @@
  * parameters: 400), then the route table: exact paths and /prefix/{id}
  * paths, API and pages alike.  Unknown /api/ paths get a JSON 404,
  * other unknown paths the HTML 404 page.  server.c calls hs_route for
- * every request.
+ * every request; the decision itself (hs_route_resolve) reads only the
+ * method, the target and the body's length, so tests/fuzz/fuzz_http.c
+ * runs it on any bytes without a connection.
  */
 #include "server.h"
 
@@ -32,10 +34,8 @@ static const route ROUTES[] = {
     {"/api/search", NULL, HS_R_API_SEARCH, hs_api_search, false, false},
     {"/api/suggest", NULL, HS_R_API_SUGGEST, hs_api_suggest, false, false},
     {"/api/articles/", "", HS_R_API_ARTICLE, hs_api_article, false, true},
-    /* The answers issue: when hq_ask and hq_related land, replace these two
-     * handlers by hs_api_ask and hs_api_related (calls like hs_api_search). */
-    {"/api/ask", NULL, HS_R_API_ASK, hs_api_not_implemented, false, true},
-    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_not_implemented, false, true},
+    {"/api/ask", NULL, HS_R_API_ASK, hs_api_ask, false, true},
+    {"/api/articles/", "/related", HS_R_API_RELATED, hs_api_related, false, true},
     {"/healthz", NULL, HS_R_HEALTHZ, hs_api_healthz, false, false},
     {"/metrics", NULL, HS_R_METRICS, hs_api_metrics, false, true},
 };
@@ -59,69 +59,73 @@ static bool matches(const route *rt, const char *raw, const char **id_raw, size_
     return true;
 }
 
-static void bad_request(hs_req *r, bool html, const char *why)
+#define HS_STR_(x) #x
+#define HS_STR(x) HS_STR_(x)
+
+/* An error answer for t: status, JSON code, HTML title, message. */
+static void refuse(hs_target *t, int status, const char *code, const char *title,
+                   const char *why, bool html)
 {
-    if (html)
-        hs_page_error(r, 400, "Bad request", why);
-    else
-        hs_reply_error(r, 400, "bad_parameter", "%s", why);
+    t->status = status;
+    t->code = code;
+    t->title = title;
+    t->why = why;
+    t->html = html;
 }
 
-static void not_found(hs_req *r)
+static void bad_request(hs_target *t, bool html, const char *why)
+{
+    refuse(t, 400, "bad_parameter", "Bad request", why, html);
+}
+
+static void not_found(hs_req *r, hs_target *t)
 {
     r->route = HS_R_OTHER;
     if (strncmp(r->path, "/api/", 5) == 0)
-        hs_reply_error(r, 404, "not_found", "no such endpoint (see docs/API.md)");
+        refuse(t, 404, "not_found", NULL, "no such endpoint (see docs/API.md)", false);
     else
-        hs_page_error(r, 404, "Page not found", "There is no page at this address.");
+        refuse(t, 404, "not_found", "Page not found", "There is no page at this address.",
+               true);
 }
 
-/* Runs rt's handler (on the pool when it is pooled) with the decoded id,
- * or answers 400 / 404. */
-static void dispatch(hs_req *r, const route *rt, const char *id_raw, size_t id_len)
+/* rt's handler with the decoded id in t, or a 400. */
+static void dispatch(hs_req *r, hs_target *t, const route *rt, const char *id_raw,
+                     size_t id_len)
 {
     r->route = rt->id;
-    if (rt->suffix == NULL) {
-        if (rt->pooled)
-            hs_defer(r, rt->handler, NULL);
-        else
-            rt->handler(r, NULL);
+    t->handler = rt->handler;
+    t->pooled = rt->pooled;
+    if (rt->suffix == NULL)
         return;
-    }
     char *id = malloc(id_len + 1);
     if (id == NULL)
         abort();
     long n = hs_percent_decode(id_raw, id_len, id, false);
-    if (n < 0 || !hs_text_ok(id, (size_t)n))
-        bad_request(r, rt->html, "the id has a bad %-escape or is not UTF-8 text");
-    else if (rt->pooled)
-        hs_defer(r, rt->handler, id);
-    else
-        rt->handler(r, id);
-    free(id);
+    if (n < 0 || !hs_text_ok(id, (size_t)n)) {
+        free(id);
+        t->handler = NULL;
+        bad_request(t, rt->html, "the id has a bad %-escape or is not UTF-8 text");
+    } else {
+        t->id = id;
+    }
 }
 
-void hs_route(hs_req *r)
+void hs_route_resolve(hs_req *r, enum evhttp_cmd_type method, const char *uri, size_t body_len,
+                      hs_target *t)
 {
-    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
-    const char *uri = evhttp_request_get_uri(r->req);
-    if (strlen(uri) > HS_MAX_URL) {
-        hs_reply_error(r, 414, "uri_too_long", "the request target exceeds %d bytes", HS_MAX_URL);
+    memset(t, 0, sizeof *t);
+    if (strlen(uri) > HS_MAX_URL)
+        refuse(t, 414, "uri_too_long", NULL,
+               "the request target exceeds " HS_STR(HS_MAX_URL) " bytes", false);
+    else if (body_len > HS_MAX_BODY)
+        refuse(t, 413, "payload_too_large", NULL,
+               "request bodies are limited to " HS_STR(HS_MAX_BODY) " bytes", false);
+    else if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD)
+        refuse(t, 405, "method_not_allowed", NULL, "only GET and HEAD are served", false);
+    else if (uri[0] != '/')
+        refuse(t, 400, "bad_request", NULL, "the request target must be a path", false);
+    if (t->status != 0)
         return;
-    }
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(r->req)) > HS_MAX_BODY) {
-        hs_reply_error(r, 413, "payload_too_large", "request bodies are limited to %d bytes",
-                       HS_MAX_BODY);
-        return;
-    }
-    if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
-        hs_reply_error(r, 405, "method_not_allowed", "only GET and HEAD are served");
-        return;
-    }
-    if (uri[0] != '/') {
-        hs_reply_error(r, 400, "bad_request", "the request target must be a path");
-        return;
-    }
     size_t path_len = strcspn(uri, "?#");
     char *raw = malloc(2 * path_len + 2);
     if (raw == NULL)
@@ -146,13 +150,54 @@ void hs_route(hs_req *r)
             continue;
         r->route = ROUTES[i].id;
         if (why != NULL)
-            bad_request(r, ROUTES[i].html, why);
+            bad_request(t, ROUTES[i].html, why);
         else
-            dispatch(r, &ROUTES[i], id_raw, id_len);
+            dispatch(r, t, &ROUTES[i], id_raw, id_len);
         return;
     }
     if (why != NULL)
-        bad_request(r, strncmp(raw, "/api/", 5) != 0, why);
+        bad_request(t, strncmp(raw, "/api/", 5) != 0, why);
     else
-        not_found(r);
+        not_found(r, t);
+}
+
+/* hs_route of a POST, PUT or DELETE, on the search pool: a write (the
+ * store and the index synced before the reply) or the error resolve
+ * gives. */
+static void route_write(hs_req *r, const char *unused)
+{
+    const char *uri = evhttp_request_get_uri(r->req);
+    /* writes have their own limits and checks, after the URL's (414) */
+    if (strlen(uri) <= HS_MAX_URL && hs_write_route(r))
+        return;
+    hs_target t;
+    hs_route_resolve(r, evhttp_request_get_command(r->req), uri,
+                     evbuffer_get_length(evhttp_request_get_input_buffer(r->req)), &t);
+    if (t.html)
+        hs_page_error(r, t.status, t.title, t.why);
+    else
+        hs_reply_error(r, t.status, t.code, "%s", t.why);
+    free(t.id);
+}
+
+void hs_route(hs_req *r)
+{
+    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
+    if (m == EVHTTP_REQ_POST || m == EVHTTP_REQ_PUT || m == EVHTTP_REQ_DELETE) {
+        hs_defer(r, route_write, NULL); /* writes sync to disk: never on a loop */
+        return;
+    }
+    const char *uri = evhttp_request_get_uri(r->req);
+    hs_target t;
+    hs_route_resolve(r, m, uri, evbuffer_get_length(evhttp_request_get_input_buffer(r->req)),
+                     &t);
+    if (t.handler != NULL && t.pooled)
+        hs_defer(r, t.handler, t.id); /* copies the id */
+    else if (t.handler != NULL)
+        t.handler(r, t.id);
+    else if (t.html)
+        hs_page_error(r, t.status, t.title, t.why);
+    else
+        hs_reply_error(r, t.status, t.code, "%s", t.why);
+    free(t.id);
 }

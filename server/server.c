@@ -45,6 +45,7 @@ typedef struct hs_loop {
     hq_engine *engine;
     hs_pool *pool;               /* shared by every loop, or NULL */
     hs_cache *cache;             /* likewise */
+    const hs_tokens *tokens;     /* NULL: the write API is off */
     int fd;                      /* the shared listening socket */
     struct event_base *base;
     struct evhttp *http;
@@ -129,7 +130,8 @@ static void on_request(struct evhttp_request *req, void *arg)
         abort();
     *r = (hs_req){.req = req, .engine = w->engine, .data_dir = w->opt->data_dir,
                   .cache = w->cache, .pool = w->pool, .loop = w, .route = HS_R_OTHER,
-                  .t0 = now_seconds(), .method = method_name(evhttp_request_get_command(req))};
+                  .t0 = now_seconds(), .method = method_name(evhttp_request_get_command(req)),
+                  .tokens = w->tokens};
     snprintf(r->uri, sizeof r->uri, "%s", evhttp_request_get_uri(req));
     w->inflight++;
     evhttp_request_set_on_complete_cb(req, on_complete, w);
@@ -316,7 +318,8 @@ static int warm_up(hq_engine *e)
 /* Starts the loops, waits for a signal, stops them (the loops first,
  * then the pool, which may still post to them, then their evhttp).
  * Returns 0 or 4. */
-static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
+static int run_loops(const hs_options *o, hq_engine *e, const hs_tokens *tokens, int fd,
+                     int port)
 {
     int n = o->threads;
     hs_pool *pool = hs_pool_new(o->search_threads);
@@ -336,8 +339,8 @@ static int run_loops(const hs_options *o, hq_engine *e, int fd, int port)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* workers inherit the mask */
     int started = 0, rc = 0;
     for (; started < n; started++) {
-        w[started] = (worker){.index = started, .opt = o, .engine = e, .fd = fd,
-                              .pool = pool, .cache = cache};
+        w[started] = (worker){.index = started, .opt = o, .engine = e, .tokens = tokens,
+                              .fd = fd, .pool = pool, .cache = cache};
         if (worker_init(&w[started]) != 0 ||
             pthread_create(&w[started].thread, NULL, worker_run, &w[started]) != 0) {
             fprintf(stderr, "healthqa: serve: cannot start event loop %d\n", started);
@@ -393,20 +396,34 @@ int hs_serve(const hs_options *o)
         fprintf(stderr, "healthqa: serve: libevent has no pthread support\n");
         return 4;
     }
+    hs_tokens *tokens = NULL;
+    char why[1024];
+    if (opt.tokens && (tokens = hs_tokens_load(opt.tokens, why, sizeof why)) == NULL) {
+        fprintf(stderr, "healthqa: serve: %s\n", why);
+        return 4;
+    }
     hq_engine *e = NULL;
     hq_error err = {0};
     if (hq_open(opt.data_dir, &e, &err) != HQ_OK) {
+        hs_tokens_free(tokens);
         char buf[2048];
         fprintf(stderr, "healthqa: serve: %s\n", hq_error_format(&err, buf, sizeof buf));
         return 4;
     }
     int rc = 4, port = opt.port;
     int fd = warm_up(e) == 0 ? listen_on(&opt, &port) : -1;
+    if (fd >= 0 && tokens && hs_merger_start(e) != 0) {
+        fprintf(stderr, "healthqa: serve: cannot start the merge thread\n");
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
-        rc = run_loops(&opt, e, fd, port);
+        rc = run_loops(&opt, e, tokens, fd, port);
         close(fd);
     }
+    hs_merger_stop();
     hq_close(e);
+    hs_tokens_free(tokens);
     if (rc == 0)
         fprintf(stderr, "healthqa: stopped\n");
     return rc;

@@ -19,9 +19,9 @@
 /* Hard limits of a request (docs/API.md). */
 #define HS_MAX_URL 8192          /* request target bytes; longer: 414 */
 #define HS_MAX_QUERY 1024        /* bytes of q; longer: 400 */
-#define HS_MAX_BODY 4096         /* body bytes (no route takes one); longer: 413 */
+#define HS_MAX_BODY 4096         /* body bytes of a read (only writes take one); longer: 413 */
 #define HS_MAX_HEADERS (24 * 1024) /* evhttp's own cap, request line included */
-#define HS_EVHTTP_MAX_BODY (64 * 1024) /* evhttp's own cap (its plain 413) */
+#define HS_EVHTTP_MAX_BODY HQ_WRITE_MAX_BYTES /* evhttp's own cap (its plain 413): a write's */
 #define HS_TIMEOUT_SECONDS 30    /* per connection read/write timeout */
 #define HS_MAX_PARAMS 16         /* query parameters; more: 400 */
 
@@ -36,6 +36,7 @@ typedef struct hs_options {
                            64); -1: none, searches run on the loops */
     long cache_mb;     /* the /api/search cache in MiB (default HS_CACHE_MB); -1: none */
     bool quiet;        /* no access log */
+    const char *tokens;/* token file of the write API (NULL: writes are off) */
 } hs_options;
 
 #define HS_CACHE_MB 32 /* default bound of the result cache */
@@ -108,7 +109,7 @@ void hs_url_encode(struct evbuffer *out, const char *s);
 typedef enum hs_route_id {
     HS_R_HOME, HS_R_SEARCH_PAGE, HS_R_ARTICLE_PAGE, HS_R_STATIC, HS_R_API_SEARCH,
     HS_R_API_SUGGEST, HS_R_API_ARTICLE, HS_R_API_RELATED, HS_R_API_ASK, HS_R_HEALTHZ,
-    HS_R_METRICS, HS_R_OTHER, HS_R_COUNT
+    HS_R_METRICS, HS_R_API_WRITE, HS_R_OTHER, HS_R_COUNT
 } hs_route_id;
 
 /* Counts one answered request (lock-free, any thread). */
@@ -159,6 +160,7 @@ typedef struct hs_req {
     int reply_status;      /* the reply made on the pool, sent by the loop */
     const char *reply_reason;
     struct evbuffer *reply_body;
+    const struct hs_tokens *tokens; /* who may write; NULL: the write API is off */
 } hs_req;
 
 /* Sends body (may be NULL) with status and content type, and the
@@ -189,14 +191,33 @@ void hs_route(hs_req *r);
  * Handlers of pooled routes run on the search pool: they may call the
  * engine and reply, and touch nothing of the loop's. */
 
+/* What hs_route decided: a handler to run, or an error to answer. */
+typedef struct hs_target {
+    hs_handler handler; /* NULL: answer the error below */
+    char *id;           /* the handler's decoded {id} (malloc'd), or NULL */
+    int status;         /* the error's HTTP status */
+    const char *code;   /* its JSON code ("bad_parameter", ...), static */
+    const char *title;  /* its HTML page title when html, static */
+    const char *why;    /* its message, static */
+    bool html;          /* answer the error as an HTML page */
+    bool pooled;        /* run the handler on the search pool (hs_defer) */
+} hs_target;
+
+/* The decision of hs_route from the method, the request target (uri, a
+ * NUL-terminated string of any bytes) and the body's length alone; no
+ * I/O, nothing sent.  Sets r->raw_path, r->path, r->params and r->route
+ * (released by the caller as server.c does); the caller frees t->id. */
+void hs_route_resolve(hs_req *r, enum evhttp_cmd_type method, const char *uri, size_t body_len,
+                      hs_target *t);
+
 /* ---- Interface to code in api.c: the JSON routes ------------------------- */
 
 void hs_api_search(hs_req *r, const char *id);
+void hs_api_ask(hs_req *r, const char *id);
 void hs_api_suggest(hs_req *r, const char *id);
+/* /api/articles/{id}/related: hq_related's JSON; limit 1..50 (default 10). */
+void hs_api_related(hs_req *r, const char *id);
 void hs_api_article(hs_req *r, const char *id);
-/* /api/ask and /api/articles/{id}/related: 501 until hq_ask and
- * hq_related exist (see the route table in router.c). */
-void hs_api_not_implemented(hs_req *r, const char *id);
 void hs_api_healthz(hs_req *r, const char *id);
 void hs_api_metrics(hs_req *r, const char *id);
 
@@ -254,5 +275,44 @@ void hs_page_error(hs_req *r, int status, const char *title, const char *message
 /* Serves /static/style.css (compiled in) with Cache-Control and an ETag;
  * 304 when If-None-Match matches. */
 void hs_static_style(hs_req *r, const char *id);
+
+/* ---- Interface to code in write.c: the write API ---------------------- */
+
+/* Answers r when it is a write (POST /api/articles, PUT or DELETE
+ * /api/articles/{id}) and returns true; false for anything else (the
+ * router goes on).  Called before the router's limits, which are a
+ * reader's. */
+bool hs_write_route(hs_req *r);
+
+/* ---- Interface to code in merger.c: background merges ------------------ */
+
+/* Starts the merge thread for e (once, before the loops); 0 or -1. */
+int hs_merger_start(hq_engine *e);
+/* Asks for a merge pass (after a write); never blocks on a merge. */
+void hs_merger_poke(void);
+/* Stops the thread, letting a merge in progress finish. */
+void hs_merger_stop(void);
+
+/* ---- Interface to code in auth.c: who may write ---------------------- */
+/* Bearer tokens, kept hashed in a token file (format at the top of
+ * auth.c).  A loaded set is read-only: any thread may check. */
+
+typedef struct hs_tokens hs_tokens;
+typedef enum hs_auth { HS_AUTH_OK, HS_AUTH_MISSING, HS_AUTH_WRONG, HS_AUTH_EXPIRED } hs_auth;
+
+/* Makes a new random token, appends its hash (expiring after days days;
+ * 0: never) and note to the token file at path (created 0600, synced),
+ * and writes the token into token[0..size) (size >= 68).  Returns 0, or
+ * -1 with the reason in why. */
+int hs_token_new(const char *path, long long days, const char *note, char *token, size_t size,
+                 char *why, size_t why_size);
+/* Reads the token file at path; NULL with the reason (file and line) in
+ * why.  Release with hs_tokens_free. */
+hs_tokens *hs_tokens_load(const char *path, char *why, size_t why_size);
+void hs_tokens_free(hs_tokens *t);
+/* Checks an Authorization header value ("Bearer <token>", NULL when
+ * absent) at time now (Unix seconds), in time independent of where the
+ * token differs from the stored ones. */
+hs_auth hs_tokens_check(const hs_tokens *t, const char *authorization, long long now);
 
 #endif

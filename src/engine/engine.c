@@ -27,11 +27,14 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     pthread_mutex_init(&e->lock, NULL);
     pthread_mutex_init(&e->vocab_lock, NULL);
     pthread_mutex_init(&e->suggest_lock, NULL);
+    pthread_mutex_init(&e->order_lock, NULL);
     rc = hq_trust_load(&e->trust, hq_trust_default_path(), err);
     if (rc == HQ_OK)
         rc = hq_bm25f_load(hq_bm25f_default_path(), &e->params, err);
     if (rc == HQ_OK)
         rc = hq_rerank_load(hq_rerank_default_path(), &e->rerank, err);
+    if (rc == HQ_OK)
+        rc = hq_related_load(hq_related_default_path(), &e->related, err);
     if (rc == HQ_OK) {
         size_t n = strlen(dir) + sizeof "/store.db";
         char *path = hq_xmalloc(n);
@@ -63,9 +66,44 @@ void hq_close(hq_engine *e)
     hq_cues_free(e->cues);
     hq_suggest_index_free(e->suggest);
     pthread_mutex_destroy(&e->suggest_lock);
+    hq_order_free(e->order);
+    pthread_mutex_destroy(&e->order_lock);
     free(e->index_dir);
     free(e->dir);
     free(e);
+}
+
+/* The generation of the published manifest (0 when unreadable). */
+static uint64_t manifest_generation(const char *dir)
+{
+    hq_manifest m;
+    bool exists = false;
+    hq_error ignored;
+    hq_error_clear(&ignored);
+    uint64_t g = hq_manifest_read(dir, &m, &exists, &ignored) == HQ_OK ? m.generation : 0;
+    if (exists)
+        hq_manifest_free(&m);
+    return g;
+}
+
+/* hq_snapshot_open, tried again when the index moved on while it read
+ * (a newer manifest's clean-up removed a file the one it read named),
+ * as Lucene's FindSegmentsFile retries. */
+static hq_status open_snapshot(const char *dir, hq_snapshot **out, hq_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        uint64_t before = manifest_generation(dir);
+        hq_error e1;
+        hq_error_clear(&e1);
+        hq_status rc = hq_snapshot_open(dir, out, &e1);
+        if (rc == HQ_OK)
+            return rc;
+        if (attempt == 20 || manifest_generation(dir) == before) {
+            if (err && err->code == HQ_OK)
+                *err = e1;
+            return rc;
+        }
+    }
 }
 
 /* Opens the snapshot on disk; refreshes the index first when its
@@ -76,7 +114,7 @@ static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     hq_status rc = hq_store_last_seq(e->store, &last, err);
     if (rc != HQ_OK)
         return rc;
-    rc = hq_snapshot_open(e->index_dir, out, err);
+    rc = open_snapshot(e->index_dir, out, err);
     if (rc != HQ_OK)
         return rc;
     if ((*out)->store_seq == last)
@@ -85,8 +123,19 @@ static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
     *out = NULL;
     rc = hq_index_update(e, false, NULL, err);
     if (rc == HQ_OK)
-        rc = hq_snapshot_open(e->index_dir, out, err);
+        rc = open_snapshot(e->index_dir, out, err);
     return rc;
+}
+
+void hq_engine_hint_rebuild(hq_error *err)
+{
+    static const char hint[] = " (the search index is damaged: `healthqa index --rebuild` "
+                               "rebuilds it from the store)";
+    if (err == NULL || err->code != HQ_ECORRUPT || strstr(err->message, hint) != NULL)
+        return;
+    size_t n = strlen(err->message);
+    if (n + sizeof hint <= sizeof err->message)
+        memcpy(err->message + n, hint, sizeof hint);
 }
 
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
@@ -116,6 +165,7 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
         *out = e->snapshot;
     }
     pthread_mutex_unlock(&e->lock);
+    hq_engine_hint_rebuild(err);
     return rc;
 }
 
@@ -168,7 +218,8 @@ hq_status hq_stats(hq_engine *e, json_t **out, hq_error *err)
     return hq_store_stats(e->store, out, err);
 }
 
-hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
+/* hq_store_show of id, or of the absolute path it names. */
+static hq_status show_stored(hq_engine *e, const char *id, json_t **out, hq_error *err)
 {
     hq_status rc = hq_store_show(e->store, id, out, err);
     if (rc != HQ_ENOTFOUND)
@@ -182,5 +233,18 @@ hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
     free(abs);
     if (rc == HQ_ENOTFOUND && err)
         snprintf(err->where, sizeof err->where, "%s", id);
+    return rc;
+}
+
+hq_status hq_show(hq_engine *e, const char *id, json_t **out, hq_error *err)
+{
+    hq_status rc = show_stored(e, id, out, err);
+    const char *kind = rc == HQ_OK ? json_string_value(json_object_get(*out, "kind")) : NULL;
+    if (kind && strcmp(kind, "article") == 0)
+        rc = hq_neighbours_fill(e, *out, err);
+    if (rc != HQ_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }

@@ -22,7 +22,7 @@ static char *folder_name(hq_doc *doc, const char *path)
     return hq_arena_strndup(&doc->arena, start, (size_t)(slash - start));
 }
 
-static void assign_source_and_trust(hq_engine *e, hq_doc *doc, const hq_ingest_options *o)
+void hq_engine_assign_source(hq_engine *e, hq_doc *doc, const hq_ingest_options *o)
 {
     for (size_t i = 0; i < doc->n_articles; i++) {
         hq_article *a = &doc->articles[i];
@@ -63,7 +63,7 @@ static hq_status ingest_file(hq_engine *e, const char *path, const hq_ingest_opt
         rc = hq_parse_file(data, len, &doc, &format, err);
     report->format = format == HQ_FORMAT_UNKNOWN ? NULL : hq_format_name(format);
     if (rc == HQ_OK) {
-        assign_source_and_trust(e, &doc, o);
+        hq_engine_assign_source(e, &doc, o);
         hq_put_result res;
         rc = store_doc(e, &doc, &res, err);
         report->n_articles = doc.n_articles;

@@ -39,8 +39,10 @@ static hq_status check_index(hq_engine *e, json_t *report, hq_error *err)
 {
     hq_snapshot *snap = NULL;
     hq_status rc = hq_snapshot_open(e->index_dir, &snap, err);
-    if (rc != HQ_OK)
+    if (rc != HQ_OK) {
+        hq_engine_hint_rebuild(err);
         return rc;
+    }
     json_t *segs = json_array();
     json_object_set_new(report, "segments", segs);
     for (uint32_t i = 0; rc == HQ_OK && i < snap->n_segs; i++) {
@@ -64,6 +66,7 @@ static hq_status check_index(hq_engine *e, json_t *report, hq_error *err)
                      (unsigned long long)snap->store_seq, (unsigned long long)last);
     json_object_set_new(report, "index_up_to_date", json_boolean(snap->store_seq == last));
     hq_snapshot_unref(snap);
+    hq_engine_hint_rebuild(err);
     return rc;
 }
 

@@ -31,7 +31,19 @@ static int compare_str(const void *a, const void *b)
 
 static bool contains(char *const *sorted, size_t n, const char *id)
 {
-    return bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
+    /* n == 0 may come with sorted == NULL, which bsearch may not be given */
+    return n > 0 && bsearch(&id, sorted, n, sizeof *sorted, compare_str) != NULL;
+}
+
+/* The deleted-document bits of segment entry ms (all clear when it has
+ * none yet); free() them. */
+hq_status hq_index_read_tombstones(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err)
+{
+    hq_status rc = hq_tombstones_read_entry(dir, ms, bits, err);
+    if (rc == HQ_OK && *bits == NULL)
+        *bits = hq_xcalloc(((size_t)ms->n_docs + 7) / 8 + 1, 1);
+    return rc;
 }
 
 /* Marks deleted, in segment entry ms, the documents of the articles in
@@ -39,20 +51,13 @@ static bool contains(char *const *sorted, size_t n, const char *id)
 static hq_status tombstone_segment(const char *dir, hq_manifest_seg *ms, char *const *changed,
                                    size_t n, hq_error *err)
 {
-    char *path = hq_segment_file(dir, ms->id);
     hq_segment *seg = NULL;
-    hq_status rc = hq_segment_open(path, &seg, err);
-    free(path);
+    hq_status rc = hq_segment_open_entry(dir, ms, &seg, err);
     if (rc != HQ_OK)
         return rc;
     uint8_t *bits = NULL;
-    if (ms->del_gen > 0) {
-        char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
-        rc = hq_tombstones_read(del, ms->n_docs, &bits, err);
-        free(del);
-    } else {
-        bits = hq_xcalloc(((size_t)ms->n_docs + 7) / 8 + 1, 1);
-    }
+    if (rc == HQ_OK)
+        rc = hq_index_read_tombstones(dir, ms, &bits, err);
     uint32_t added = 0;
     for (uint32_t d = 0; rc == HQ_OK && d < ms->n_docs; d++) {
         if ((bits[d / 8] >> (d % 8)) & 1)
@@ -130,7 +135,7 @@ static bool is_ours(const char *name)
 }
 
 /* Removes segment and tombstone files that manifest m does not name. */
-static void collect_garbage(const char *dir, const hq_manifest *m)
+void hq_index_collect_garbage(const char *dir, const hq_manifest *m)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -156,7 +161,7 @@ static void collect_garbage(const char *dir, const hq_manifest *m)
     closedir(d);
 }
 
-static hq_status lock_index(const char *dir, int *fd, hq_error *err)
+hq_status hq_index_lock(const char *dir, int *fd, hq_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/LOCK", dir);
@@ -170,32 +175,36 @@ static hq_status lock_index(const char *dir, int *fd, hq_error *err)
     return HQ_OK;
 }
 
-/* Applies the changes after m->store_seq (all of the store when rebuild)
- * to m, writing new segments and tombstones. */
-static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint64_t last,
-                               hq_index_summary *sum, hq_error *err)
+/* Tombstones, in every segment of m, the documents of the articles
+ * ids[0..n) (sorted); segments left without a live document go. */
+hq_status hq_index_tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids, size_t n,
+                                 hq_index_summary *sum, hq_error *err)
 {
-    char **changed = NULL;
-    size_t n_changed = 0;
     hq_status rc = HQ_OK;
-    if (!rebuild)
-        rc = hq_store_changed_since(e->store, m->store_seq, &changed, &n_changed, err);
     uint32_t kept = 0;
-    for (uint32_t i = 0; rc == HQ_OK && i < m->n_segs; i++) {
+    for (uint32_t i = 0; i < m->n_segs; i++) {
         hq_manifest_seg ms = m->segs[i];
-        rc = tombstone_segment(e->index_dir, &ms, changed, n_changed, err);
+        if (rc == HQ_OK)
+            rc = tombstone_segment(e->index_dir, &ms, ids, n, err);
         sum->n_deleted += ms.n_deleted - m->segs[i].n_deleted;
         if (ms.n_deleted < ms.n_docs) /* a segment with no live document goes */
             m->segs[kept++] = ms;
     }
     m->n_segs = kept;
+    return rc;
+}
+
+/* Indexes the store's current sections of the articles ids[0..n) (all
+ * of the store when ids is NULL) into new segments in dir, added to m. */
+hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                            size_t n, hq_index_summary *sum, hq_error *err)
+{
     hq_field_params hint;
     memcpy(hint.w, e->params.w, sizeof hint.w);
     memcpy(hint.b, e->params.b, sizeof hint.b);
-    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET, &hint);
+    hq_builder *b = hq_builder_new(dir, &m->next_id, BUILD_BUDGET, &hint);
     feed f = {.b = b};
-    if (rc == HQ_OK)
-        rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, &f, err);
+    hq_status rc = hq_store_feed(e->store, ids, n, feed_one, &f, err);
     feed_clear(&f);
     if (rc == HQ_OK)
         rc = hq_builder_finish(b, err);
@@ -210,6 +219,23 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
         sum->n_segments_written++;
     }
     hq_builder_free(b);
+    return rc;
+}
+
+/* Applies the changes after m->store_seq (all of the store when rebuild)
+ * to m, writing new segments and tombstones. */
+static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint64_t last,
+                               hq_index_summary *sum, hq_error *err)
+{
+    char **changed = NULL;
+    size_t n_changed = 0;
+    hq_status rc = HQ_OK;
+    if (!rebuild)
+        rc = hq_store_changed_since(e->store, m->store_seq, &changed, &n_changed, err);
+    if (rc == HQ_OK)
+        rc = hq_index_tombstone_all(e, m, changed, n_changed, sum, err);
+    if (rc == HQ_OK && (rebuild || n_changed > 0))
+        rc = hq_index_articles(e, e->index_dir, m, rebuild ? NULL : changed, n_changed, sum, err);
     for (size_t i = 0; i < n_changed; i++)
         free(changed[i]);
     free(changed);
@@ -225,7 +251,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     hq_status rc = hq_mkdir(e->index_dir, err);
     int lock = -1;
     if (rc == HQ_OK)
-        rc = lock_index(e->index_dir, &lock, err);
+        rc = hq_index_lock(e->index_dir, &lock, err);
     if (rc != HQ_OK)
         return rc;
     hq_manifest m;
@@ -254,7 +280,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     if (rc == HQ_OK && needed)
         rc = hq_manifest_write(e->index_dir, &m, err);
     if (rc == HQ_OK) {
-        collect_garbage(e->index_dir, &m);
+        hq_index_collect_garbage(e->index_dir, &m);
         sum.n_segments = m.n_segs;
         sum.store_seq = m.store_seq;
         sum.updated = needed;
@@ -264,5 +290,6 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     close(lock); /* releases the flock */
     if (summary)
         *summary = sum;
+    hq_engine_hint_rebuild(err);
     return rc;
 }

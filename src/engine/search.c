@@ -159,6 +159,7 @@ hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, cons
     run->hits = hq_xmalloc((depth ? depth : 1) * sizeof *run->hits);
     rc = hq_topk(&ps->plan, depth, mode & HQ_SEARCH_EXHAUSTIVE, run->hits, &run->n_hits,
                  &run->stats, err);
+    hq_engine_hint_rebuild(err);
     run->best_first_stage = rc == HQ_OK && run->n_hits ? run->hits[0].score : 0;
     if (rc == HQ_OK && understand)
         hq_rerank(&e->rerank, snap, e->vocab, run->question, run->hits, run->n_hits);

@@ -160,7 +160,7 @@ hq_status hq_engine_understanding(hq_engine *e, hq_error *err)
 
 /* ---- JSON views ------------------------------------------------------ */
 
-static json_t *concept_json(const hq_vocab *v, uint32_t id)
+json_t *hq_engine_concept_json(const hq_vocab *v, uint32_t id)
 {
     const hq_concept *c = hq_vocab_concept(v, id);
     if (c == NULL)
@@ -204,7 +204,7 @@ hq_status hq_analyze_question(hq_engine *e, const char *text, json_t **out, hq_e
     json_t *o = json_object(), *matches = json_array(), *ignored = json_array(),
            *keys = json_array();
     json_object_set_new(o, "question", json_string(text));
-    json_object_set_new(o, "focus", concept_json(e->vocab, q.focus));
+    json_object_set_new(o, "focus", hq_engine_concept_json(e->vocab, q.focus));
     if (q.focus_match)
         json_object_set_new(json_object_get(o, "focus"), "as_written",
                             span_text(text, (hq_span){q.focus_match->start, q.focus_match->end}));

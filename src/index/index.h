@@ -283,13 +283,14 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
 typedef struct hq_segment hq_segment;
 
 /* Maps and validates the segment file at path (magic, version, section
- * bounds, checksums of the header, document table, strings and lexicon;
- * postings and positions are checked by hq_segment_check).  The segment
- * starts with one reference. */
+ * bounds, the checksums of the header and of every section, string
+ * offsets of the document table): HQ_ECORRUPT naming what is wrong, or
+ * HQ_EIO.  The segment starts with one reference. */
 hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err);
 void hq_segment_ref(hq_segment *s);
 void hq_segment_unref(hq_segment *s);
-/* Verifies every checksum and decodes every postings list. */
+/* Verifies every checksum again, then decodes every term and postings
+ * list (order, document frequencies, documents in range, positions). */
 hq_status hq_segment_check(hq_segment *s, hq_error *err);
 
 uint32_t hq_segment_n_docs(const hq_segment *s);
@@ -365,6 +366,18 @@ typedef struct hq_snapshot {
     uint64_t n_all;         /* documents including deleted ones */
     double avg_len[HQ_NFIELDS];
 } hq_snapshot;
+
+/* Opens the segment of manifest entry ms in the index folder dir: as
+ * hq_segment_open, and HQ_ECORRUPT when the file is missing or holds
+ * another number of documents than ms says (every reader of a segment
+ * the manifest names goes through here).  *out is NULL on failure. */
+hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_segment **out,
+                                hq_error *err);
+/* The deleted-documents bitmap of manifest entry ms (malloc'd), or NULL
+ * when ms has no tombstones; HQ_ECORRUPT when the file is missing,
+ * damaged, or marks another number of documents than ms->n_deleted. */
+hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err);
 
 /* Opens the index in dir.  A missing manifest gives an empty snapshot;
  * damage gives HQ_ECORRUPT naming the file. */

@@ -47,6 +47,27 @@ void hq_manifest_free(hq_manifest *m)
     memset(m, 0, sizeof *m);
 }
 
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* No two entries name the same segment (its documents would count twice). */
+static hq_status unique_ids(const char *path, const hq_manifest *m, hq_error *err)
+{
+    uint32_t *ids = hq_xmalloc(((size_t)m->n_segs + 1) * sizeof *ids);
+    for (uint32_t i = 0; i < m->n_segs; i++)
+        ids[i] = m->segs[i].id;
+    qsort(ids, m->n_segs, sizeof *ids, by_id);
+    hq_status rc = HQ_OK;
+    for (uint32_t i = 1; rc == HQ_OK && i < m->n_segs; i++)
+        if (ids[i] == ids[i - 1])
+            rc = hq_fail(err, HQ_ECORRUPT, path, 0, -1, "segment %u is named twice", ids[i]);
+    free(ids);
+    return rc;
+}
+
 static hq_status parse(const char *path, const unsigned char *d, size_t len, hq_manifest *m,
                        hq_error *err)
 {
@@ -73,9 +94,11 @@ static hq_status parse(const char *path, const unsigned char *d, size_t len, hq_
                                        hq_get_u32(e + 12)};
         if (m->segs[i].n_deleted > m->segs[i].n_docs || m->segs[i].id >= m->next_id)
             return hq_fail(err, HQ_ECORRUPT, path, 0, (long)(HEAD + i * SEG_BYTES),
-                           "segment entry %u is inconsistent", i);
+                           "segment entry %u is inconsistent (id %u, %u of %u documents "
+                           "deleted, next id %u)",
+                           i, m->segs[i].id, m->segs[i].n_deleted, m->segs[i].n_docs, m->next_id);
     }
-    return HQ_OK;
+    return unique_ids(path, m, err);
 }
 
 hq_status hq_manifest_read(const char *dir, hq_manifest *m, bool *exists, hq_error *err)
@@ -159,6 +182,9 @@ hq_status hq_tombstones_read(const char *path, uint32_t n_docs, uint8_t **bits, 
                      "not a tombstone file for %u documents (bad header or size)", n_docs);
     else if (hq_crc32(0, d, len - 4) != hq_get_u32(d + len - 4))
         rc = hq_fail(err, HQ_ECORRUPT, path, 0, (long)(len - 4), "tombstone checksum mismatch");
+    else if (n_docs % 8 != 0 && (d[16 + nbytes - 1] >> (n_docs % 8)) != 0)
+        rc = hq_fail(err, HQ_ECORRUPT, path, 0, (long)(16 + nbytes - 1),
+                     "bits are set past the last of the %u documents", n_docs);
     if (rc == HQ_OK) {
         *bits = hq_xmalloc(nbytes ? nbytes : 1);
         memcpy(*bits, d + 16, nbytes);

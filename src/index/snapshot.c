@@ -5,8 +5,10 @@
  */
 #include "index.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *hq_segment_file(const char *dir, uint32_t id)
 {
@@ -24,21 +26,76 @@ char *hq_tombstones_file(const char *dir, uint32_t id, uint32_t gen)
     return p;
 }
 
+/* A file the manifest names must exist: its absence is damage to the
+ * index (HQ_ECORRUPT), not an I/O failure. */
+static hq_status require_file(const char *path, hq_error *err)
+{
+    if (access(path, F_OK) == 0 || errno != ENOENT)
+        return HQ_OK;
+    return hq_fail(err, HQ_ECORRUPT, path, 0, -1, "the manifest names this file, but it is missing");
+}
+
+/* Deleted documents of a bitmap of n_docs bits. */
+static uint32_t count_deleted(const uint8_t *bits, uint32_t n_docs)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < ((size_t)n_docs + 7) / 8; i++)
+        n += (uint32_t)__builtin_popcount(bits[i]);
+    return n;
+}
+
+hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_segment **out,
+                                hq_error *err)
+{
+    *out = NULL;
+    char *path = hq_segment_file(dir, ms->id);
+    hq_status rc = require_file(path, err);
+    if (rc == HQ_OK)
+        rc = hq_segment_open(path, out, err);
+    free(path);
+    if (rc == HQ_OK && hq_segment_n_docs(*out) != ms->n_docs)
+        rc = hq_fail(err, HQ_ECORRUPT, hq_segment_path(*out), 0, -1,
+                     "segment holds %u documents, the manifest says %u",
+                     hq_segment_n_docs(*out), ms->n_docs);
+    if (rc != HQ_OK) {
+        hq_segment_unref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
+                                   hq_error *err)
+{
+    *bits = NULL;
+    if (ms->del_gen == 0)
+        return ms->n_deleted == 0
+                   ? HQ_OK
+                   : hq_fail(err, HQ_ECORRUPT, dir, 0, -1,
+                             "the manifest counts %u deleted documents in segment %u but "
+                             "names no tombstones",
+                             ms->n_deleted, ms->id);
+    char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
+    hq_status rc = require_file(del, err);
+    if (rc == HQ_OK)
+        rc = hq_tombstones_read(del, ms->n_docs, bits, err);
+    if (rc == HQ_OK && count_deleted(*bits, ms->n_docs) != ms->n_deleted)
+        rc = hq_fail(err, HQ_ECORRUPT, del, 0, -1, "marks %u documents deleted, the manifest says %u",
+                     count_deleted(*bits, ms->n_docs), ms->n_deleted);
+    if (rc != HQ_OK) {
+        free(*bits);
+        *bits = NULL;
+    }
+    free(del);
+    return rc;
+}
+
 static hq_status open_segment(hq_snapshot *s, const char *dir, const hq_manifest_seg *ms,
                               uint32_t i, hq_error *err)
 {
-    char *path = hq_segment_file(dir, ms->id);
-    hq_status rc = hq_segment_open(path, &s->segs[i], err);
-    free(path);
-    if (rc == HQ_OK && hq_segment_n_docs(s->segs[i]) != ms->n_docs)
-        rc = hq_fail(err, HQ_ECORRUPT, hq_segment_path(s->segs[i]), 0, -1,
-                     "segment holds %u documents, the manifest says %u",
-                     hq_segment_n_docs(s->segs[i]), ms->n_docs);
-    if (rc == HQ_OK && ms->del_gen > 0) {
-        char *del = hq_tombstones_file(dir, ms->id, ms->del_gen);
-        rc = hq_tombstones_read(del, ms->n_docs, &s->deleted[i], err);
-        free(del);
-    }
+    hq_status rc = hq_segment_open_entry(dir, ms, &s->segs[i], err);
+    if (rc == HQ_OK)
+        rc = hq_tombstones_read_entry(dir, ms, &s->deleted[i], err);
     return rc;
 }
 

@@ -184,6 +184,21 @@ size_t hq_phrasemap_get(const hq_phrasemap *m, const uint64_t *terms, size_t n,
     return n == 0 ? 0 : hq_phrasemap_payloads(m, node, out, max);
 }
 
+size_t hq_phrasemap_prefixes(const hq_phrasemap *m, const uint64_t *terms, size_t n,
+                             uint32_t *nodes, size_t max)
+{
+    uint32_t node = 0;
+    size_t found = 0;
+    for (size_t i = 0; i < n && found < max; i++) {
+        node = child_of(m, node, terms[i]);
+        if (node == 0)
+            break;
+        nodes[i] = m->first[node] != NO_PAYLOAD ? node : 0;
+        found = i + 1;
+    }
+    return found;
+}
+
 size_t hq_phrasemap_size(const hq_phrasemap *m)
 {
     return m->n_phrases;

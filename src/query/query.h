@@ -151,6 +151,12 @@ size_t hq_phrasemap_payloads(const hq_phrasemap *m, uint32_t node, hq_phrase_pay
 /* The payloads of exactly the phrase terms[0..n), as above. */
 size_t hq_phrasemap_get(const hq_phrasemap *m, const uint64_t *terms, size_t n,
                         hq_phrase_payload *out, size_t max);
+/* Walks the phrases starting terms[0..n) in one pass: for each length
+ * k (1 .. the returned count, at most max) nodes[k-1] is the handle of
+ * the phrase terms[0..k) for hq_phrasemap_payloads(), or 0 when no
+ * phrase is exactly that (a longer one may be). */
+size_t hq_phrasemap_prefixes(const hq_phrasemap *m, const uint64_t *terms, size_t n,
+                             uint32_t *nodes, size_t max);
 /* The number of distinct phrases. */
 size_t hq_phrasemap_size(const hq_phrasemap *m);
 /* The phrase view of an analysis: one term per position (a hyphenated
@@ -227,8 +233,29 @@ const hq_concept *hq_vocab_concept(const hq_vocab *v, uint32_t id);
  * "x, y" forms left out), into out; returns how many.  Strings live as
  * long as v. */
 size_t hq_vocab_texts(const hq_vocab *v, uint32_t id, const char **out, size_t max);
+/* True when concepts a and b are the same, or one's MeSH tree number
+ * is an ancestor of the other's (Back Pain C23.888.592.612.107 and Low
+ * Back Pain C23.888.592.612.107.400); false for HQ_NO_CONCEPT. */
+bool hq_vocab_near(const hq_vocab *v, uint32_t a, uint32_t b);
+/* Where toks (an analysis with default flags) names concept or one
+ * next to it (hq_vocab_near), by any of their phrases, also inside a
+ * longer phrase ("low back pain" in "low back pain - acute"; phrases of
+ * up to 8 terms, abbreviations left out): the byte starts of the first
+ * max mentions, not overlapping, into starts; returns how many. */
+size_t hq_vocab_mentions(const hq_vocab *v, const hq_tokens *toks, uint32_t concept,
+                         uint32_t *starts, size_t max);
 /* The focus concept of an article, or HQ_NO_CONCEPT. */
 uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id);
+
+/* The deepest MeSH branch two ';'-separated lists of tree numbers share
+ * (either may be NULL): the longest common prefix of a tree number of a
+ * and one of b that ends at a level boundary ("C23.888" for
+ * C23.888.592.612 and C23.888.646; all of C23.888.592.612.107 for it and
+ * C23.888.592.612.107.400).  Returns its number of levels (0: none; a
+ * tree number's first level is its letter and two digits, each further
+ * level a '.' and three digits); with size > 0, the branch itself is
+ * written into out (NUL-terminated, cut to size - 1 bytes). */
+size_t hq_mesh_common_branch(const char *a, const char *b, char *out, size_t size);
 
 /* One phrase found in a text. */
 typedef struct hq_concept_match {

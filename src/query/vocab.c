@@ -149,6 +149,34 @@ const hq_concept *hq_vocab_concept(const hq_vocab *v, uint32_t id)
     return id < v->n ? &v->concepts[id] : NULL;
 }
 
+/* True when tree number x (xl bytes) is y or an ancestor of it. */
+static bool tree_ancestor(const char *x, size_t xl, const char *y, size_t yl)
+{
+    return xl <= yl && memcmp(x, y, xl) == 0 && (xl == yl || y[xl] == '.');
+}
+
+bool hq_vocab_near(const hq_vocab *v, uint32_t a, uint32_t b)
+{
+    if (a == HQ_NO_CONCEPT || b == HQ_NO_CONCEPT)
+        return false;
+    if (a == b)
+        return true;
+    const hq_concept *ca = hq_vocab_concept(v, a), *cb = hq_vocab_concept(v, b);
+    if (ca == NULL || cb == NULL || ca->tree == NULL || cb->tree == NULL)
+        return false;
+    for (const char *x = ca->tree; *x;) {
+        size_t xl = strcspn(x, ";");
+        for (const char *y = cb->tree; *y;) {
+            size_t yl = strcspn(y, ";");
+            if (tree_ancestor(x, xl, y, yl) || tree_ancestor(y, yl, x, xl))
+                return true;
+            y += yl + (y[yl] == ';');
+        }
+        x += xl + (x[xl] == ';');
+    }
+    return false;
+}
+
 size_t hq_vocab_texts(const hq_vocab *v, uint32_t id, const char **out, size_t max)
 {
     size_t n = 0;
@@ -436,6 +464,51 @@ uint32_t hq_vocab_article(const hq_vocab *v, const char *article_id)
     return map_get(&v->articles, hq_hash_bytes(article_id, strlen(article_id)), HQ_NO_CONCEPT);
 }
 
+/* ---- MeSH branches ------------------------------------------------- */
+
+/* Levels of the longest common prefix of tree numbers x[0..xl) and
+ * y[0..yl) that ends at a level boundary of both; its length in *len. */
+static size_t common_levels(const char *x, size_t xl, const char *y, size_t yl, size_t *len)
+{
+    size_t n = 0;
+    while (n < xl && n < yl && x[n] == y[n])
+        n++;
+    while (n > 0 && !((n == xl || x[n] == '.') && (n == yl || y[n] == '.')))
+        n--;
+    size_t levels = n > 0;
+    for (size_t i = 0; i < n; i++)
+        levels += x[i] == '.';
+    *len = n;
+    return levels;
+}
+
+size_t hq_mesh_common_branch(const char *a, const char *b, char *out, size_t size)
+{
+    size_t best = 0, best_len = 0;
+    const char *best_at = NULL;
+    for (const char *x = a ? a : ""; *x;) {
+        size_t xl = strcspn(x, ";");
+        for (const char *y = b ? b : ""; *y;) {
+            size_t yl = strcspn(y, ";"), len;
+            size_t levels = common_levels(x, xl, y, yl, &len);
+            if (levels > best) {
+                best = levels;
+                best_len = len;
+                best_at = x;
+            }
+            y += yl + (y[yl] == ';');
+        }
+        x += xl + (x[xl] == ';');
+    }
+    if (size > 0) {
+        size_t n = best_len < size - 1 ? best_len : size - 1;
+        if (n)
+            memcpy(out, best_at, n);
+        out[n] = '\0';
+    }
+    return best;
+}
+
 /* ---- matching ------------------------------------------------------ */
 
 /* True when text[start..end) is written as an abbreviation: at least
@@ -502,6 +575,54 @@ size_t hq_vocab_match(const hq_vocab *v, const char *text, const hq_tokens *toks
         m.specificity = specificity(v, terms + i, len);
         out[n++] = m;
         i += len;
+    }
+    free(terms);
+    free(index);
+    return n;
+}
+
+#define MENTION_MAX_TERMS 8
+#define MENTION_MAX_ALTS 16
+
+/* Whether some meaning of the phrase at node is concept or next to it. */
+static bool phrase_names(const hq_vocab *v, const hq_phrase_payload *p, size_t np,
+                         uint32_t concept)
+{
+    for (size_t k = 0; k < np; k++)
+        if (!(p[k].flags & HQ_PHRASE_ABBREV) && hq_vocab_near(v, p[k].value, concept))
+            return true;
+    return false;
+}
+
+size_t hq_vocab_mentions(const hq_vocab *v, const hq_tokens *toks, uint32_t concept,
+                         uint32_t *starts, size_t max)
+{
+    if (concept == HQ_NO_CONCEPT || toks->n == 0)
+        return 0;
+    uint64_t *terms = hq_xmalloc(toks->n * sizeof *terms);
+    uint32_t *index = hq_xmalloc(toks->n * sizeof *index);
+    size_t n_terms = hq_phrase_terms(toks, terms, index, toks->n), n = 0;
+    for (size_t i = 0; i < n_terms && n < max;) {
+        size_t found = 0;
+        uint32_t nodes[MENTION_MAX_TERMS];
+        size_t walked = hq_phrasemap_prefixes(v->phrases, terms + i, n_terms - i, nodes,
+                                              MENTION_MAX_TERMS);
+        for (size_t len = 1; len <= walked; len++) {
+            hq_phrase_payload p[MENTION_MAX_ALTS];
+            size_t np = nodes[len - 1] ? hq_phrasemap_payloads(v->phrases, nodes[len - 1], p,
+                                                               MENTION_MAX_ALTS)
+                                       : 0;
+            if (np > MENTION_MAX_ALTS)
+                np = MENTION_MAX_ALTS;
+            if (np && phrase_names(v, p, np, concept))
+                found = len;
+        }
+        if (found == 0) {
+            i++;
+            continue;
+        }
+        starts[n++] = toks->items[index[i]].start;
+        i += found;
     }
     free(terms);
     free(index);

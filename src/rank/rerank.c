@@ -66,28 +66,11 @@ hq_status hq_rerank_load(const char *path, hq_rerank_params *p, hq_error *err)
     return rc;
 }
 
-/* True when two ';'-lists of MeSH tree numbers share a branch: a tree
- * number of one starts with a tree number of the other's first two
- * levels (C23.888 for C23.888.592.612). */
+/* True when two ';'-lists of MeSH tree numbers share a branch of two
+ * levels or more (C23.888 for C23.888.592.612). */
 static bool same_branch(const char *a, const char *b)
 {
-    if (a == NULL || b == NULL)
-        return false;
-    for (const char *x = a; *x;) {
-        size_t xl = strcspn(x, ";");
-        for (const char *y = b; *y;) {
-            size_t yl = strcspn(y, ";");
-            size_t n = 0;
-            while (n < xl && n < yl && x[n] == y[n])
-                n++;
-            /* Two levels: "C23.888" is 7 bytes. */
-            if (n >= 7 && (n == xl || n == yl || x[n] == '.'))
-                return true;
-            y += yl + (y[yl] == ';');
-        }
-        x += xl + (x[xl] == ';');
-    }
-    return false;
+    return hq_mesh_common_branch(a, b, NULL, 0) >= 2;
 }
 
 static double focus_feature(const hq_rerank_params *p, const hq_vocab *v, const hq_question *q,

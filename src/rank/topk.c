@@ -627,6 +627,24 @@ static void filter_only(search *q)
 
 /* ---- driver ----------------------------------------------------------- */
 
+/* A cursor that met damage while the segment was searched (positions
+ * of a phrase, a skipped-to block) makes the search fail, even when it
+ * did not stop the loop that used it. */
+static void report_damage(search *q)
+{
+    const hq_plan *plan = q->plan;
+    for (size_t i = 0; i < plan->n_terms && q->rc == HQ_OK; i++)
+        if (q->cur[i].present)
+            corrupt_cursor(q, &q->cur[i].p);
+    for (int k = 0; k < 2; k++) {
+        phrase_cur *pcs = k == 0 ? q->req : q->exc;
+        size_t n = k == 0 ? plan->n_required : plan->n_excluded;
+        for (size_t i = 0; i < n && q->rc == HQ_OK; i++)
+            for (uint32_t t = 0; pcs[i].present && t < pcs[i].ph->n && q->rc == HQ_OK; t++)
+                corrupt_cursor(q, &pcs[i].p[t]);
+    }
+}
+
 static void close_phrases(phrase_cur *pc, size_t n)
 {
     for (size_t i = 0; pc && i < n; i++)
@@ -655,6 +673,7 @@ static void search_segment(search *q, uint32_t seg)
             maxscore(q);
         else
             filter_only(q);
+        report_damage(q);
     }
     close_phrases(q->req, plan->n_required);
     close_phrases(q->exc, plan->n_excluded);

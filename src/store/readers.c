@@ -130,8 +130,9 @@ static hq_status read_hit(hq_store_readers *p, reader *r, const char *section_id
             *cols[i] = v ? hq_xstrdup(v) : NULL;
         }
     } else if (step == SQLITE_DONE) {
-        rc = hq_fail(err, HQ_ENOTFOUND, section_id, 0, -1,
-                     "the index names a section the store does not hold: run healthqa index");
+        rc = hq_fail(err, HQ_ECORRUPT, section_id, 0, -1,
+                     "the index names a section the store does not hold: the index is out "
+                     "of step with the store (healthqa check; healthqa index --rebuild)");
     } else {
         rc = reader_fail(p, r->db, err, "reading a section");
     }
@@ -166,6 +167,12 @@ hq_status hq_store_hits(hq_store *st, const char *const *section_ids, size_t n,
         for (size_t i = 0; i < n; i++)
             hq_store_hit_free(&out[i]);
     return rc;
+}
+
+hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
+                       hq_error *err)
+{
+    return hq_store_hits(st, &section_id, 1, out, err);
 }
 
 void hq_store_hit_free(hq_store_hit_info *h)

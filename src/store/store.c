@@ -128,9 +128,20 @@ struct hq_store {
 
 /* ---- errors ----------------------------------------------------------- */
 
+/* What to do about the connection's last error, when it is the disk's. */
+static const char *advice(hq_store *st)
+{
+    int code = sqlite3_errcode(st->db) & 0xff;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR)
+        return " (the disk may be full or a file size limit reached: free space and retry; "
+               "what was stored before is intact)";
+    return "";
+}
+
 static hq_status db_fail(hq_store *st, hq_error *err, const char *what)
 {
-    return hq_fail(err, HQ_ESTORE, st->path, 0, -1, "%s: %s", what, sqlite3_errmsg(st->db));
+    return hq_fail(err, HQ_ESTORE, st->path, 0, -1, "%s: %s%s", what, sqlite3_errmsg(st->db),
+                   advice(st));
 }
 
 static hq_status exec(hq_store *st, const char *sql, hq_error *err)
@@ -138,7 +149,8 @@ static hq_status exec(hq_store *st, const char *sql, hq_error *err)
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return HQ_OK;
-    hq_status rc = hq_fail(err, HQ_ESTORE, st->path, 0, -1, "%s", msg ? msg : "unknown error");
+    hq_status rc = hq_fail(err, HQ_ESTORE, st->path, 0, -1, "%s%s", msg ? msg : "unknown error",
+                           advice(st));
     sqlite3_free(msg);
     return rc;
 }
@@ -497,6 +509,17 @@ static hq_status remove_vanished(hq_store *st, const hq_doc *doc, size_t *n_remo
     }
     free(gone);
     *n_removed = rc == HQ_OK ? n_gone : 0;
+    return rc;
+}
+
+hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_error *err)
+{
+    sqlite3_stmt *d = st->stmt[ST_ARTICLE_DELETE];
+    sqlite3_bind_text(d, 1, id, -1, SQLITE_TRANSIENT);
+    hq_status rc = step_done(st, d, err, "deleting an article");
+    *found = rc == HQ_OK && sqlite3_changes(st->db) > 0;
+    if (rc == HQ_OK && *found)
+        rc = log_change(st, id, "delete", NULL, err);
     return rc;
 }
 

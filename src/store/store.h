@@ -11,8 +11,8 @@
  * hq_store_stats, hq_store_last_seq, and statements of their own on
  * hq_store_db): the main connection is opened in SQLite's serialized
  * mode and those use private statements, so any number of threads may
- * run them at once; hq_store_hits reads on connections of its own
- * (readers.c).
+ * run them at once; hq_store_hits and hq_store_hit read on connections
+ * of their own (readers.c).
  */
 #ifndef HQ_STORE_H
 #define HQ_STORE_H
@@ -46,6 +46,11 @@ typedef struct hq_put_result {
  * rolls back. */
 hq_status hq_store_put_doc(hq_store *st, const hq_doc *doc, hq_put_result *res, hq_error *err);
 
+/* Deletes the article id with its sections and links, logging the
+ * change; *found says whether it was there (nothing is logged when not).
+ * Must run inside a transaction. */
+hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_error *err);
+
 /* Points every unresolved link at the article whose title (or whose
  * section's title) has the same key (case, accents and punctuation
  * ignored).  *n_resolved counts links resolved by this call. */
@@ -68,10 +73,14 @@ typedef struct hq_store_hit_info {
 
 /* Reads the rows of the sections section_ids[0..n) into out[0..n), all in
  * one read transaction, on a read-only connection of a pool (so threads
- * read at once; any thread may call it).  HQ_ENOTFOUND names a section
- * the store does not hold; on any failure every out[i] is released.  */
+ * read at once; any thread may call it).  A section the store does not
+ * hold is HQ_ECORRUPT: the index that named it is out of step.  On any
+ * failure every out[i] is released. */
 hq_status hq_store_hits(hq_store *st, const char *const *section_ids, size_t n,
                         hq_store_hit_info *out, hq_error *err);
+/* hq_store_hits of one section. */
+hq_status hq_store_hit(hq_store *st, const char *section_id, hq_store_hit_info *out,
+                       hq_error *err);
 void hq_store_hit_free(hq_store_hit_info *h);
 
 /* The pool behind hq_store_hits, owned by the store (store.c creates and

@@ -225,4 +225,13 @@ void hq_tokens_free(hq_tokens *t);
  * is NUL-terminated and valid until the next call on a. */
 const char *hq_analyzer_stem(hq_analyzer *a, const char *word, size_t len, size_t *out_len);
 
+/* ---- Interface to code in sentence.c ------------------------------- */
+
+/* The sentences of text[0..len) (any bytes), as spans trimmed of white
+ * space, in order, not overlapping; the rules are at the top of
+ * sentence.c (abbreviations such as "e.g." and "Dr." do not end a
+ * sentence; blank lines and list items do).  The first max go into out;
+ * returns how many there are (more than max when out was too small). */
+size_t hq_sentences(const char *text, size_t len, hq_span *out, size_t max);
+
 #endif

@@ -5,13 +5,16 @@ line per example: "ok<TAB>name" or "fail<TAB>name<TAB>why".
 
 An example in the document is a ```http block holding "METHOD PATH"
 (PATH may contain {a*N}: N letters a; a line "Body: N bytes" sends a body
-of N bytes), then a line "Response: `STATUS ...`", then a ```json or
+of N bytes; a line "Authorization: Bearer $TOKEN" sends that header with
+$TOKEN replaced by the environment's HQ_TOKEN; lines starting with "{"
+are the body, JSON Lines), then a line "Response: `STATUS ...`", then a ```json or
 ```text block.  JSON must be equal, except "took_ms" (a timing); for
 text, every "# HELP" / "# TYPE" line of the example must be in the reply.
 With --update the response blocks are rewritten from the server (for
 review before committing, like HQ_UPDATE_GOLDEN).
 """
 import json
+import os
 import re
 import sys
 import urllib.error
@@ -32,11 +35,20 @@ def fetch(base, req):
     lines = req.strip().split("\n")
     method, path = lines[0].split(" ", 1)
     data = None
+    headers = {}
+    records = []
     for line in lines[1:]:
         m = re.match(r"Body: (\d+) bytes", line)
         if m:
             data = b"x" * int(m.group(1))
-    r = urllib.request.Request(base + expand(path), data=data, method=method)
+        elif line.startswith("Authorization: "):
+            headers["Authorization"] = line[len("Authorization: "):].replace(
+                "$TOKEN", os.environ.get("HQ_TOKEN", ""))
+        elif line.startswith("{"):
+            records.append(line)
+    if records:
+        data = ("\n".join(records) + "\n").encode("utf-8")
+    r = urllib.request.Request(base + expand(path), data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(r, timeout=30) as resp:
             return resp.status, resp.read().decode("utf-8")

@@ -26,8 +26,9 @@ show() { "$HQ" --data "$data" show --json "$1"; }
 page=$(show page:000_467e91df3828f596)
 pj() { python3 -c "import json,sys; a=json.load(sys.stdin); print($1)" <<<"$page"; }
 check_eq "page title" "What is the reason for back pain after miscarriage? Why does back pain occur?" "$(pj 'a["title"]')"
-check_eq "page previous" "Can I take a shower after a miscarriage? How should I take care of myself after a miscarriage?" "$(pj 'a["previous"]["title"]')"
-check_eq "page next" "How long does it take to get your period after an abortion? What are the reasons for not getting your period after an abortion?" "$(pj 'a["next"]["title"]')"
+check_eq "page previous (not stored: the portal's title kept)" "Can I take a shower after a miscarriage? How should I take care of myself after a miscarriage?" "$(pj 'a["previous"]["portal_title"]')"
+check_eq "page next (not stored: the portal's title kept)" "How long does it take to get your period after an abortion? What are the reasons for not getting your period after an abortion?" "$(pj 'a["next"]["portal_title"]')"
+check_eq "page previous and next come from the topic order" "topic topic" "$(pj 'a["previous"]["via"] + " " + a["next"]["via"]')"
 check_eq "page recommend entries" 12 "$(pj 'len(a["recommend"])')"
 check_eq "page recommend truncated" True "$(pj 'a["recommend"][0]["truncated"]')"
 check_eq "page trust" unknown "$(pj 'a["trust"]')"

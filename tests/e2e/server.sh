@@ -17,6 +17,10 @@ check "the fixtures index" hq_fixture_data "$tmp/data"
 "$HQ" --data "$tmp/data" serve --bind not-an-address --port 0 >/dev/null 2>"$tmp/bind.err"
 check_eq "serve on a bad address: exit 4" 4 $?
 check "serve on a bad address says why" grep -q 'not-an-address' "$tmp/bind.err"
+# the write API is on, for the token made here (docs/API.md's examples use it)
+HQ_TOKEN=$("$HQ" token new --tokens "$tmp/tokens" --note "server.sh"); export HQ_TOKEN
+printf 'sha256:%s\t1000\texpired in 1970\n' "$(printf %s hq_expired | sha256sum | cut -d' ' -f1)" >>"$tmp/tokens"
+HQ_SERVE_ARGS="--tokens $tmp/tokens"
 if ! hq_start_server "$tmp/data" "$tmp/logs"; then
     echo "not ok 2 - the server starts"
     sed 's/^/#   /' "$tmp/logs/server.log"
@@ -44,7 +48,8 @@ check_eq "a quote in source: 400" 400 "$(code "$B/api/search?q=pain&source=a%22b
 check_eq "suggest without q: 400" 400 "$(code "$B/api/suggest")"
 check_eq "an id with a slash: 404" 404 "$(code "$B/api/articles/%2Fetc%2Fpasswd")"
 check_eq "a section id: 200" 200 "$(code "$B/api/articles/NINDS_0000001_Back_Pain_Sec2.txt")"
-check_eq "DELETE: 405" 405 "$(code -X DELETE "$B/api/articles/topic:1")"
+check_eq "DELETE without a token: 401" 401 "$(code -X DELETE "$B/api/articles/topic:1")"
+check_eq "DELETE of a search: 405" 405 "$(code -X DELETE "$B/api/search?q=x")"
 check "405 names the allowed methods" bash -c "curl -s -i -X PUT '$B/healthz' | grep -qi '^Allow: GET, HEAD'"
 check_eq "URL over 8 KB on a page: 414" 414 "$(code "$B/search?q=$(head -c 9000 /dev/zero | tr '\0' a)")"
 head -c 6000 /dev/zero | tr '\0' x >"$tmp/body"
@@ -177,5 +182,25 @@ else
     check "the server starts with --search-threads 0 --cache-mb 0" false
 fi
 check "no sanitizer report" bash -c '! grep -qE "ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error" "$0"' "$tmp/logs/server.log"
+HQ_PID=
+
+# ---- the write API: refused when expired, off without a token file ---------------------------
+"$HQ" --data "$tmp/data" serve --port 0 --tokens "$tmp/nonexistent" >/dev/null 2>"$tmp/tok.err"
+check_eq "serve with an unreadable token file: exit 4" 4 $?
+check "the token file is named" grep -q "nonexistent" "$tmp/tok.err"
+hq_start_server "$tmp/data" "$tmp/logs"
+B=$HQ_BASE
+check_eq "an expired token: 401 token_expired" "401 token_expired" \
+    "$(curl -s -w ' %{http_code}' -X DELETE -H 'Authorization: Bearer hq_expired' "$B/api/articles/page:010_iud_back_pain" | python3 -c 'import json,sys; b,c=sys.stdin.read().rsplit(" ",1); print(c, json.loads(b)["error"]["code"])')"
+check_eq "a write with a valid token, after a restart" 200 \
+    "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $HQ_TOKEN" -d '{"title":"Restart test"}' "$B/api/articles/editor:restart")"
+hq_stop_server
+HQ_SERVE_ARGS=""
+hq_start_server "$tmp/data" "$tmp/logs"
+B=$HQ_BASE
+check_eq "without --tokens the write API is off: 403" 403 \
+    "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $HQ_TOKEN" "$B/api/articles/editor:restart")"
+check_eq "the article written before the restart is there" 200 "$(code "$B/api/articles/editor:restart")"
+hq_stop_server
 HQ_PID=
 tap_done

@@ -1,7 +1,8 @@
 # tests/support/server.sh — starting the portal for end-to-end tests
 # (sourced after e2e.sh, from the repository root).
 # hq_fixture_data DIR        indexes tests/fixtures/server into the data folder DIR
-# hq_start_server DATA LOGS [OPTION...]  starts `healthqa serve --port 0 OPTION...` on DATA, logs in the
+# hq_start_server DATA LOGS [OPTION...]  starts `healthqa serve --port 0 $HQ_SERVE_ARGS OPTION...`
+#                            on DATA, logs in the
 #                            folder LOGS (access.log, server.log); sets HQ_PID,
 #                            HQ_PORT and HQ_BASE (http://127.0.0.1:PORT); 1 if it
 #                            does not come up within 30 s
@@ -10,7 +11,11 @@ hq_fixture_data() {
     "$HQ" --data "$1" index tests/fixtures/server >/dev/null 2>&1
 }
 hq_start_server() {
-    "$HQ" --data "$1" serve --port 0 --threads 2 "${@:3}" >"$2/access.log" 2>"$2/server.log" &
+    # emptied here, not by the background job's redirection, which may come
+    # after the first look for the port (and find a stopped server's)
+    : >"$2/server.log"
+    # shellcheck disable=SC2086  # HQ_SERVE_ARGS is a list of options
+    "$HQ" --data "$1" serve --port 0 --threads 2 ${HQ_SERVE_ARGS:-} "${@:3}" >"$2/access.log" 2>"$2/server.log" &
     HQ_PID=$!
     HQ_PORT=
     local i

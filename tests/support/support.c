@@ -263,6 +263,19 @@ uint32_t test_rnd(uint64_t *state, uint32_t n)
     return (uint32_t)(*state % n);
 }
 
+void test_shuffle(void *items, size_t n, size_t size, uint64_t *state)
+{
+    unsigned char *p = items;
+    for (size_t i = n; i > 1; i--) {
+        unsigned char *a = p + (i - 1) * size, *b = p + test_rnd(state, (uint32_t)i) * size;
+        for (size_t k = 0; k < size && a != b; k++) {
+            unsigned char t = a[k];
+            a[k] = b[k];
+            b[k] = t;
+        }
+    }
+}
+
 /* ---- temporary folders ----------------------------------------------------- */
 
 void test_make_temp_dir(char *dir, size_t size, const char *name)

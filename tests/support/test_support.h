@@ -144,6 +144,9 @@ void test_tsv_close(test_tsv *t);
  * each test seeds its own, so failures reproduce. */
 uint32_t test_rnd(uint64_t *state, uint32_t n);
 
+/* Shuffles items[0..n) (each size bytes) with test_rnd (Fisher-Yates). */
+void test_shuffle(void *items, size_t n, size_t size, uint64_t *state);
+
 /* ---- temporary folders ----------------------------------------------------- */
 
 /* Makes a fresh folder /tmp/hq-test-<name>-XXXXXX and writes its path
