@@ -208,11 +208,19 @@ static inline uint32_t hq_postings_next(hq_postings *p)
 }
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
+/* Moves to the first document >= target, backwards too (decoding the
+ * block that holds it when it is not the current one). */
+uint32_t hq_postings_seek(hq_postings *p, uint32_t target);
 /* The skip entry of block b (b < n_blocks). */
 void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out);
 /* The block that would hold target (>= current doc), without decoding it;
  * n_blocks when past the end. */
 uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target);
+/* The block that holds target, or would: the first whose last document
+ * is >= target, searched among all blocks; n_blocks when none. */
+uint32_t hq_postings_block_at(const hq_postings *p, uint32_t target);
+/* The last document of block b (b < n_blocks), from its skip entry. */
+uint32_t hq_postings_block_last(const hq_postings *p, uint32_t b);
 /* The positions of the current document in field f: writes at most max
  * into out and returns how many the field has (== tf). */
 uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max);
@@ -302,6 +310,15 @@ uint64_t hq_segment_field_total(const hq_segment *s, int f);
 bool hq_segment_hint(const hq_segment *s, hq_field_params *params, double *avg);
 /* Document doc's record (doc < n_docs). */
 void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out);
+/* The documents' field lengths as codes (hq_length_code), n_docs *
+ * HQ_NFIELDS bytes, document-major: for upper bounds that must not cost a
+ * document record's cache miss. */
+const uint8_t *hq_segment_length_codes(const hq_segment *s);
+/* A lossy one-byte code of a field length, and its value: exact below
+ * 128, then within 1/16 (4 bits of mantissa), never above the length:
+ * hq_length_decode(hq_length_code(n)) <= n. */
+uint8_t hq_length_code(uint32_t len);
+uint32_t hq_length_decode(uint8_t code);
 /* The NUL-terminated string at offset off of the string table ("" when
  * off is out of range). */
 const char *hq_segment_string(const hq_segment *s, uint32_t off);

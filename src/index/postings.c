@@ -251,9 +251,6 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
 
 /* ---- decoding ------------------------------------------------------ */
 
-/* Set bits of the low three bits of a nibble: fields holding the term. */
-static const uint8_t NIBBLE_FIELDS[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
-
 /* Checks "u8 B, n values of B bits" at data[*off..) fits, and unpacks it
  * into v; advances *off.  False when corrupt. */
 static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
@@ -312,38 +309,45 @@ static bool decode_block(hq_postings *p, uint32_t b)
     uint32_t gaps[HQ_BLOCK];
     if (off > p->data_len || !unpack(p, &off, n, gaps))
         return false;
-    uint64_t doc = UINT64_MAX; /* -1 */
-    if (b > 0) {
-        hq_skip before;
-        hq_postings_skip(p, b - 1, &before);
-        doc = before.last_doc;
-    }
-    for (uint32_t i = 0; i < n; i++) {
+    uint64_t doc = b > 0 ? hq_postings_block_last(p, b - 1) : UINT64_MAX; /* UINT64_MAX: -1 */
+    for (uint32_t i = 0; i < n; i++) { /* gaps < 2^32: no overflow, checked at the end */
         doc += (uint64_t)gaps[i] + 1;
-        if (doc >= p->max_doc)
-            return false; /* past the segment's documents */
         p->docs[i] = (uint32_t)doc;
     }
-    if (p->docs[n - 1] != sk.last_doc)
-        return false;
+    if (doc >= p->max_doc || doc != sk.last_doc)
+        return false; /* past the segment's documents, or not the skip entry's */
+    /* the field nibbles: bit 3 of each is clear, so the values to read
+     * are the set bits of the bytes */
     size_t mask_bytes = (n + 1) / 2;
     if (p->data_len - off < mask_bytes)
         return false;
-    const unsigned char *masks = p->data + off;
+    unsigned char masks[HQ_BLOCK / 2 + 8] = {0};
+    memcpy(masks, p->data + off, mask_bytes);
+    if (n % 2)
+        masks[n / 2] &= 0x0F; /* the unused nibble */
     off += mask_bytes;
     uint32_t n_vals = 0;
-    for (uint32_t i = 0; i < n; i++)
-        n_vals += NIBBLE_FIELDS[(masks[i / 2] >> (4 * (i % 2))) & 15];
-    uint32_t v[HQ_BLOCK * HQ_NFIELDS];
+    for (size_t i = 0; i < mask_bytes; i += 8) {
+        uint64_t w;
+        memcpy(&w, masks + i, 8);
+        if (w & 0x8888888888888888ULL)
+            return false; /* a fourth field */
+        n_vals += (uint32_t)__builtin_popcountll(w);
+    }
+    uint32_t v[HQ_BLOCK * HQ_NFIELDS + 1];
     if (!unpack(p, &off, n_vals, v))
         return false;
+    v[n_vals] = 0; /* read (and multiplied by 0) past the last value below */
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 7;
         if (m == 0)
             return false; /* a posting holds the term in some field */
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            p->tf[i][f] = (m >> f) & 1 ? v[k++] + 1 : 0;
+        for (int f = 0; f < HQ_NFIELDS; f++) { /* branch-free: m's bits are random */
+            unsigned has = (m >> f) & 1;
+            p->tf[i][f] = has * (v[k] + 1);
+            k += has;
+        }
     }
     p->block = b;
     p->n = n;
@@ -405,6 +409,70 @@ uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target)
             hi = mid;
     }
     return lo;
+}
+
+uint32_t hq_postings_block_last(const hq_postings *p, uint32_t b)
+{
+    return hq_get_u32(p->skips + (size_t)b * SKIP_BYTES);
+}
+
+uint32_t hq_postings_block_at(const hq_postings *p, uint32_t target)
+{
+    uint32_t lo = 0, hi = p->n_blocks;
+    while (lo < hi) { /* first block whose last_doc >= target */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (hq_postings_block_last(p, mid) < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t hq_postings_seek(hq_postings *p, uint32_t target)
+{
+    if (p->rc != HQ_OK)
+        return HQ_DOC_END;
+    uint32_t b = p->block;
+    bool here = b < p->n_blocks && target <= p->docs[p->n - 1] &&
+                (b == 0 || target > hq_postings_block_last(p, b - 1));
+    uint32_t lo = 0, hi;
+    if (here) {
+        uint32_t i = p->i;
+        if (p->docs[i] >= target) {
+            if (i == 0 || p->docs[i - 1] < target)
+                return p->doc = p->docs[i]; /* already there */
+            hi = i;
+        } else { /* forwards: usually a few documents */
+            for (uint32_t end = i + 8 < p->n ? i + 8 : p->n; ++i < end;)
+                if (p->docs[i] >= target) {
+                    p->i = i;
+                    return p->doc = p->docs[i];
+                }
+            lo = i;
+            hi = p->n - 1;
+        }
+    } else {
+        b = hq_postings_block_at(p, target);
+        if (b >= p->n_blocks) {
+            p->block = p->n_blocks;
+            return p->doc = HQ_DOC_END;
+        }
+        if (!decode_block(p, b))
+            return corrupt(p);
+        if (p->docs[p->n - 1] < target) /* the skip entry promised a document >= target */
+            return corrupt(p);
+        hi = p->n - 1;
+    }
+    while (lo < hi) { /* the first document >= target in docs[lo..hi] (docs[hi] is) */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->docs[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    p->i = lo;
+    return p->doc = p->docs[lo];
 }
 
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target)

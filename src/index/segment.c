@@ -26,6 +26,8 @@
  * Opening maps the file read-only and checks the header, the bounds of
  * every section, and the checksums of all but postings and positions
  * (those are checked by hq_segment_check, and every decode is bounded).
+ * It also keeps each document's field lengths as one-byte codes (3
+ * bytes a document, dense, so that ranking's cheap bounds stay in cache).
  */
 #include "index.h"
 
@@ -286,6 +288,27 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
 
 /* ---- reading --------------------------------------------------------- */
 
+/* Length codes: 0..127 are the length itself; above, 4 exponent bits
+ * and 4 mantissa bits after the leading one, rounded down, so that a
+ * code never decodes to more than the length it came from. */
+uint8_t hq_length_code(uint32_t len)
+{
+    if (len < 128)
+        return (uint8_t)len;
+    int e = 31 - __builtin_clz(len); /* 7.. */
+    if (e > 14)
+        return 255; /* 32768 and more: decodes to 31744 */
+    return (uint8_t)(128 + ((e - 7) << 4) + ((len >> (e - 4)) & 15));
+}
+
+uint32_t hq_length_decode(uint8_t code)
+{
+    if (code < 128)
+        return code;
+    int e = 7 + ((code - 128) >> 4);
+    return (uint32_t)(16 + (code & 15)) << (e - 4);
+}
+
 struct hq_segment {
     int refs; /* atomic */
     char *path;
@@ -298,6 +321,7 @@ struct hq_segment {
     hq_field_params hint;
     uint32_t *attrs; /* distinct source and qtype string offsets */
     size_t n_attrs;
+    uint8_t *len_codes; /* n_docs * HQ_NFIELDS, see hq_length_code */
 };
 
 static const unsigned char *sec_ptr(const hq_segment *s, int i)
@@ -373,6 +397,7 @@ static hq_status check_docs(hq_segment *s, hq_error *err)
         return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)st->off,
                        "the strings section does not end with a NUL");
     size_t cap = 0;
+    s->len_codes = hq_xmalloc((size_t)s->n_docs * HQ_NFIELDS + 1);
     for (uint32_t d = 0; d < s->n_docs; d++) {
         const unsigned char *r = sec_ptr(s, SEC_DOCS) + (size_t)d * DOC_BYTES;
         for (int k = 0; k < 4; k++) {
@@ -383,6 +408,9 @@ static hq_status check_docs(hq_segment *s, hq_error *err)
         }
         add_attr(s, hq_get_u32(r + 8), &cap);
         add_attr(s, hq_get_u32(r + 12), &cap);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            s->len_codes[(size_t)d * HQ_NFIELDS + (size_t)f] =
+                hq_length_code(hq_get_u32(r + 16 + 4 * f));
     }
     return HQ_OK;
 }
@@ -445,6 +473,7 @@ void hq_segment_unref(hq_segment *s)
     if (s->map)
         munmap((void *)s->map, s->size);
     free(s->attrs);
+    free(s->len_codes);
     free(s->path);
     free(s);
 }
@@ -490,6 +519,11 @@ void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out)
         out->len[f] = hq_get_u32(r + 16 + 4 * f);
     out->trust = r[28];
     out->flags = r[29];
+}
+
+const uint8_t *hq_segment_length_codes(const hq_segment *s)
+{
+    return s->len_codes;
 }
 
 const char *hq_segment_string(const hq_segment *s, uint32_t off)
