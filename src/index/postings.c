@@ -253,6 +253,17 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
 
 /* Checks "u8 B, n values of B bits" at data[*off..) fits, and unpacks it
  * into v; advances *off.  False when corrupt. */
+static inline __attribute__((always_inline)) void unpack_width(const unsigned char *d, uint32_t n,
+                                                                unsigned b, uint32_t *v)
+{
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t bit = (uint64_t)i * b, w;
+        memcpy(&w, d + bit / 8, 8); /* the section's padding covers the overshoot */
+        v[i] = (uint32_t)((le64toh(w) >> (bit % 8)) & mask);
+    }
+}
+
 static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
 {
     if (*off >= p->data_len)
@@ -267,11 +278,13 @@ static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
         memset(v, 0, n * sizeof *v);
         return true;
     }
-    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t bit = (uint64_t)i * b, w;
-        memcpy(&w, d + bit / 8, 8); /* the section's padding covers the overshoot */
-        v[i] = (uint32_t)((le64toh(w) >> (bit % 8)) & mask);
+    switch (b) { /* a copy of the loop per width, so that shifts are constants */
+#define WIDTH(k) case k: unpack_width(d, n, k, v); break;
+        WIDTH(1) WIDTH(2) WIDTH(3) WIDTH(4) WIDTH(5) WIDTH(6) WIDTH(7) WIDTH(8)
+        WIDTH(9) WIDTH(10) WIDTH(11) WIDTH(12) WIDTH(13) WIDTH(14) WIDTH(15) WIDTH(16)
+#undef WIDTH
+    default:
+        unpack_width(d, n, b, v);
     }
     return true;
 }
@@ -334,20 +347,24 @@ static bool decode_block(hq_postings *p, uint32_t b)
             return false; /* a fourth field */
         n_vals += (uint32_t)__builtin_popcountll(w);
     }
-    uint32_t v[HQ_BLOCK * HQ_NFIELDS + 1];
+    uint32_t v[HQ_BLOCK * HQ_NFIELDS + 2];
     if (!unpack(p, &off, n_vals, v))
         return false;
-    v[n_vals] = 0; /* read (and multiplied by 0) past the last value below */
+    v[n_vals] = v[n_vals + 1] = 0; /* read, not used, past the last value below */
+    /* a document's values, then 0, picked per field by its nibble:
+     * PICK[m][f] is where field f's frequency is (3: absent) */
+    static const uint8_t PICK[8][HQ_NFIELDS] = {{3, 3, 3}, {0, 3, 3}, {3, 0, 3}, {0, 1, 3},
+                                                {3, 3, 0}, {0, 3, 1}, {3, 0, 1}, {0, 1, 2}};
+    static const uint8_t COUNT[8] = {0, 1, 1, 2, 1, 2, 2, 3};
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 7;
         if (m == 0)
             return false; /* a posting holds the term in some field */
-        for (int f = 0; f < HQ_NFIELDS; f++) { /* branch-free: m's bits are random */
-            unsigned has = (m >> f) & 1;
-            p->tf[i][f] = has * (v[k] + 1);
-            k += has;
-        }
+        uint32_t w[4] = {v[k] + 1, v[k + 1] + 1, v[k + 2] + 1, 0};
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            p->tf[i][f] = w[PICK[m][f]];
+        k += COUNT[m];
     }
     p->block = b;
     p->n = n;
