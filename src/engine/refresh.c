@@ -192,7 +192,7 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
     hq_field_params hint;
     memcpy(hint.w, e->params.w, sizeof hint.w);
     memcpy(hint.b, e->params.b, sizeof hint.b);
-    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET, &hint);
+    hq_builder *b = hq_builder_new(e->index_dir, &m->next_id, BUILD_BUDGET, &hint, 0);
     feed f = {.b = b};
     if (rc == HQ_OK)
         rc = hq_store_feed(e->store, rebuild ? NULL : changed, n_changed, feed_one, &f, err);

@@ -129,6 +129,47 @@ void hq_memindex_free(hq_memindex *mi);
  * the same term in the same field. */
 void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term, size_t len,
                      uint32_t pos);
+/* The id of term in mi (added when new; ids are dense from 0), or
+ * HQ_NO_ID when len is 0 or over HQ_MAX_TERM_BYTES. */
+uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len);
+/* hq_memindex_add by id (from hq_memindex_term); an unknown id is
+ * ignored. */
+void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos);
+/* A batch's postings inverted apart (on any thread) and appended to a
+ * memindex by term (on its thread): the builder's analysis threads do
+ * the per-token work, the memindex sees one run per term and batch. */
+typedef struct hq_tokpos {
+    uint32_t term; /* any dense numbering (< n_terms of hq_runs_build) */
+    uint32_t doc;  /* the document's number in the batch */
+    uint32_t pos;  /* position in the field */
+    uint32_t field;
+} hq_tokpos;
+
+typedef struct hq_postrun {
+    uint32_t term, n_docs;
+    uint32_t first, last; /* documents, numbered in the batch */
+    uint32_t post_off, post_len, pos_off, pos_len; /* in hq_runs.post, .pos */
+} hq_postrun;
+
+/* Zero-initialise; free with hq_runs_free.  Reused from batch to batch. */
+typedef struct hq_runs {
+    hq_postrun *runs; /* n, in order of the terms' first token */
+    size_t n, cap;
+    unsigned char *post, *pos; /* hq_memterm's streams, first gaps left out */
+    size_t post_len, post_cap, pos_len, pos_cap;
+    uint32_t *slot, *order; /* scratch */
+    size_t cap_slot, cap_order;
+} hq_runs;
+
+/* Inverts toks[0..n), in document, field and position order, into r
+ * (reset first): one run per term; tokens with term >= n_terms are
+ * ignored. */
+void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms);
+void hq_runs_free(hq_runs *r);
+/* Appends run (of r) to the postings of memindex term id, its documents
+ * numbered from base (after every document the term has). */
+void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
+                        const hq_postrun *run);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
 /* The terms sorted by bytes (memcmp, shorter first on a tie), each with
@@ -283,10 +324,12 @@ typedef struct hq_newdoc {
 
 /* Writes a segment file at path (via path.tmp, fsync, rename) holding
  * docs[0..n_docs) and the postings of mi; with hint, the skip entries
- * also get exact bounds under those parameters.  The caller fsyncs the
- * folder. */
+ * also get exact bounds under those parameters.  threads (at least 1)
+ * encode the postings; the bytes do not depend on them.  The caller
+ * fsyncs the folder. */
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, const hq_field_params *hint, hq_error *err);
+                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
+                           hq_error *err);
 
 typedef struct hq_segment hq_segment;
 
@@ -400,7 +443,8 @@ static inline bool hq_snapshot_is_deleted(const hq_snapshot *s, uint32_t seg, ui
 hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df);
 
 /* ---- Interface to code in builder.c -------------------------------------- */
-/* Builds new segments from documents given one by one. */
+/* Builds new segments from documents given one by one: analysis on
+ * every core, inversion in document order (see builder.c). */
 
 typedef struct hq_builder hq_builder;
 
@@ -414,13 +458,19 @@ typedef struct hq_builder_doc {
 
 /* A builder writing into dir, taking segment ids from *next_id (which it
  * advances).  budget: bytes of memory before a segment is flushed; hint:
- * the ranking parameters for exact block bounds, or NULL. */
+ * the ranking parameters for exact block bounds, or NULL; threads: how
+ * many analyse (0: one per online CPU, at most 8; 1: the caller's alone).
+ * The segments written are the same bytes whatever the threads. */
 hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
-                           const hq_field_params *hint);
+                           const hq_field_params *hint, unsigned threads);
+/* Stops the threads and frees b (segments written stay). */
 void hq_builder_free(hq_builder *b);
-/* Analyses and adds one document; flushes a segment when over budget. */
+/* Copies d for analysis (on some thread, later) and adds it; flushes a
+ * segment when over budget.  A failure (writing a segment) is sticky:
+ * every later call returns it. */
 hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err);
-/* Writes what is pending as a last segment (nothing when empty). */
+/* Adds whatever is pending and writes it as a last segment (nothing when
+ * empty). */
 hq_status hq_builder_finish(hq_builder *b, hq_error *err);
 /* The segments written so far (id and document count each). */
 const hq_manifest_seg *hq_builder_segments(const hq_builder *b, uint32_t *n);

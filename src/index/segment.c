@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -149,27 +150,157 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
     w_section_end(w, sec);
 }
 
-/* Writes the postings section (streaming) and fills the lexicon. */
+/* The postings are encoded in chunks of consecutive terms, by helper
+ * threads and the writing thread alike, and written in order: the
+ * bytes are the same whatever the threads.  A ring of RING slots holds
+ * the chunks encoded and not yet written, so memory stays bounded. */
+#define CHUNK_BYTES (256u << 10) /* memindex postings bytes per chunk, about */
+#define CHUNK_TERMS 4096
+#define RING 8
+
+typedef struct chunk_slot {
+    size_t chunk;    /* the chunk it holds or will hold */
+    bool filled;
+    hq_buf out;      /* the chunk's terms' postings, one after the other */
+    uint32_t *lens;  /* each term's postings bytes */
+    size_t cap_lens;
+} chunk_slot;
+
+typedef struct encoder {
+    hq_memterm **terms;
+    const hq_encode_ctx *ctx;
+    size_t *starts; /* chunk c is terms [starts[c], starts[c + 1]) */
+    size_t n_chunks;
+    pthread_mutex_t mu; /* guards next and the slots' chunk and filled */
+    pthread_cond_t cv;
+    size_t next; /* the next chunk to encode */
+    chunk_slot slot[RING];
+} encoder;
+
+static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
+{
+    hq_buf_reset(&sl->out);
+    size_t n = e->starts[c + 1] - e->starts[c];
+    hq_grow((void **)&sl->lens, &sl->cap_lens, n + 1, sizeof *sl->lens);
+    for (size_t i = 0; i < n; i++) {
+        size_t before = sl->out.len;
+        hq_postings_encode(e->terms[e->starts[c] + i], e->ctx, &sl->out, NULL);
+        sl->lens[i] = (uint32_t)(sl->out.len - before);
+    }
+}
+
+/* Claims the next chunk and waits for its slot (mu held); false when
+ * every chunk is claimed. */
+static bool claim_chunk(encoder *e, size_t *c)
+{
+    if (e->next >= e->n_chunks)
+        return false;
+    *c = e->next++;
+    chunk_slot *sl = &e->slot[*c % RING];
+    while (sl->chunk != *c) /* its previous chunk is not written yet */
+        pthread_cond_wait(&e->cv, &e->mu);
+    return true;
+}
+
+static void *encoder_main(void *arg)
+{
+    encoder *e = arg;
+    size_t c;
+    pthread_mutex_lock(&e->mu);
+    while (claim_chunk(e, &c)) {
+        pthread_mutex_unlock(&e->mu);
+        encode_chunk(e, &e->slot[c % RING], c);
+        pthread_mutex_lock(&e->mu);
+        e->slot[c % RING].filled = true;
+        pthread_cond_broadcast(&e->cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+/* Cuts terms[0..n) into chunks (e->starts). */
+static void cut_chunks(encoder *e, size_t n)
+{
+    size_t cap = 0, first = 0, bytes = 0;
+    hq_grow((void **)&e->starts, &cap, 2, sizeof *e->starts);
+    e->starts[0] = 0;
+    e->n_chunks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > first && (i - first >= CHUNK_TERMS || bytes >= CHUNK_BYTES)) {
+            hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
+            e->starts[++e->n_chunks] = first = i;
+            bytes = 0;
+        }
+        bytes += e->terms[i]->post.len + 16;
+    }
+    if (n > 0) {
+        hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
+        e->starts[++e->n_chunks] = n;
+    }
+}
+
+/* Writes the postings section and fills the lexicon, with `threads`
+ * encoding (the caller's included). */
 static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const hq_encode_ctx *ctx,
-                       hq_lexwriter *lex, section *sec)
+                       hq_lexwriter *lex, section *sec, unsigned threads)
 {
     w_section_start(w, sec);
-    hq_buf post;
-    hq_buf_init(&post, 0);
-    uint64_t pos_off = 0;
-    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
-        hq_memterm *t = terms[i];
-        hq_buf_reset(&post);
-        hq_postings_encode(t, ctx, &post, NULL); /* positions: w_positions */
-        hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, (uint32_t)post.len,
-                          (uint32_t)t->pos.len};
-        hq_lexwriter_add(lex, t->term, t->len, &ti);
-        w_bytes(w, post.data, post.len);
-        pos_off += t->pos.len;
+    encoder e = {.terms = terms, .ctx = ctx};
+    cut_chunks(&e, n_terms);
+    pthread_mutex_init(&e.mu, NULL);
+    pthread_cond_init(&e.cv, NULL);
+    for (size_t i = 0; i < RING; i++) {
+        e.slot[i].chunk = i;
+        hq_buf_init(&e.slot[i].out, 0);
     }
+    pthread_t helpers[8];
+    unsigned n_helpers = 0;
+    while (n_helpers + 1 < threads && n_helpers < 8 && n_helpers + 1 < e.n_chunks &&
+           pthread_create(&helpers[n_helpers], NULL, encoder_main, &e) == 0)
+        n_helpers++;
+    uint64_t pos_off = 0;
+    for (size_t c = 0; c < e.n_chunks; c++) {
+        chunk_slot *sl = &e.slot[c % RING];
+        pthread_mutex_lock(&e.mu);
+        while (!sl->filled) {
+            size_t mine;
+            if (e.next <= c && claim_chunk(&e, &mine)) { /* nobody took it: encode it */
+                pthread_mutex_unlock(&e.mu);
+                encode_chunk(&e, &e.slot[mine % RING], mine);
+                pthread_mutex_lock(&e.mu);
+                e.slot[mine % RING].filled = true;
+            } else {
+                pthread_cond_wait(&e.cv, &e.mu);
+            }
+        }
+        pthread_mutex_unlock(&e.mu);
+        size_t at = 0;
+        for (size_t i = e.starts[c]; i < e.starts[c + 1] && w->rc == HQ_OK; i++) {
+            hq_memterm *t = terms[i];
+            uint32_t len = sl->lens[i - e.starts[c]];
+            hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, len, (uint32_t)t->pos.len};
+            hq_lexwriter_add(lex, t->term, t->len, &ti);
+            w_bytes(w, sl->out.data + at, len);
+            at += len;
+            pos_off += t->pos.len;
+        }
+        pthread_mutex_lock(&e.mu);
+        sl->filled = false;
+        sl->chunk = c + RING; /* free for the chunk that comes RING later */
+        pthread_cond_broadcast(&e.cv);
+        pthread_mutex_unlock(&e.mu);
+    }
+    for (unsigned i = 0; i < n_helpers; i++)
+        pthread_join(helpers[i], NULL);
+    for (size_t i = 0; i < RING; i++) {
+        hq_buf_free(&e.slot[i].out);
+        free(e.slot[i].lens);
+    }
+    free(e.starts);
+    pthread_mutex_destroy(&e.mu);
+    pthread_cond_destroy(&e.cv);
     static const unsigned char pad[PADDING];
     w_bytes(w, pad, PADDING);
-    hq_buf_free(&post);
     w_section_end(w, sec);
 }
 
@@ -225,7 +356,8 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
 }
 
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, const hq_field_params *hint, hq_error *err)
+                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
+                           hq_error *err)
 {
     size_t plen = strlen(path) + 5;
     char *tmp = hq_xmalloc(plen);
@@ -260,7 +392,7 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
         ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
-    w_postings(&w, terms, n_terms, &ctx, &lex, &secs[SEC_POSTINGS]);
+    w_postings(&w, terms, n_terms, &ctx, &lex, &secs[SEC_POSTINGS], threads);
     w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
     w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);

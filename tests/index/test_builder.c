@@ -27,7 +27,7 @@ static void make_doc(uint32_t i, char *id, char *body, size_t size, hq_builder_d
 static uint32_t build(const char *dir, size_t budget, hq_manifest_seg *segs, uint32_t max)
 {
     uint32_t next_id = 1;
-    hq_builder *b = hq_builder_new(dir, &next_id, budget, NULL);
+    hq_builder *b = hq_builder_new(dir, &next_id, budget, NULL, 0);
     for (uint32_t i = 0; i < N_DOCS; i++) {
         char id[32], body[512];
         hq_builder_doc d;

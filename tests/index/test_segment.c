@@ -70,7 +70,7 @@ static int setup(void **state)
     }
     hq_error err;
     hq_error_clear(&err);
-    assert_int_equal(hq_segment_write(f->path, f->docs, N_DOCS, mi, NULL, &err), HQ_OK);
+    assert_int_equal(hq_segment_write(f->path, f->docs, N_DOCS, mi, NULL, 1, &err), HQ_OK);
     hq_memindex_free(mi);
     *state = f;
     return 0;
