@@ -450,7 +450,8 @@ static hq_status flush(hq_builder *b, hq_error *err)
     hq_memindex_free(b->mi);
     b->mi = hq_memindex_new();
     for (int i = 0; i < b->n_an; i++) /* ids of the new memindex are resolved afresh */
-        memset(b->an[i].tr, 0xFF, b->an[i].cap_tr * sizeof *b->an[i].tr);
+        if (b->an[i].tr != NULL)
+            memset(b->an[i].tr, 0xFF, b->an[i].cap_tr * sizeof *b->an[i].tr);
     hq_arena_free(&b->strings);
     b->n_docs = 0;
     return HQ_OK;
@@ -508,13 +509,9 @@ static void stop_workers(hq_builder *b)
     b->n_workers = 0;
 }
 
-void hq_builder_free(hq_builder *b)
+/* Frees the pipeline: the ring and the analyzers (the workers stopped). */
+static void free_pipeline(hq_builder *b)
 {
-    if (b == NULL)
-        return;
-    stop_workers(b);
-    pthread_mutex_destroy(&b->mu);
-    pthread_cond_destroy(&b->cv);
     for (size_t i = 0; i < b->n_ring; i++) {
         batch *bt = &b->ring[i];
         free(bt->text);
@@ -525,6 +522,8 @@ void hq_builder_free(hq_builder *b)
         free(bt->new_terms);
     }
     free(b->ring);
+    b->ring = NULL;
+    b->n_ring = 0;
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
         hq_analyzer_free(ax->a);
@@ -533,7 +532,18 @@ void hq_builder_free(hq_builder *b)
         free(ax->focus);
         free(ax->names);
         free(ax->tr);
+        memset(ax, 0, sizeof *ax);
     }
+}
+
+void hq_builder_free(hq_builder *b)
+{
+    if (b == NULL)
+        return;
+    stop_workers(b);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free_pipeline(b);
     hq_memindex_free(b->mi);
     hq_arena_free(&b->strings);
     free(b->docs);
@@ -553,6 +563,8 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
 {
     if (b->rc != HQ_OK)
         return sticky(b, err);
+    if (b->ring == NULL)
+        return hq_fail(err, HQ_EINVAL, b->dir, 0, -1, "document added after the last segment");
     batch *bt = filling(b);
     put_doc(bt, d);
     if (bt->text_len >= BATCH_TEXT || bt->n_docs >= BATCH_DOCS)
@@ -562,15 +574,16 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
 
 hq_status hq_builder_finish(hq_builder *b, hq_error *err)
 {
-    if (b->rc == HQ_OK) {
+    if (b->rc == HQ_OK && b->ring != NULL) {
         filling(b);
         submit(b);
         while (b->invert_seq < b->fill_seq)
             invert_next(b, true);
     }
+    stop_workers(b);
+    free_pipeline(b); /* its memory is not needed to write the last segment */
     if (b->rc == HQ_OK)
         b->rc = flush(b, &b->err);
-    stop_workers(b);
     return sticky(b, err);
 }
 

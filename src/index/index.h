@@ -198,6 +198,8 @@ typedef struct hq_skip {
  * hint parameters with the segment's average field lengths. */
 typedef struct hq_encode_ctx {
     const uint32_t *doc_len;
+    const double *norm; /* with hint: 1 - b + b * len / avg per document and field, as
+                           hq_tfn computes it */
     const hq_field_params *hint; /* NULL: no exact bounds */
     double avg[HQ_NFIELDS];
 } hq_encode_ctx;

@@ -1,7 +1,8 @@
 /*
  * memindex.c — the inverted index of a segment under construction: its
  * terms numbered by an hq_intern (term bytes → id), an array id →
- * hq_memterm, whose postings grow as documents are added in order.  The
+ * hq_memterm (in an arena), whose postings grow as documents are added
+ * in order.  The
  * builder resolves each term's id once and then adds by id, so a token
  * costs no hashing.
  *
@@ -16,8 +17,9 @@
 
 struct hq_memindex {
     hq_intern *names;    /* term bytes → id */
-    hq_memterm *terms;   /* by id */
+    hq_memterm **terms;  /* by id; the records live in arena (they never move) */
     size_t n_terms, cap_terms;
+    hq_arena arena;
     hq_memterm **sorted; /* built on demand */
     size_t bytes;        /* the postings buffers' bytes */
 };
@@ -50,6 +52,7 @@ hq_memindex *hq_memindex_new(void)
 {
     hq_memindex *mi = hq_xcalloc(1, sizeof *mi);
     mi->names = hq_intern_new();
+    hq_arena_init(&mi->arena);
     return mi;
 }
 
@@ -58,10 +61,11 @@ void hq_memindex_free(hq_memindex *mi)
     if (mi == NULL)
         return;
     for (size_t i = 0; i < mi->n_terms; i++) {
-        hq_buf_free(&mi->terms[i].post);
-        hq_buf_free(&mi->terms[i].pos);
+        hq_buf_free(&mi->terms[i]->post);
+        hq_buf_free(&mi->terms[i]->pos);
     }
     free(mi->terms);
+    hq_arena_free(&mi->arena);
     free(mi->sorted);
     hq_intern_free(mi->names);
     free(mi);
@@ -76,7 +80,8 @@ uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
     if (!added)
         return id;
     hq_grow((void **)&mi->terms, &mi->cap_terms, mi->n_terms + 1, sizeof *mi->terms);
-    hq_memterm *t = &mi->terms[mi->n_terms++];
+    hq_memterm *t = hq_arena_alloc(&mi->arena, sizeof *t);
+    mi->terms[mi->n_terms++] = t;
     memset(t, 0, sizeof *t);
     size_t n;
     t->term = hq_intern_str(mi->names, id, &n);
@@ -89,6 +94,15 @@ uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
     return id;
 }
 
+/* The byte of a document's fields: bit f set when field f holds the term. */
+static inline unsigned char field_mask(const uint32_t *tf)
+{
+    unsigned m = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        m |= (unsigned)(tf[f] != 0) << f;
+    return (unsigned char)m;
+}
+
 /* Writes the pending document of t to its postings stream. */
 static void finish_doc(hq_memindex *mi, hq_memterm *t)
 {
@@ -97,11 +111,7 @@ static void finish_doc(hq_memindex *mi, hq_memterm *t)
     reserve(mi, &t->post, 5 + 1 + 5 * HQ_NFIELDS);
     unsigned char *p = (unsigned char *)t->post.data + t->post.len;
     write_varint(&p, t->last_doc - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
-    unsigned char mask = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (t->cur_tf[f])
-            mask |= (unsigned char)(1u << f);
-    *p++ = mask;
+    *p++ = field_mask(t->cur_tf);
     for (int f = 0; f < HQ_NFIELDS; f++)
         if (t->cur_tf[f])
             write_varint(&p, t->cur_tf[f] - 1);
@@ -131,7 +141,7 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
 {
     if (id >= mi->n_terms || field < 0 || field >= HQ_NFIELDS)
         return;
-    hq_memterm *t = &mi->terms[id];
+    hq_memterm *t = mi->terms[id];
     if (t->last_doc != doc)
         start_doc(mi, t, doc);
     if (t->last_field != field) {
@@ -149,7 +159,8 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
 
 size_t hq_memindex_bytes(const hq_memindex *mi)
 {
-    return mi->bytes + mi->cap_terms * sizeof *mi->terms + hq_intern_bytes(mi->names);
+    return mi->bytes + mi->cap_terms * sizeof *mi->terms + mi->arena.used +
+           hq_intern_bytes(mi->names);
 }
 
 static int compare_terms(const void *x, const void *y)
@@ -167,8 +178,8 @@ hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
     if (mi->sorted == NULL) {
         mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
         for (size_t i = 0; i < mi->n_terms; i++) {
-            finish_doc(mi, &mi->terms[i]);
-            mi->sorted[i] = &mi->terms[i];
+            finish_doc(mi, mi->terms[i]);
+            mi->sorted[i] = mi->terms[i];
         }
         qsort(mi->sorted, mi->n_terms, sizeof *mi->sorted, compare_terms);
     }
@@ -191,35 +202,30 @@ static unsigned char *room(unsigned char **buf, size_t *len, size_t *cap, size_t
     return *buf + *len;
 }
 
-/* Encodes the postings of one run from its tokens (doc, field, pos
+/* Encodes the postings of one run from its n tokens (doc, field, pos
  * increasing): as hq_memterm.post without the first document's gap, and
- * as hq_memterm.pos. */
+ * as hq_memterm.pos.  Room for the worst case is made first: a token
+ * adds at most one document (gap, mask, frequencies: 21 bytes) and one
+ * position (5 bytes). */
 static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *order,
                        size_t n)
 {
-    run->post_off = r->post_len;
-    run->pos_off = r->pos_len;
+    unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
+    unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
     uint32_t doc = toks[order[0]].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    run->post_off = (uint32_t)r->post_len;
+    run->pos_off = (uint32_t)r->pos_len;
     run->first = doc;
     run->n_docs = 1;
-    for (size_t k = 0;; k++) {
-        const hq_tokpos *t = k < n ? &toks[order[k]] : NULL;
-        if (t == NULL || t->doc != doc) { /* the document's frequencies */
-            unsigned char *p = room(&r->post, &r->post_len, &r->post_cap, 1 + 5 * HQ_NFIELDS + 5);
-            unsigned char *start = p, mask = 0;
-            for (int f = 0; f < HQ_NFIELDS; f++)
-                mask |= (unsigned char)((tf[f] != 0) << f);
-            *p++ = mask;
+    for (size_t k = 0; k < n; k++) {
+        const hq_tokpos *t = &toks[order[k]];
+        if (t->doc != doc) { /* the document's frequencies, the next one's gap */
+            *p++ = field_mask(tf);
             for (int f = 0; f < HQ_NFIELDS; f++)
                 if (tf[f])
                     write_varint(&p, tf[f] - 1);
-            if (t != NULL) { /* and the next one's gap */
-                write_varint(&p, t->doc - doc - 1);
-                run->n_docs++;
-            }
-            r->post_len += (size_t)(p - start);
-            if (t == NULL)
-                break;
+            write_varint(&p, t->doc - doc - 1);
+            run->n_docs++;
             doc = t->doc;
             memset(tf, 0, sizeof tf);
             field = UINT32_MAX;
@@ -229,14 +235,18 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
             last_pos = 0;
         }
         tf[field]++;
-        unsigned char *p = room(&r->pos, &r->pos_len, &r->pos_cap, 5), *start = p;
-        write_varint(&p, t->pos - last_pos);
-        r->pos_len += (size_t)(p - start);
+        write_varint(&q, t->pos - last_pos);
         last_pos = t->pos;
     }
+    *p++ = field_mask(tf);
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f])
+            write_varint(&p, tf[f] - 1);
     run->last = doc;
-    run->post_len = (uint32_t)(r->post_len - run->post_off);
-    run->pos_len = (uint32_t)(r->pos_len - run->pos_off);
+    run->post_len = (uint32_t)(p - post);
+    run->pos_len = (uint32_t)(q - pos);
+    r->post_len += run->post_len;
+    r->pos_len += run->pos_len;
 }
 
 void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms)
@@ -291,7 +301,7 @@ void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_ru
 {
     if (id >= mi->n_terms)
         return;
-    hq_memterm *t = &mi->terms[id];
+    hq_memterm *t = mi->terms[id];
     finish_doc(mi, t);
     uint32_t first = base + run->first;
     reserve(mi, &t->post, 5 + run->post_len);

@@ -64,6 +64,18 @@
 
 /* ---- encoding ------------------------------------------------------ */
 
+static void put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
 static uint16_t sat16(uint32_t v)
 {
     return v > 0xFFFF ? 0xFFFF : (uint16_t)v;
@@ -83,17 +95,24 @@ static uint8_t bits_for(const uint32_t *v, uint32_t n)
 /* Appends "u8 B, then n values of B bits" (see the layout above). */
 static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
 {
+    unsigned char tmp[1 + HQ_BLOCK * HQ_NFIELDS * 4 + 8];
     uint8_t b = bits_for(v, n);
-    hq_buf_append(out, &b, 1);
-    size_t bytes = ((size_t)n * b + 7) / 8;
-    unsigned char tmp[HQ_BLOCK * HQ_NFIELDS * 4 + 8] = {0};
+    size_t len = 1;
+    tmp[0] = b;
+    uint64_t acc = 0; /* bits not yet stored, the lowest first */
+    unsigned have = 0;
     for (uint32_t i = 0; i < n && b > 0; i++) {
-        uint64_t bit = (uint64_t)i * b;
-        uint64_t x = (uint64_t)v[i] << (bit % 8);
-        for (size_t k = 0; k < 5 && (x >> (8 * k)) != 0; k++)
-            tmp[bit / 8 + k] |= (unsigned char)(x >> (8 * k));
+        acc |= (uint64_t)v[i] << have; /* have < 8 and b <= 32: fits */
+        have += b;
+        while (have >= 8) {
+            tmp[len++] = (unsigned char)acc;
+            acc >>= 8;
+            have -= 8;
+        }
     }
-    hq_buf_append(out, tmp, bytes);
+    if (have > 0)
+        tmp[len++] = (unsigned char)acc;
+    hq_buf_append(out, tmp, len);
 }
 
 /* Up to HQ_BLOCK documents of a memterm's postings stream. */
@@ -158,9 +177,12 @@ static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx 
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t d = in->docs[i];
         const uint32_t *tf = in->tf[i];
-        if (ctx->hint) {
-            double tfn = hq_tfn(ctx->hint->w, ctx->hint->b, ctx->avg, tf,
-                                &doc_len[(size_t)d * HQ_NFIELDS]);
+        if (ctx->hint) { /* hq_tfn, with the segment's norms computed once */
+            const double *norm = &ctx->norm[(size_t)d * HQ_NFIELDS];
+            double tfn = 0;
+            for (int f = 0; f < HQ_NFIELDS; f++)
+                if (tf[f] != 0)
+                    tfn += ctx->hint->w[f] * (double)tf[f] / norm[f];
             if (tfn > max_tfn)
                 max_tfn = tfn;
         }
@@ -175,9 +197,9 @@ static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx 
             uint16_t len = sat16(full_len);
             if (len < sk->min_len[f])
                 sk->min_len[f] = len;
-            uint16_t ratio = sat16((uint32_t)(((uint64_t)full_len * 16) / tf[f]));
-            if (ratio < sk->min_ratio[f])
-                sk->min_ratio[f] = ratio;
+            /* floor(len * 16 / tf) < min exactly when len * 16 < min * tf */
+            if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf[f])
+                sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf[f]));
         }
     }
     uint32_t gaps[HQ_BLOCK];
@@ -228,18 +250,20 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
         pos_off += positions_bytes(t, &in, pos_off);
     }
     for (uint32_t b = 0; b < nb; b++) {
-        hq_put_u32(out, skips[b].last_doc);
-        hq_put_u32(out, skips[b].doc_off);
-        hq_put_u32(out, skips[b].pos_off);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].max_tf[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].min_len[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].min_ratio[f]);
+        unsigned char e[SKIP_BYTES], *q = e;
         uint32_t bits;
         memcpy(&bits, &skips[b].max_tfn, 4);
-        hq_put_u32(out, bits);
+        const uint32_t u32s[4] = {skips[b].last_doc, skips[b].doc_off, skips[b].pos_off, bits};
+        for (int k = 0; k < 3; k++, q += 4)
+            put32(q, u32s[k]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].max_tf[f]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].min_len[f]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].min_ratio[f]);
+        put32(q, u32s[3]);
+        hq_buf_append(out, e, SKIP_BYTES);
     }
     hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
     if (rc == HQ_OK && pos_out)

@@ -154,9 +154,9 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
  * threads and the writing thread alike, and written in order: the
  * bytes are the same whatever the threads.  A ring of RING slots holds
  * the chunks encoded and not yet written, so memory stays bounded. */
-#define CHUNK_BYTES (256u << 10) /* memindex postings bytes per chunk, about */
-#define CHUNK_TERMS 4096
-#define RING 8
+#define CHUNK_BYTES (64u << 10) /* memindex postings bytes per chunk, about */
+#define CHUNK_TERMS 1024
+#define RING 4
 
 typedef struct chunk_slot {
     size_t chunk;    /* the chunk it holds or will hold */
@@ -392,6 +392,16 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
         ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
+    double *norm = NULL;
+    if (hint) {
+        norm = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *norm);
+        for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++) {
+            int f = (int)(i % HQ_NFIELDS);
+            norm[i] = ctx.avg[f] <= 0 ? 1.0
+                                      : 1.0 - hint->b[f] + hint->b[f] * (double)doc_len[i] / ctx.avg[f];
+        }
+        ctx.norm = norm;
+    }
     w_postings(&w, terms, n_terms, &ctx, &lex, &secs[SEC_POSTINGS], threads);
     w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
@@ -414,6 +424,7 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_buf_free(&st.data);
     free(st.slots);
     free(doc_len);
+    free(norm);
     free(tmp);
     return rc;
 }
