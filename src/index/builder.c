@@ -19,7 +19,11 @@
  *      and the tokens added to the memindex by id.
  * Batches are claimed in order, so each analyzer numbers its terms in
  * batch order, and inversion meets every id after the batch that
- * introduced it.  The memory budget is checked after each inverted
+ * introduced it.  The dictionaries grow with the distinct terms seen;
+ * after a segment is written, once they hold more than one term per
+ * ID_BYTES of the memory budget, the pipeline is drained and they start
+ * afresh.  The memory budget is
+ * checked after each inverted
  * batch, and batches are cut by the documents alone: where a segment
  * ends, and its bytes, depend only on the documents, never on the number
  * of threads or on timing.  A segment is written while the workers go on
@@ -41,6 +45,7 @@
 #define BATCH_DOCS 512         /* or documents */
 #define MAX_THREADS 8          /* analyzers, the caller's included */
 #define MAX_SEGMENT_DOCS (1u << 30) /* a segment is written at this many documents */
+#define ID_BYTES 256 /* budget per term numbered by the analyzers (see clear_ids) */
 
 /* A document of a batch: its strings as offsets into the batch's text,
  * and, once analysed, its tokens. */
@@ -122,6 +127,7 @@ struct hq_builder {
     pthread_t workers[MAX_THREADS];
     int n_workers;
     bool stop;
+    bool clear_ids; /* the analyzers' dictionaries are cleared before the next batch */
 };
 
 typedef struct worker_arg {
@@ -413,10 +419,30 @@ static void submit(hq_builder *b)
         ;
 }
 
+/* Clears the analyzers' dictionaries, once every batch analysed with
+ * them has been inverted (the workers are idle then). */
+static void clear_ids(hq_builder *b)
+{
+    while (b->invert_seq < b->fill_seq)
+        invert_next(b, true);
+    for (int i = 0; i < b->n_an; i++) {
+        actx *ax = &b->an[i];
+        hq_analyzer_clear_ids(ax->a);
+        free(ax->focus_of); /* its cached focus terms hold old ids */
+        ax->focus_of = NULL;
+        ax->n_names = 0;
+        if (ax->tr != NULL)
+            memset(ax->tr, 0xFF, ax->cap_tr * sizeof *ax->tr);
+    }
+    b->clear_ids = false;
+}
+
 /* The batch to fill, made free first (inverting, and analysing, as
  * needed). */
 static batch *filling(hq_builder *b)
 {
+    if (b->clear_ids)
+        clear_ids(b);
     batch *bt = &b->ring[b->fill_seq % b->n_ring];
     while (bt->seq != b->fill_seq) {
         pthread_mutex_lock(&b->mu);
@@ -449,9 +475,13 @@ static hq_status flush(hq_builder *b, hq_error *err)
     b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
     hq_memindex_free(b->mi);
     b->mi = hq_memindex_new();
-    for (int i = 0; i < b->n_an; i++) /* ids of the new memindex are resolved afresh */
+    size_t ids = 0;
+    for (int i = 0; i < b->n_an; i++) { /* ids of the new memindex are resolved afresh */
         if (b->an[i].tr != NULL)
             memset(b->an[i].tr, 0xFF, b->an[i].cap_tr * sizeof *b->an[i].tr);
+        ids += b->an[i].n_names;
+    }
+    b->clear_ids = ids > b->budget / ID_BYTES;
     hq_arena_free(&b->strings);
     b->n_docs = 0;
     return HQ_OK;
