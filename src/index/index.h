@@ -224,7 +224,12 @@ typedef struct hq_postings {
     uint32_t doc;              /* current document or HQ_DOC_END */
     hq_status rc;              /* sticky: HQ_ECORRUPT once a decode failed */
     uint32_t docs[HQ_BLOCK];
-    uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
+    uint8_t fields[HQ_BLOCK];   /* per document: bit f set when field f holds the term */
+    uint16_t first_tf[HQ_BLOCK]; /* per document: its first frequency's index */
+    const unsigned char *tf_data; /* the block's frequencies - 1, tf_bits bits each */
+    uint8_t tf_bits;
+    uint32_t tf_doc;           /* the document (index i) whose frequencies are in tf */
+    uint32_t tf[HQ_NFIELDS];
     uint32_t pos_start[HQ_BLOCK + 1]; /* offsets of each doc's positions in the block */
     bool pos_ready;            /* pos_start is computed for the current block */
 } hq_postings;
@@ -248,6 +253,15 @@ static inline uint32_t hq_postings_next(hq_postings *p)
         return p->doc = p->docs[p->i];
     }
     return hq_postings_next_block(p);
+}
+/* The current document's frequency per field (HQ_NFIELDS of them),
+ * decoded on the first call for it; valid until the cursor moves. */
+void hq_postings_load_tf(hq_postings *p);
+static inline const uint32_t *hq_postings_tf(hq_postings *p)
+{
+    if (p->tf_doc != p->i)
+        hq_postings_load_tf(p);
+    return p->tf;
 }
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);

@@ -336,7 +336,9 @@ static uint32_t corrupt(hq_postings *p)
     return HQ_DOC_END;
 }
 
-/* Decodes block b into p->docs / p->tf. */
+/* Decodes block b: its documents into p->docs, and where each one's
+ * frequencies are (they are read when asked, hq_postings_tf: a block is
+ * often decoded to find one document, or none). */
 static bool decode_block(hq_postings *p, uint32_t b)
 {
     hq_skip sk;
@@ -353,48 +355,56 @@ static bool decode_block(hq_postings *p, uint32_t b)
     }
     if (doc >= p->max_doc || doc != sk.last_doc)
         return false; /* past the segment's documents, or not the skip entry's */
-    /* the field nibbles: bit 3 of each is clear, so the values to read
-     * are the set bits of the bytes */
     size_t mask_bytes = (n + 1) / 2;
     if (p->data_len - off < mask_bytes)
         return false;
-    unsigned char masks[HQ_BLOCK / 2 + 8] = {0};
-    memcpy(masks, p->data + off, mask_bytes);
-    if (n % 2)
-        masks[n / 2] &= 0x0F; /* the unused nibble */
+    const unsigned char *masks = p->data + off;
     off += mask_bytes;
-    uint32_t n_vals = 0;
-    for (size_t i = 0; i < mask_bytes; i += 8) {
-        uint64_t w;
-        memcpy(&w, masks + i, 8);
-        if (w & 0x8888888888888888ULL)
-            return false; /* a fourth field */
-        n_vals += (uint32_t)__builtin_popcountll(w);
-    }
-    uint32_t v[HQ_BLOCK * HQ_NFIELDS + 2];
-    if (!unpack(p, &off, n_vals, v))
-        return false;
-    v[n_vals] = v[n_vals + 1] = 0; /* read, not used, past the last value below */
-    /* a document's values, then 0, picked per field by its nibble:
-     * PICK[m][f] is where field f's frequency is (3: absent) */
-    static const uint8_t PICK[8][HQ_NFIELDS] = {{3, 3, 3}, {0, 3, 3}, {3, 0, 3}, {0, 1, 3},
-                                                {3, 3, 0}, {0, 3, 1}, {3, 0, 1}, {0, 1, 2}};
-    static const uint8_t COUNT[8] = {0, 1, 1, 2, 1, 2, 2, 3};
+    static const uint8_t COUNT[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 7;
-        if (m == 0)
-            return false; /* a posting holds the term in some field */
-        uint32_t w[4] = {v[k] + 1, v[k + 1] + 1, v[k + 2] + 1, 0};
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            p->tf[i][f] = w[PICK[m][f]];
+        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 15;
+        if (m == 0 || m > 7)
+            return false; /* no field, or a fourth one */
+        p->fields[i] = (uint8_t)m;
+        p->first_tf[i] = (uint16_t)k;
         k += COUNT[m];
     }
+    /* u8 B2, then k values of B2 bits (read in place: the padding covers
+     * the 8-byte loads) */
+    if (off >= p->data_len)
+        return false;
+    unsigned b2 = p->data[off];
+    if (b2 > 32 || p->data_len - off - 1 < ((size_t)k * b2 + 7) / 8)
+        return false;
+    p->tf_bits = (uint8_t)b2;
+    p->tf_data = p->data + off + 1;
+    p->tf_doc = UINT32_MAX;
     p->block = b;
     p->n = n;
     p->i = 0;
     p->pos_ready = false;
     return true;
+}
+
+void hq_postings_load_tf(hq_postings *p)
+{
+    unsigned m = p->fields[p->i], b = p->tf_bits;
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    uint64_t bit = (uint64_t)p->first_tf[p->i] * b;
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        p->tf[f] = 0;
+        if (!((m >> f) & 1))
+            continue;
+        uint64_t w = 0;
+        if (b > 0) {
+            memcpy(&w, p->tf_data + bit / 8, 8);
+            w = (le64toh(w) >> (bit % 8)) & mask;
+        }
+        p->tf[f] = (uint32_t)w + 1;
+        bit += b;
+    }
+    p->tf_doc = p->i;
 }
 
 hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,
@@ -541,6 +551,8 @@ uint32_t hq_postings_advance(hq_postings *p, uint32_t target)
 /* Finds where each document's positions start in the current block. */
 static bool locate_positions(hq_postings *p)
 {
+    uint32_t at = p->i;
+    bool ok = true;
     hq_skip sk;
     hq_postings_skip(p, p->block, &sk);
     size_t off = sk.pos_off;
@@ -548,17 +560,20 @@ static bool locate_positions(hq_postings *p)
         p->pos_start[i] = (uint32_t)off;
         if (i == p->n)
             break;
-        uint32_t count = p->tf[i][0] + p->tf[i][1] + p->tf[i][2];
+        p->i = i;
+        const uint32_t *tf = hq_postings_tf(p);
+        uint32_t count = tf[0] + tf[1] + tf[2];
         for (uint32_t k = 0; k < count; k++) {
             while (off < p->pos_len && (p->pos[off] & 0x80))
                 off++;
             if (off >= p->pos_len)
-                return false;
+                ok = false;
             off++;
         }
     }
-    p->pos_ready = true;
-    return true;
+    p->i = at;
+    p->pos_ready = ok;
+    return ok;
 }
 
 uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max)
@@ -571,8 +586,9 @@ uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_
     }
     size_t off = p->pos_start[p->i];
     size_t end = p->pos_start[p->i + 1];
+    const uint32_t *tfs = hq_postings_tf(p);
     for (int f = 0; f < field; f++) /* skip the earlier fields' positions */
-        for (uint32_t k = 0; k < p->tf[p->i][f]; k++) {
+        for (uint32_t k = 0; k < tfs[f]; k++) {
             uint64_t v;
             size_t n = hq_get_varint(p->pos + off, end - off, &v);
             if (n == 0) {
@@ -581,7 +597,7 @@ uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_
             }
             off += n;
         }
-    uint32_t tf = p->tf[p->i][field], pos = 0;
+    uint32_t tf = tfs[field], pos = 0;
     for (uint32_t k = 0; k < tf; k++) {
         uint64_t v;
         size_t n = hq_get_varint(p->pos + off, end - off, &v);

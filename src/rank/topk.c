@@ -265,7 +265,7 @@ static void grow_pos(search *q, uint32_t n)
  * *out (grown as needed); returns their number. */
 static uint32_t positions(search *q, hq_postings *p, int f, uint32_t **out)
 {
-    uint32_t tf = p->tf[p->i][f];
+    uint32_t tf = hq_postings_tf(p)[f];
     grow_pos(q, tf);
     hq_postings_positions(p, f, *out, tf);
     return tf;
@@ -279,7 +279,7 @@ static bool phrase_positions_match(search *q, phrase_cur *pc)
     for (int f = 0; f < HQ_NFIELDS; f++) {
         bool all = true;
         for (uint32_t i = 0; i < ph->n && all; i++)
-            all = pc->p[i].tf[pc->p[i].i][f] > 0;
+            all = hq_postings_tf(&pc->p[i])[f] > 0;
         if (!all)
             continue;
         /* candidates: start positions implied by term 0, filtered by each term */
@@ -324,10 +324,10 @@ static bool excluded_at(search *q, uint32_t doc)
 
 /* ---- scoring -------------------------------------------------------- */
 
-static double term_score(const search *q, const cursor *c, const hq_docinfo *di)
+static double term_score(const search *q, cursor *c, const hq_docinfo *di)
 {
     const hq_bm25f *p = q->plan->params;
-    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, c->p.tf[c->p.i], di->len);
+    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, hq_postings_tf(&c->p), di->len);
     return c->mult * hq_bm25f_saturate(p->k1, tfn);
 }
 
@@ -500,7 +500,7 @@ static void sort_window(cursor **ord, size_t n)
 
 /* An upper bound of c's contribution to doc (c at doc), from the
  * document's length codes: cheap, and no document record is read. */
-static double term_bound(search *q, const cursor *c, uint32_t doc)
+static double term_bound(search *q, cursor *c, uint32_t doc)
 {
     if (!q->inv_ready) { /* once per search: w / norm(len) for each length code */
         const hq_bm25f *p = q->plan->params;
@@ -513,7 +513,7 @@ static double term_bound(search *q, const cursor *c, uint32_t doc)
             }
         q->inv_ready = true;
     }
-    const uint32_t *tf = c->p.tf[c->p.i];
+    const uint32_t *tf = hq_postings_tf(&c->p);
     const uint8_t *code = q->len_codes + (size_t)doc * HQ_NFIELDS;
     double tfn = 0;
     for (int f = 0; f < HQ_NFIELDS; f++)

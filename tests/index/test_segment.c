@@ -121,7 +121,7 @@ static void test_roundtrip(void **state)
         for (uint32_t d = hq_postings_next(&p); d != HQ_DOC_END; d = hq_postings_next(&p)) {
             seen++;
             for (int fld = 0; fld < HQ_NFIELDS; fld++) {
-                assert_int_equal(p.tf[p.i][fld], f->m->count[w][d][fld]);
+                assert_int_equal(hq_postings_tf(&p)[fld], f->m->count[w][d][fld]);
                 uint32_t pos[512];
                 uint32_t n = hq_postings_positions(&p, fld, pos, 512);
                 assert_int_equal(n, f->m->count[w][d][fld]);
@@ -190,7 +190,7 @@ static void test_seek_matches_model(void **state)
             assert_int_equal(hq_postings_seek(&p, target), want);
             if (want != HQ_DOC_END)
                 for (int fld = 0; fld < HQ_NFIELDS; fld++)
-                    assert_int_equal(p.tf[p.i][fld], f->m->count[w][want][fld]);
+                    assert_int_equal(hq_postings_tf(&p)[fld], f->m->count[w][want][fld]);
         }
         assert_int_equal(p.rc, HQ_OK);
     }
