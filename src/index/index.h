@@ -35,6 +35,8 @@ const char *hq_trust_name(int code);
 
 /* CRC-32 (zlib's) of data, continuing from crc (start with 0). */
 uint32_t hq_crc32(uint32_t crc, const void *data, size_t len);
+/* The CRC-32 of a then b, from crc_a (of a) and crc_b (of b, len_b bytes). */
+uint32_t hq_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 /* The file name of segment id in dir: "<dir>/seg-<id>.hqs"; of its
  * tombstones generation gen: "<dir>/seg-<id>-<gen>.del".  malloc'd. */
