@@ -456,9 +456,6 @@ static inline bool hq_snapshot_is_deleted(const hq_snapshot *s, uint32_t seg, ui
     return bits != NULL && (bits[doc / 8] >> (doc % 8)) & 1;
 }
 
-/* Documents holding term, over all segments (deleted ones included, as
- * the postings still hold them).  HQ_ECORRUPT on damage. */
-hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df);
 
 /* ---- Interface to code in builder.c -------------------------------------- */
 /* Builds new segments from documents given one by one: analysis on

@@ -97,17 +97,3 @@ void hq_snapshot_unref(hq_snapshot *s)
     free(s->deleted);
     free(s);
 }
-
-hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df)
-{
-    *df = 0;
-    for (uint32_t i = 0; i < s->n_segs; i++) {
-        hq_terminfo ti;
-        hq_status rc = hq_segment_term(s->segs[i], term, len, &ti);
-        if (rc == HQ_OK)
-            *df += ti.df;
-        else if (rc != HQ_ENOTFOUND)
-            return rc;
-    }
-    return HQ_OK;
-}

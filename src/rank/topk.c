@@ -86,6 +86,7 @@ typedef struct search {
     size_t n_filters;
     uint32_t *pos_a, *pos_b;
     uint32_t pos_cap;
+    hq_terminfo *tis;  /* per plan term and segment (df 0: absent) */
     double *bounds;    /* block bounds of the segment's cursors */
     size_t cap_bounds;
     struct region *reg; /* the segment's regions */
@@ -401,17 +402,28 @@ static bool admissible(search *q, uint32_t doc, hq_docinfo *di)
 
 /* ---- opening a segment ---------------------------------------------- */
 
-/* weight * idf of every plan term, idf from the whole snapshot. */
+/* weight * idf of every plan term, idf from the whole snapshot; the
+ * terms' places in each segment are kept for open_terms (one lexicon
+ * lookup per term and segment). */
 static hq_status term_multipliers(search *q)
 {
     const hq_plan *plan = q->plan;
+    uint32_t n_segs = plan->snap->n_segs;
+    q->tis = hq_xmalloc((plan->n_terms * n_segs + 1) * sizeof *q->tis);
     for (size_t i = 0; i < plan->n_terms; i++) {
         uint64_t df = 0;
-        hq_status rc = hq_snapshot_df(plan->snap, plan->terms[i].term, plan->terms[i].len, &df);
-        if (rc != HQ_OK)
-            return q->rc = hq_fail(q->err, rc, NULL, 0, -1,
-                                   "the lexicon does not decode (term \"%s\")",
-                                   plan->terms[i].term);
+        for (uint32_t seg = 0; seg < n_segs; seg++) {
+            hq_terminfo *ti = &q->tis[i * n_segs + seg];
+            hq_status rc = hq_segment_term(plan->snap->segs[seg], plan->terms[i].term,
+                                           plan->terms[i].len, ti);
+            if (rc == HQ_ENOTFOUND)
+                ti->df = 0; /* absent */
+            else if (rc != HQ_OK)
+                return q->rc = hq_fail(q->err, rc, NULL, 0, -1,
+                                       "the lexicon does not decode (term \"%s\")",
+                                       plan->terms[i].term);
+            df += ti->df;
+        }
         q->mult[i] = plan->terms[i].weight * hq_bm25f_idf(plan->snap->n_all, df);
     }
     return HQ_OK;
@@ -425,11 +437,10 @@ static bool open_terms(search *q)
         c->term = (uint32_t)i;
         c->present = false;
         c->mult = 0;
-        hq_status rc = hq_segment_term(q->s, plan->terms[i].term, plan->terms[i].len, &c->ti);
-        if (rc == HQ_ENOTFOUND)
-            continue;
-        if (rc == HQ_OK)
-            rc = hq_segment_postings(q->s, &c->ti, &c->p);
+        c->ti = q->tis[i * plan->snap->n_segs + q->seg];
+        if (c->ti.df == 0)
+            continue; /* not in this segment */
+        hq_status rc = hq_segment_postings(q->s, &c->ti, &c->p);
         if (rc != HQ_OK) {
             q->rc = hq_fail(q->err, HQ_ECORRUPT, hq_segment_path(q->s), 0, -1,
                             "cannot read the postings of \"%s\"", plan->terms[i].term);
@@ -861,6 +872,7 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
         for (uint32_t seg = 0; seg < plan->snap->n_segs && q.rc == HQ_OK; seg++)
             search_segment(&q, seg);
     free(q.mult);
+    free(q.tis);
     free(q.cur);
     free(q.contrib);
     free(q.touched);
@@ -893,6 +905,7 @@ hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double
                 contrib[i] = term_score(&q, c, &di);
         }
     free(q.mult);
+    free(q.tis);
     free(q.cur);
     return q.rc;
 }
