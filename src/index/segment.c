@@ -103,15 +103,24 @@ typedef struct writer {
     hq_error *err;
 } writer;
 
-static void w_bytes(writer *w, const void *data, size_t len)
+/* Writes data; true when written (the checksum and offset are the
+ * caller's to update). */
+static bool w_raw(writer *w, const void *data, size_t len)
 {
-    if (w->rc != HQ_OK || len == 0)
-        return;
-    if (fwrite(data, 1, len, w->f) != len) {
+    if (w->rc != HQ_OK)
+        return false;
+    if (len > 0 && fwrite(data, 1, len, w->f) != len) {
         w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->off, "write failed: %s",
                         strerror(errno));
-        return;
+        return false;
     }
+    return true;
+}
+
+static void w_bytes(writer *w, const void *data, size_t len)
+{
+    if (len == 0 || !w_raw(w, data, len))
+        return;
     w->crc = hq_crc32(w->crc, data, len);
     w->off += len;
 }
@@ -315,13 +324,8 @@ static void encoder_end(encoder *e)
 /* Writes data, whose checksum is crc, as part of the current section. */
 static void w_bytes_crc(writer *w, const void *data, size_t len, uint32_t crc)
 {
-    if (w->rc != HQ_OK || len == 0)
+    if (len == 0 || !w_raw(w, data, len))
         return;
-    if (fwrite(data, 1, len, w->f) != len) {
-        w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->off, "write failed: %s",
-                        strerror(errno));
-        return;
-    }
     w->crc = hq_crc32_combine(w->crc, crc, len);
     w->off += len;
 }
@@ -373,12 +377,8 @@ static void w_positions(writer *w, const encoder *e, section *sec)
 {
     w_section_start(w, sec);
     for (size_t c = 0; c < e->n_chunks && w->rc == HQ_OK; c++) {
-        for (size_t i = e->starts[c]; i < e->starts[c + 1] && w->rc == HQ_OK; i++) {
-            const hq_memterm *t = e->terms[i];
-            if (t->pos.len > 0 && fwrite(t->pos.data, 1, t->pos.len, w->f) != t->pos.len)
-                w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->off, "write failed: %s",
-                                strerror(errno));
-        }
+        for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++)
+            w_raw(w, e->terms[i]->pos.data, e->terms[i]->pos.len);
         w->crc = hq_crc32_combine(w->crc, e->pos_crc[c], e->pos_len[c]);
         w->off += e->pos_len[c];
     }

@@ -109,24 +109,20 @@ static void test_flushes_lose_nothing(void **state)
     uint32_t nb = build(many, 64u << 10, b, 4096); /* a tiny budget: many segments */
     assert_int_equal(na, 1);
     assert_true(nb > 3);
-    static const char *const terms[] = {"pain", "back", "miscarriag", "waist", "hurt", "backach"};
+    static const char *const terms[] = {"pain", "back", "miscarriag", "waist", "hurt", "backach",
+                                        /* words of one document each, met again after the
+                                         * analyzers' term numbers started afresh (the tiny
+                                         * budget makes them) */
+                                        "rare0", "rare1100", "rare2992", "x-2992-ray"};
     for (size_t t = 0; t < sizeof terms / sizeof *terms; t++) {
         uint32_t docs_a, docs_b;
         uint64_t dfa = df_of(one, a, na, terms[t], &docs_a);
         uint64_t dfb = df_of(many, b, nb, terms[t], &docs_b);
         assert_int_equal(docs_a, N_DOCS);
         assert_int_equal(docs_b, N_DOCS);
-        if (dfa != dfb || dfa == 0)
+        if (dfa != dfb || dfa == 0 || (t >= 6 && dfa != 1))
             fail_msg("term %s: df %llu in one segment, %llu in %u", terms[t],
                      (unsigned long long)dfa, (unsigned long long)dfb, nb);
-    }
-    /* words of one document each, met again after the analyzers' term
-     * numbers started afresh (the tiny budget makes them) */
-    static const char *const once[] = {"rare0", "rare1100", "rare2992", "x-2992-ray"};
-    for (size_t t = 0; t < sizeof once / sizeof *once; t++) {
-        uint32_t docs_a, docs_b;
-        assert_int_equal(df_of(one, a, na, once[t], &docs_a), 1);
-        assert_int_equal(df_of(many, b, nb, once[t], &docs_b), 1);
     }
     test_remove_dir(one);
     test_remove_dir(many);

@@ -138,25 +138,39 @@ static void test_roundtrip(void **state)
     hq_segment_unref(s);
 }
 
+/* The model's first document >= target holding word w, or HQ_DOC_END. */
+static uint32_t model_next(const model *m, uint32_t w, uint32_t target)
+{
+    for (uint32_t d = target; d < N_DOCS; d++)
+        if (m->count[w][d][0] + m->count[w][d][1] + m->count[w][d][2])
+            return d;
+    return HQ_DOC_END;
+}
+
+/* Opens a cursor on word w of s; false when s does not hold it. */
+static bool open_word(const hq_segment *s, uint32_t w, hq_postings *p)
+{
+    char t[64];
+    word(t, sizeof t, w);
+    hq_terminfo ti;
+    if (hq_segment_term(s, t, strlen(t), &ti) != HQ_OK)
+        return false;
+    assert_int_equal(hq_segment_postings(s, &ti, p), HQ_OK);
+    return true;
+}
+
 static void test_advance_matches_model(void **state)
 {
     fixture *f = *state;
     hq_segment *s = NULL;
     assert_int_equal(hq_segment_open(f->path, &s, NULL), HQ_OK);
     for (uint32_t w = 0; w < 20; w++) { /* the frequent words: many blocks */
-        char t[64];
-        word(t, sizeof t, w);
-        hq_terminfo ti;
-        if (hq_segment_term(s, t, strlen(t), &ti) != HQ_OK)
-            continue;
         hq_postings p;
-        assert_int_equal(hq_segment_postings(s, &ti, &p), HQ_OK);
+        if (!open_word(s, w, &p))
+            continue;
         uint32_t target = 0;
         while (target < N_DOCS) {
-            uint32_t want = HQ_DOC_END;
-            for (uint32_t d = target; d < N_DOCS && want == HQ_DOC_END; d++)
-                if (f->m->count[w][d][0] + f->m->count[w][d][1] + f->m->count[w][d][2])
-                    want = d;
+            uint32_t want = model_next(f->m, w, target);
             uint32_t got = hq_postings_advance(&p, target);
             assert_int_equal(got, want);
             if (got == HQ_DOC_END)
@@ -174,19 +188,12 @@ static void test_seek_matches_model(void **state)
     hq_segment *s = NULL;
     assert_int_equal(hq_segment_open(f->path, &s, NULL), HQ_OK);
     for (uint32_t w = 0; w < 30; w++) {
-        char t[64];
-        word(t, sizeof t, w);
-        hq_terminfo ti;
-        if (hq_segment_term(s, t, strlen(t), &ti) != HQ_OK)
-            continue;
         hq_postings p;
-        assert_int_equal(hq_segment_postings(s, &ti, &p), HQ_OK);
+        if (!open_word(s, w, &p))
+            continue;
         for (int k = 0; k < 300; k++) {
             uint32_t target = k % 3 ? rnd(N_DOCS + 10) : p.doc + rnd(4); /* near, often */
-            uint32_t want = HQ_DOC_END;
-            for (uint32_t d = target; d < N_DOCS && want == HQ_DOC_END; d++)
-                if (f->m->count[w][d][0] + f->m->count[w][d][1] + f->m->count[w][d][2])
-                    want = d;
+            uint32_t want = model_next(f->m, w, target);
             assert_int_equal(hq_postings_seek(&p, target), want);
             if (want != HQ_DOC_END)
                 for (int fld = 0; fld < HQ_NFIELDS; fld++)
