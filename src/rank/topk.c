@@ -4,19 +4,18 @@
  *
  * Disjunctive plans use MaxScore (Turtle & Flood 1995) over windows of
  * documents bounded by the postings blocks (block-max MaxScore, as
- * Lucene's MaxScoreBulkScorer): in each window the terms are ordered by
- * their block's bound; the longest prefix whose bounds sum to at most
- * the threshold is "non-essential": a document holding only those terms
- * cannot enter the top k, so candidates come from the essential terms
- * alone, and the non-essential ones are looked up (most promising
- * first) only while the document can still make it.  A window whose
- * bounds sum to at most the threshold is skipped without decoding.
+ * Lucene's MaxScoreBulkScorer), regions of the segment best bound first;
+ * each candidate is bounded from one-byte length codes before its
+ * document record is read (see "disjunctive" below).
  *
- * Exactness: a document enters the heap only with a score strictly
- * above the threshold (ties keep the earlier document, which is the
- * order of hq_hit), bounds are inflated by a relative margin far larger
- * than rounding, and every final score is summed in plan-term order, so
- * pruned and exhaustive runs return the same hits with the same scores.
+ * Exactness: the heap keeps the k best hits in the order of hq_hit
+ * (score descending, then segment and document ascending) whatever the
+ * order documents are scored in; a bound prunes only when, inflated by a
+ * relative margin far larger than rounding, it is at most a positive
+ * threshold, so a pruned document scores strictly less and never loses a
+ * tie it would have won; every final score is summed in plan-term order.
+ * So pruned and exhaustive runs return the same hits with the same
+ * scores (tested on random plans).
  *
  * Plans with required phrases are conjunctive: the rarest required term
  * drives, the others are advanced to its documents, positions confirm
