@@ -37,6 +37,7 @@
 #include "../text/text.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -487,9 +488,13 @@ static hq_status flush(hq_builder *b, hq_error *err)
     return HQ_OK;
 }
 
+/* The CPUs this process may run on (its affinity mask: a container's
+ * cpuset, taskset), else the online ones. */
 static int default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                        : sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
