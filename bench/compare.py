@@ -517,8 +517,13 @@ class Healthqa:
             return Proc(None, 0, 0, "", self.problem, missing=True)
         return run_measured([self.bin, "--data", data] + list(args), timeout or self.timeout)
 
-    def eval(self, data, queries, run_path, qrels=None):
+    def eval(self, data, queries, run_path, qrels=None, plain=True):
+        """`healthqa eval`: plain BM25F by default (--plain), the like-for-like of
+        FTS5's bm25() and Xapian's BM25Weight; plain=False is healthqa's own
+        default, with question analysis and re-ranking."""
         args = ["eval", "--queries", queries, "--limit", str(TOP_K), "--run", run_path]
+        if plain:
+            args.append("--plain")
         if qrels:
             args += ["--qrels", qrels]
         p = self.run(data, *args)
@@ -632,74 +637,74 @@ class Bench:
         self.hq = Healthqa(a.healthqa, a.timeout)
 
     # -- builds ---------------------------------------------------------------
-    def build_engine(self, label, spec_fn, runs, size_fn):
-        walls, inner, rss, info = [], [], [], None
-        for i in range(runs):
-            p, info = run_worker(spec_fn(), self.a.timeout)
-            walls.append(p.wall)
-            inner.append(info["inner_s"])
-            rss.append(p.maxrss_kib)
-            log(f"  {label} build {i + 1}/{runs}: {info['inner_s']:.2f} s (process {p.wall:.2f} s), "
-                f"peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
-        res = {"build_s": median_of(inner), "build_all_s": inner, "process_s": median_of(walls),
-               "process_all_s": walls, "rss_kib": median_of([r for r in rss if r is not None]),
-               "rss_all_kib": rss, "docs": info.get("docs")}
-        res.update(size_fn())
-        return res
-
-    def build_all(self, scale, text_path):
+    def build_all(self, scale, text_path, hq_data):
+        """Every engine built `runs` times, interleaved: round r builds FTS5 (with
+        content), FTS5 contentless, Xapian and healthqa once each, so that the load
+        of a shared machine, which changes over minutes, weighs on every engine
+        alike (a run of one engine's builds after the other's compares different
+        moments).  Sizes are taken after the last round."""
         a, work = self.a, self.work
         runs = a.runs if scale == "1x" else a.runs_10x
-        out = {}
         fdb = os.path.join(work, f"fts5-{scale}.db")
         fdb_cl = os.path.join(work, f"fts5-{scale}-contentless.db")
         xdb = os.path.join(work, f"xapian-{scale}")
-        log(f"{scale}: FTS5 build (with content), {runs} run(s)")
-        out["fts5"] = self.build_engine(
-            "fts5", lambda: {"kind": "fts5-build", "text": text_path, "db": fdb, "cfg": a.fts5_config,
-                             "contentless": False}, runs,
-            lambda: {"size": os.path.getsize(fdb), "size_compact": fts5_compact_size(fdb)})
-        log(f"{scale}: FTS5 build (contentless), {runs} run(s)")
-        out["fts5_contentless"] = self.build_engine(
-            "fts5-contentless", lambda: {"kind": "fts5-build", "text": text_path, "db": fdb_cl,
-                                         "cfg": a.fts5_config, "contentless": True}, runs,
-            lambda: {"size": os.path.getsize(fdb_cl), "size_compact": fts5_compact_size(fdb_cl)})
+        specs = {
+            "fts5": lambda: {"kind": "fts5-build", "text": text_path, "db": fdb, "cfg": a.fts5_config,
+                             "contentless": False},
+            "fts5_contentless": lambda: {"kind": "fts5-build", "text": text_path, "db": fdb_cl,
+                                         "cfg": a.fts5_config, "contentless": True},
+            "xapian": lambda: {"kind": "xapian-build", "text": text_path, "db": xdb, "cfg": a.xapian_config},
+        }
+        acc = {k: {"walls": [], "inner": [], "rss": [], "info": {}} for k in specs}
+        hq = {"walls": [], "rss": []}
+        hq_skip = self.hq.problem if not self.hq.available else (None if hq_data else "no healthqa data")
+        log(f"{scale}: builds, {runs} round(s) of FTS5, FTS5 contentless, Xapian, healthqa")
+        for r in range(runs):
+            for k, spec_fn in specs.items():
+                p, info = run_worker(spec_fn(), a.timeout)
+                acc[k]["walls"].append(p.wall)
+                acc[k]["inner"].append(info["inner_s"])
+                acc[k]["rss"].append(p.maxrss_kib)
+                acc[k]["info"] = info
+                log(f"  {k} build {r + 1}/{runs}: {info['inner_s']:.2f} s (process {p.wall:.2f} s), "
+                    f"peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
+            if hq_skip is None:
+                p = self.hq.run(hq_data, "index", "--rebuild")
+                if not p.ok:
+                    hq_skip = f"`healthqa index --rebuild` failed ({p.reason()})"
+                    log(f"  healthqa {scale}: {hq_skip}; skipping healthqa's build")
+                else:
+                    hq["walls"].append(p.wall)
+                    hq["rss"].append(p.maxrss_kib)
+                    log(f"  healthqa build {r + 1}/{runs}: {p.wall:.2f} s, peak RSS "
+                        f"{fmt(mib(p.maxrss_kib), '.1f')} MiB")
+        out = {}
+        for k, v in acc.items():
+            out[k] = {"build_s": median_of(v["inner"]), "build_all_s": v["inner"],
+                      "process_s": median_of(v["walls"]), "process_all_s": v["walls"],
+                      "rss_kib": median_of([x for x in v["rss"] if x is not None]),
+                      "rss_all_kib": v["rss"], "docs": v["info"].get("docs")}
+        out["fts5"].update(size=os.path.getsize(fdb), size_compact=fts5_compact_size(fdb))
+        out["fts5_contentless"].update(size=os.path.getsize(fdb_cl),
+                                       size_compact=fts5_compact_size(fdb_cl))
         os.remove(fdb_cl)
-        log(f"{scale}: Xapian build, {runs} run(s)")
-
-        def xsize():
-            comp = xdb + ".compact"
-            shutil.rmtree(comp, ignore_errors=True)
-            xapian.Database(xdb).compact(comp)
-            s = {"size": path_size(xdb), "size_compact": path_size(comp)}
-            shutil.rmtree(comp, ignore_errors=True)
-            return s
-        out["xapian"] = self.build_engine(
-            "xapian", lambda: {"kind": "xapian-build", "text": text_path, "db": xdb, "cfg": a.xapian_config},
-            runs, xsize)
-        return out, fdb, xdb
-
-    def hq_build(self, scale, data, runs):
-        if not self.hq.available:
-            return {"skipped": self.hq.problem}
-        walls, rss = [], []
-        for i in range(runs):
-            p = self.hq.run(data, "index", "--rebuild")
-            if not p.ok:
-                msg = f"`healthqa index --rebuild` failed ({p.reason()})"
-                log(f"  healthqa {scale}: {msg}; skipping healthqa's build")
-                return {"skipped": msg}
-            walls.append(p.wall)
-            rss.append(p.maxrss_kib)
-            log(f"  healthqa build {i + 1}/{runs}: {p.wall:.2f} s, peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
-        idx = os.path.join(data, "index")
-        res = {"build_s": median_of(walls), "build_all_s": walls,
-               "rss_kib": median_of([r for r in rss if r is not None]), "rss_all_kib": rss}
-        if os.path.isdir(idx):
-            res["size"] = path_size(idx)
+        comp = xdb + ".compact"
+        shutil.rmtree(comp, ignore_errors=True)
+        xapian.Database(xdb).compact(comp)
+        out["xapian"].update(size=path_size(xdb), size_compact=path_size(comp))
+        shutil.rmtree(comp, ignore_errors=True)
+        if hq_skip is not None:
+            out["healthqa"] = {"skipped": hq_skip}
         else:
-            res["size_missing"] = f"{idx} does not exist after the build"
-        return res
+            idx = os.path.join(hq_data, "index")
+            out["healthqa"] = {"build_s": median_of(hq["walls"]), "build_all_s": hq["walls"],
+                               "rss_kib": median_of([x for x in hq["rss"] if x is not None]),
+                               "rss_all_kib": hq["rss"]}
+            if os.path.isdir(idx):
+                out["healthqa"]["size"] = path_size(idx)
+            else:
+                out["healthqa"]["size_missing"] = f"{idx} does not exist after the build"
+        return out, fdb, xdb
 
     # -- queries --------------------------------------------------------------
     def query_sets(self, scale):
@@ -749,8 +754,23 @@ class Bench:
                 if missing:
                     st["note"] = "healthqa eval did not print " + ", ".join(missing)
                 res[n] = st
+            if scale == "1x" and "skipped" not in res:
+                res["understood"] = self.understood(hq_data, sets, runs_dir)
             out["healthqa"] = res
         return out
+
+    def understood(self, hq_data, sets, runs_dir):
+        """The same questions through healthqa's default mode (question analysis,
+        re-ranking): reported apart, never in the ratios."""
+        res = {}
+        for n, q, r in sets:
+            p, m = self.hq.eval(hq_data, q, os.path.join(runs_dir, f"healthqa-understood-{n}.run"),
+                                QRELS if r else None, plain=False)
+            if not p.ok:
+                return {"skipped": f"`healthqa eval` failed ({p.reason()})"}
+            res[n] = {"p50_ms": m.get("latency_p50_ms"), "p99_ms": m.get("latency_p99_ms"),
+                      "qps": m.get("qps"), "ndcg@10": m.get("ndcg@10"), "map@100": m.get("map@100")}
+        return res
 
     def quality(self, queries):
         q = {}
@@ -887,9 +907,7 @@ class Bench:
             R["variants"] = self.variants(text1)
 
         # 3. 1x builds and queries
-        R["build_1x"], fdb, xdb = self.build_all("1x", text1)
-        log(f"1x: healthqa build, {a.runs} run(s)")
-        R["build_1x"]["healthqa"] = self.hq_build("1x", data1, a.runs)
+        R["build_1x"], fdb, xdb = self.build_all("1x", text1, data1)
         hq_built = "skipped" not in R["build_1x"]["healthqa"]
         R["queries_1x"] = self.run_queries("1x", text1, fdb, xdb, data1, hq_built)
         R["quality"] = {f"{e}/{w}": v for (e, w), v in self.quality(R["queries_1x"]).items()}
@@ -906,22 +924,23 @@ class Bench:
             n10, files = make_10x(text1, text10, jdir, a.copies, a.seed, want_jsonl)
             R["text_10x"] = {"sections": n10, "jsonl_files": len(files), "gen_s": time.perf_counter() - t0,
                              "bytes": os.path.getsize(text10)}
-            R["build_10x"], fdb, xdb = self.build_all("10x", text10)
             data10 = os.path.join(self.work, "hq-10x")
-            if not hq_built:
-                R["build_10x"]["healthqa"] = {"skipped": "healthqa's 1x build was skipped"}
-            else:
+            hq10_data = None
+            ingest_skip = "healthqa's 1x build was skipped"
+            if hq_built:
                 log(f"10x: ingesting {len(files)} JSON Lines files into {data10} (not timed)")
                 shutil.rmtree(data10, ignore_errors=True)
                 p = self.hq.run(data10, "index", "--quiet", *files)
                 R["text_10x"]["healthqa_ingest_s"] = p.wall
                 if p.rc not in (0, 1):
-                    R["build_10x"]["healthqa"] = {"skipped": f"`healthqa index FILE.jsonl...` failed ({p.reason()})"}
+                    ingest_skip = f"`healthqa index FILE.jsonl...` failed ({p.reason()})"
                 else:
                     if p.rc == 1:
                         R["notes"].append(f"10x ingest rejected some files: {p.reason()}")
-                    log(f"10x: healthqa build, {a.runs_10x} run(s)")
-                    R["build_10x"]["healthqa"] = self.hq_build("10x", data10, a.runs_10x)
+                    hq10_data = data10
+            R["build_10x"], fdb, xdb = self.build_all("10x", text10, hq10_data)
+            if hq10_data is None:
+                R["build_10x"]["healthqa"] = {"skipped": ingest_skip}
             hq10 = "skipped" not in R["build_10x"]["healthqa"]
             R["queries_10x"] = self.run_queries("10x", text10, fdb, xdb, data10, hq10)
             if not a.keep:
@@ -1015,6 +1034,7 @@ def report(R):
     add(f"Versions: SQLite {v['sqlite']} (Python's sqlite3 module), Xapian {v['xapian']} (python3-xapian), "
         f"Python {v['python']}, {v['healthqa']} (git {v['healthqa_git']})  ")
     add(f"Builds: median of {p['runs']} (1×) / {p['runs_10x']} (10×) builds, each in its own process; "
+        f"round by round (FTS5, FTS5 contentless, Xapian, healthqa; then again); "
         f"time = healthqa: the process's wall time; FTS5 / Xapian: the build inside their Python worker "
         f"(reading the text file, indexing, commit; not the interpreter's start-up); peak RSS = the "
         f"whole process (GNU time %M). Queries: one process per engine and corpus, one warm-up pass "
@@ -1102,8 +1122,20 @@ def report(R):
     query_table("1x", R["queries_1x"])
     add("FTS5 and Xapian latencies are timed around the Python call (building the query, searching, "
         "mapping the 100 rowids/docids to ids through an in-memory list), so they include the "
-        "bindings' overhead; healthqa's come from its own `eval` output (searches only).")
+        "bindings' overhead; healthqa's come from its own `eval --plain` output (searches only: "
+        "parsing and analysing the question, ranking, the top 100 ids).")
     add("")
+    und = R["queries_1x"].get("healthqa", {}).get("understood", {})
+    if und and "skipped" not in und:
+        add("healthqa's default mode (`eval` without `--plain`: question analysis, re-ranking of the "
+            "first 100 hits), not in the ratios:")
+        add("")
+        add("| query set | p50 (ms) | p99 (ms) | queries/s | nDCG@10 | MAP@100 |")
+        add("|---|---:|---:|---:|---:|---:|")
+        for key, u in und.items():
+            add(f"| {key} | {fmt(u.get('p50_ms'), '.3f')} | {fmt(u.get('p99_ms'), '.3f')} | "
+                f"{fmt(u.get('qps'), ',.0f')} | {fmt(u.get('ndcg@10'), '.3f')} | {fmt(u.get('map@100'), '.3f')} |")
+        add("")
 
     # --- quality
     add("## Quality on the dev questions (eval.py; reference = ../shared/eval/README.md)")

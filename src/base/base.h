@@ -86,6 +86,31 @@ char *hq_arena_strndup(hq_arena *a, const char *s, size_t len);
 char *hq_arena_strdup(hq_arena *a, const char *s);
 char *hq_arena_printf(hq_arena *a, const char *fmt, ...) HQ_PRINTF(2, 3);
 
+/* ---- Interface to code in intern.c --------------------------------- */
+/* Distinct byte strings numbered 0, 1, 2, ... in order of first sight. */
+
+#define HQ_NO_ID UINT32_MAX
+
+typedef struct hq_intern hq_intern;
+
+/* Never NULL (out of memory aborts).  Release with hq_intern_free(). */
+hq_intern *hq_intern_new(void);
+/* Frees t and every string it handed out; NULL is allowed. */
+void hq_intern_free(hq_intern *t);
+/* Forgets every string: ids start again from 0. */
+void hq_intern_clear(hq_intern *t);
+/* The id of s[0..len) (any bytes), numbered next when it is new; *added
+ * (when not NULL) tells which. */
+uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added);
+/* The id of s[0..len), or HQ_NO_ID when it was never added. */
+uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len);
+/* The string of id (< hq_intern_size), NUL-terminated, with its length
+ * in *len; valid until t is cleared or freed. */
+const char *hq_intern_str(const hq_intern *t, uint32_t id, size_t *len);
+/* How many strings; bytes of memory held. */
+size_t hq_intern_size(const hq_intern *t);
+size_t hq_intern_bytes(const hq_intern *t);
+
 /* ---- Interface to code in utf8.c ----------------------------------- */
 
 /* Returns the byte offset of the first byte of s[0..len) that is not

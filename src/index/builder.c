@@ -1,16 +1,33 @@
 /*
  * builder.c — turning sections into segments: each section's fields are
- * analysed (question/title, focus with its synonyms, body) into a
- * memindex, which is written as a segment when it passes the memory
- * budget and at the end.
+ * analysed (question/title, focus with its synonyms, body) and inverted
+ * into a memindex, which is written as a segment when it passes the
+ * memory budget and at the end.
  *
- * Two stages on two threads: the caller's thread (which also reads the
- * store) analyses documents into batches of token records; a worker
- * thread adds each batch to the memindex.  Two batches alternate
- * (double buffering), so both cores stay busy; the worker takes the
- * batches in order, so the segment is the same as a single thread's.
- * Before a segment is written the pipeline is drained; if the worker
- * cannot be started, batches are consumed on the caller's thread.
+ * The work is a pipeline over batches of documents (BATCH_TEXT bytes of
+ * text or BATCH_DOCS documents each), in a ring of slots:
+ *   1. filling: the caller's thread copies each document it is given
+ *      into the batch being filled (hq_builder_add);
+ *   2. analysis: a full batch is claimed by a worker thread, or by the
+ *      caller's thread when it has nothing else to do, and its fields are
+ *      analysed with that thread's analyzer, terms numbered in the
+ *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
+ *      word costs no hashing;
+ *   3. inversion: on the caller's thread, batch after batch in order,
+ *      each analyzer's term ids are mapped to the memindex's through a
+ *      table per analyzer (filled from the terms each batch saw first),
+ *      and the tokens added to the memindex by id.
+ * Batches are claimed in order, so each analyzer numbers its terms in
+ * batch order, and inversion meets every id after the batch that
+ * introduced it.  The dictionaries grow with the distinct terms seen;
+ * after a segment is written, once they hold more than one term per
+ * ID_BYTES of the memory budget, the pipeline is drained and they start
+ * afresh.  The memory budget is
+ * checked after each inverted
+ * batch, and batches are cut by the documents alone: where a segment
+ * ends, and its bytes, depend only on the documents, never on the number
+ * of threads or on timing.  A segment is written while the workers go on
+ * analysing the next batches.
  *
  * Field positions: each field starts at 0.  The focus field holds the
  * focus and each synonym, one after the other, with a gap of one
@@ -20,160 +37,469 @@
 #include "../text/text.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define BATCH_BYTES (1u << 20) /* a batch is handed over past this size */
+#define BATCH_TEXT (64u << 10) /* bytes of text that close a batch */
+#define BATCH_DOCS 512         /* or documents */
+#define MAX_THREADS 8          /* analyzers, the caller's included */
+#define MAX_SEGMENT_DOCS (1u << 30) /* a segment is written at this many documents */
+#define ID_BYTES 256 /* budget per term numbered by the analyzers (see clear_ids) */
 
-/* Token records: u32 doc, u32 pos, u8 field, u8 len, len bytes. */
+/* A document of a batch: its strings as offsets into the batch's text,
+ * and, once analysed, its tokens. */
+typedef struct bdoc {
+    uint32_t section_id, article_id, source, qtype; /* qtype UINT32_MAX: none */
+    uint32_t title, body;                           /* UINT32_MAX: none */
+    uint32_t focus, n_focus;  /* offsets of the focus names in batch.focus */
+    uint8_t trust, flags;
+    uint32_t len[HQ_NFIELDS]; /* field lengths in positions (analysis) */
+} bdoc;
+
+typedef struct tok {
+    uint32_t id, pos; /* the analyzer's term id, the position in the field */
+} tok;
+
+typedef struct term_ref {
+    const char *s; /* in the analyzer's dictionary (stable until it is cleared) */
+    uint32_t len;
+} term_ref;
+
+enum { B_FREE, B_FULL, B_BUSY, B_DONE };
+
 typedef struct batch {
-    hq_buf bytes;
-    bool ready; /* handed to the worker, not yet consumed */
+    int state; /* B_*, under the builder's mutex */
+    uint64_t seq;
+    char *text; /* NUL-terminated strings */
+    size_t text_len, text_cap;
+    uint32_t *focus; /* offsets of focus names */
+    size_t n_focus, cap_focus;
+    bdoc *docs;
+    size_t n_docs, cap_docs;
+    hq_tokpos *toks;        /* its tokens (term: the analyzer's id) */
+    size_t n_toks, cap_toks;
+    hq_runs runs;           /* the tokens inverted */
+    int analyzer;           /* which analyzed it */
+    uint32_t new_from;      /* the ids its analyzer numbered first for it: */
+    term_ref *new_terms;    /* [new_from, new_from + n_new) */
+    size_t n_new, cap_new;
 } batch;
 
-/* A focus term and its position, kept while the sections of one article
- * are added (sections of an article share its focus and synonyms). */
-typedef struct focus_term {
-    char *term;
-    uint32_t len, pos;
-} focus_term;
+/* An analyzer with what it keeps between documents: the focus terms of
+ * the focus names last seen (sections of an article share them). */
+typedef struct actx {
+    hq_analyzer *a;
+    hq_tokens tokens;
+    char *focus_of; /* those names, each NUL-terminated; NULL: none yet */
+    size_t focus_of_len;
+    tok *focus;
+    size_t n_focus, cap_focus;
+    uint32_t focus_len;
+    /* the inverter's side: term strings and memindex ids by this analyzer's id */
+    term_ref *names;
+    size_t n_names, cap_names;
+    uint32_t *tr; /* memindex id, HQ_NO_ID: not yet resolved in this memindex */
+    size_t cap_tr;
+} actx;
 
 struct hq_builder {
     char *dir;
-    char *focus_of;        /* article id whose focus is cached, or NULL */
-    hq_arena focus_arena;  /* the cached terms */
-    focus_term *focus;
-    size_t n_focus, cap_focus;
-    uint32_t focus_len;
     uint32_t *next_id;
     size_t budget;
     bool has_hint;
     hq_field_params hint;
-    hq_analyzer *analyzer;
-    hq_tokens tokens;
     hq_memindex *mi;
     hq_arena strings; /* the pending documents' strings */
     hq_newdoc *docs;
     size_t n_docs, cap_docs;
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
-    /* the pipeline; mu guards batch[].ready, stop and mi_bytes */
-    pthread_mutex_t mu;
+    hq_status rc; /* sticky: the first failure */
+    hq_error err;
+    actx an[MAX_THREADS]; /* an[0]: the caller's thread; an[1..]: the workers' */
+    int n_an;
+    batch *ring;
+    size_t n_ring;
+    uint64_t fill_seq, claim_seq, invert_seq; /* the batch filled, next claimed, next inverted */
+    pthread_mutex_t mu; /* guards batch states, claim_seq and stop */
     pthread_cond_t cv;
-    pthread_t worker;
-    bool started, threaded, stop;
-    batch batch[2];
-    int filling;      /* the batch the caller fills */
-    size_t mi_bytes;  /* the memindex's size, as the worker last saw it */
+    pthread_t workers[MAX_THREADS];
+    int n_workers;
+    bool stop;
+    bool clear_ids; /* the analyzers' dictionaries are cleared before the next batch */
 };
 
-/* Adds a batch's token records to the memindex. */
-static void consume(hq_memindex *mi, hq_buf *bytes)
+typedef struct worker_arg {
+    hq_builder *b;
+    int index; /* its analyzer */
+} worker_arg;
+
+/* ---- filling ------------------------------------------------------------ */
+
+static uint32_t put_text(batch *bt, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)bytes->data, *end = p + bytes->len;
-    while (p < end) {
-        uint32_t doc = hq_get_u32(p), pos = hq_get_u32(p + 4);
-        int field = p[8];
-        size_t len = p[9];
-        hq_memindex_add(mi, doc, field, (const char *)p + 10, len, pos);
-        p += 10 + len;
+    if (s == NULL)
+        return UINT32_MAX;
+    size_t n = strlen(s) + 1;
+    if (bt->text_len + n > bt->text_cap) {
+        size_t cap = bt->text_cap ? bt->text_cap : BATCH_TEXT * 2;
+        while (cap < bt->text_len + n)
+            cap *= 2;
+        bt->text = hq_xrealloc(bt->text, cap);
+        bt->text_cap = cap;
     }
-    hq_buf_reset(bytes);
+    memcpy(bt->text + bt->text_len, s, n);
+    bt->text_len += n;
+    return (uint32_t)(bt->text_len - n);
+}
+
+static const char *text_at(const batch *bt, uint32_t off)
+{
+    return off == UINT32_MAX ? NULL : bt->text + off;
+}
+
+static void put_doc(batch *bt, const hq_builder_doc *d)
+{
+    hq_grow((void **)&bt->docs, &bt->cap_docs, bt->n_docs + 1, sizeof *bt->docs);
+    bdoc *x = &bt->docs[bt->n_docs++];
+    memset(x, 0, sizeof *x);
+    x->section_id = put_text(bt, d->section_id);
+    x->article_id = put_text(bt, d->article_id);
+    x->source = put_text(bt, d->source ? d->source : "");
+    x->qtype = put_text(bt, d->qtype);
+    x->trust = (uint8_t)hq_trust_code(d->trust);
+    x->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
+    x->title = put_text(bt, d->title);
+    x->body = put_text(bt, d->body);
+    x->focus = (uint32_t)bt->n_focus;
+    for (size_t i = 0; i < d->n_focus; i++) {
+        if (d->focus[i] == NULL || *d->focus[i] == '\0')
+            continue;
+        hq_grow((void **)&bt->focus, &bt->cap_focus, bt->n_focus + 1, sizeof *bt->focus);
+        bt->focus[bt->n_focus++] = put_text(bt, d->focus[i]);
+    }
+    x->n_focus = (uint32_t)bt->n_focus - x->focus;
+}
+
+/* ---- analysis (any thread; the batch and the analyzer are its own) ------- */
+
+/* Analyses text into bt's tokens of document doc, field f; returns the
+ * position after its last word. */
+static uint32_t analyze_text(actx *ax, batch *bt, uint32_t doc, uint32_t f, const char *text)
+{
+    if (text == NULL || *text == '\0')
+        return 0;
+    hq_analyze(ax->a, text, strlen(text), HQ_ANALYZE_IDS, &ax->tokens);
+    uint32_t end = 0;
+    if (bt->cap_toks - bt->n_toks < ax->tokens.n)
+        hq_grow((void **)&bt->toks, &bt->cap_toks, bt->n_toks + ax->tokens.n, sizeof *bt->toks);
+    for (size_t i = 0; i < ax->tokens.n; i++) {
+        const hq_token *t = &ax->tokens.items[i];
+        bt->toks[bt->n_toks++] = (hq_tokpos){t->id, doc, t->pos, f};
+        if (t->pos + 1 > end)
+            end = t->pos + 1;
+    }
+    return end;
+}
+
+/* Are x's focus names those analysed last? */
+static bool same_focus(const actx *ax, const batch *bt, const bdoc *x)
+{
+    if (ax->focus_of == NULL)
+        return false;
+    size_t at = 0;
+    for (uint32_t i = 0; i < x->n_focus; i++) {
+        const char *name = text_at(bt, bt->focus[x->focus + i]);
+        size_t n = strlen(name) + 1;
+        if (at + n > ax->focus_of_len || memcmp(ax->focus_of + at, name, n) != 0)
+            return false;
+        at += n;
+    }
+    return at == ax->focus_of_len;
+}
+
+/* The focus and synonyms of x, analysed once for a run of sections with
+ * the same ones (an article's): synonyms follow one position apart. */
+static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
+{
+    if (same_focus(ax, bt, x))
+        return;
+    ax->focus_of_len = 0;
+    for (uint32_t i = 0; i < x->n_focus; i++)
+        ax->focus_of_len += strlen(text_at(bt, bt->focus[x->focus + i])) + 1;
+    free(ax->focus_of);
+    ax->focus_of = hq_xmalloc(ax->focus_of_len + 1);
+    for (size_t i = 0, at = 0; i < x->n_focus; i++) {
+        const char *name = text_at(bt, bt->focus[x->focus + i]);
+        size_t n = strlen(name) + 1;
+        memcpy(ax->focus_of + at, name, n);
+        at += n;
+    }
+    ax->n_focus = 0;
+    uint32_t pos = 0;
+    for (uint32_t i = 0; i < x->n_focus; i++) {
+        const char *text = text_at(bt, bt->focus[x->focus + i]);
+        uint32_t base = pos ? pos + 1 : 0, end = base;
+        hq_analyze(ax->a, text, strlen(text), HQ_ANALYZE_IDS, &ax->tokens);
+        for (size_t k = 0; k < ax->tokens.n; k++) {
+            const hq_token *t = &ax->tokens.items[k];
+            hq_grow((void **)&ax->focus, &ax->cap_focus, ax->n_focus + 1, sizeof *ax->focus);
+            ax->focus[ax->n_focus++] = (tok){t->id, base + t->pos};
+            if (base + t->pos + 1 > end)
+                end = base + t->pos + 1;
+        }
+        pos = end;
+    }
+    ax->focus_len = pos;
+}
+
+static void analyze_batch(actx *ax, int index, batch *bt)
+{
+    bt->analyzer = index;
+    bt->new_from = (uint32_t)hq_analyzer_n_ids(ax->a);
+    bt->n_toks = 0;
+    for (uint32_t i = 0; i < bt->n_docs; i++) {
+        bdoc *x = &bt->docs[i];
+        x->len[HQ_FIELD_TITLE] = analyze_text(ax, bt, i, HQ_FIELD_TITLE, text_at(bt, x->title));
+        analyze_focus(ax, bt, x);
+        hq_grow((void **)&bt->toks, &bt->cap_toks, bt->n_toks + ax->n_focus, sizeof *bt->toks);
+        for (size_t k = 0; k < ax->n_focus; k++)
+            bt->toks[bt->n_toks++] = (hq_tokpos){ax->focus[k].id, i, ax->focus[k].pos,
+                                                 HQ_FIELD_FOCUS};
+        x->len[HQ_FIELD_FOCUS] = ax->focus_len;
+        x->len[HQ_FIELD_BODY] = analyze_text(ax, bt, i, HQ_FIELD_BODY, text_at(bt, x->body));
+    }
+    size_t n_ids = hq_analyzer_n_ids(ax->a);
+    hq_runs_build(&bt->runs, bt->toks, bt->n_toks, (uint32_t)n_ids);
+    bt->n_new = 0;
+    hq_grow((void **)&bt->new_terms, &bt->cap_new, n_ids - bt->new_from + 1,
+            sizeof *bt->new_terms);
+    for (size_t id = bt->new_from; id < n_ids; id++) {
+        size_t len;
+        const char *s = hq_analyzer_term(ax->a, (uint32_t)id, &len);
+        bt->new_terms[bt->n_new++] = (term_ref){s, (uint32_t)len};
+    }
+}
+
+/* Claims the next full batch (mu held): its index, or -1. */
+static long claim(hq_builder *b)
+{
+    batch *bt = &b->ring[b->claim_seq % b->n_ring];
+    if (bt->state != B_FULL || bt->seq != b->claim_seq)
+        return -1;
+    bt->state = B_BUSY;
+    b->claim_seq++;
+    return (long)(bt - b->ring);
 }
 
 static void *worker_main(void *arg)
 {
-    hq_builder *b = arg;
-    int k = 0;
+    worker_arg *w = arg;
+    hq_builder *b = w->b;
+    actx *ax = &b->an[w->index];
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        while (!b->batch[k].ready && !b->stop)
+        long i = claim(b);
+        if (i < 0) {
+            if (b->stop)
+                break;
             pthread_cond_wait(&b->cv, &b->mu);
-        if (!b->batch[k].ready)
-            break; /* stop, and nothing left */
+            continue;
+        }
         pthread_mutex_unlock(&b->mu);
-        consume(b->mi, &b->batch[k].bytes);
-        size_t bytes = hq_memindex_bytes(b->mi);
+        analyze_batch(ax, w->index, &b->ring[i]);
         pthread_mutex_lock(&b->mu);
-        b->mi_bytes = bytes;
-        b->batch[k].ready = false;
+        b->ring[i].state = B_DONE;
         pthread_cond_broadcast(&b->cv);
-        k ^= 1;
     }
     pthread_mutex_unlock(&b->mu);
+    free(w);
     return NULL;
 }
 
-/* Hands the batch being filled to the worker and waits until the other
- * one is free to fill. */
-static void hand_off(hq_builder *b)
+/* ---- inversion (the caller's thread, in batch order) ----------------------- */
+
+static hq_status flush(hq_builder *b, hq_error *err);
+
+/* The memindex id of analyzer ax's term id. */
+static uint32_t resolve(hq_builder *b, actx *ax, uint32_t id)
 {
-    batch *cur = &b->batch[b->filling];
-    if (cur->bytes.len == 0)
-        return;
-    if (!b->started) {
-        b->started = true;
-        b->threaded = pthread_create(&b->worker, NULL, worker_main, b) == 0;
+    uint32_t g = ax->tr[id];
+    if (g == HQ_NO_ID) {
+        g = hq_memindex_term(b->mi, ax->names[id].s, ax->names[id].len);
+        ax->tr[id] = g;
     }
-    if (!b->threaded) {
-        consume(b->mi, &cur->bytes);
-        b->mi_bytes = hq_memindex_bytes(b->mi);
-        return;
+    return g;
+}
+
+static void invert_batch(hq_builder *b, batch *bt)
+{
+    actx *ax = &b->an[bt->analyzer];
+    size_t n_ids = bt->new_from + bt->n_new;
+    if (n_ids > ax->cap_tr) {
+        size_t old = ax->cap_tr;
+        hq_grow((void **)&ax->tr, &ax->cap_tr, n_ids, sizeof *ax->tr);
+        memset(ax->tr + old, 0xFF, (ax->cap_tr - old) * sizeof *ax->tr); /* HQ_NO_ID */
     }
+    hq_grow((void **)&ax->names, &ax->cap_names, n_ids + 1, sizeof *ax->names);
+    memcpy(ax->names + bt->new_from, bt->new_terms, bt->n_new * sizeof *bt->new_terms);
+    ax->n_names = n_ids;
+    uint32_t base = (uint32_t)b->n_docs; /* the batch's first document in the segment */
+    for (size_t i = 0; i < bt->runs.n; i++) {
+        const hq_postrun *run = &bt->runs.runs[i];
+        hq_memindex_append(b->mi, resolve(b, ax, run->term), base, &bt->runs, run);
+    }
+    for (size_t i = 0; i < bt->n_docs; i++) {
+        const bdoc *x = &bt->docs[i];
+        hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs);
+        hq_newdoc *nd = &b->docs[b->n_docs++];
+        nd->section_id = hq_arena_strdup(&b->strings, text_at(bt, x->section_id));
+        nd->article_id = hq_arena_strdup(&b->strings, text_at(bt, x->article_id));
+        nd->source = hq_arena_strdup(&b->strings, text_at(bt, x->source));
+        nd->qtype = x->qtype == UINT32_MAX ? NULL : hq_arena_strdup(&b->strings, text_at(bt, x->qtype));
+        nd->trust = x->trust;
+        nd->flags = x->flags;
+        memcpy(nd->len, x->len, sizeof nd->len);
+    }
+}
+
+/* Inverts the next batch if it is analysed (or, with wait, once it is;
+ * the caller's thread analyses a batch itself rather than idle).  False
+ * when there is none to invert. */
+static bool invert_next(hq_builder *b, bool wait)
+{
+    batch *bt = &b->ring[b->invert_seq % b->n_ring];
     pthread_mutex_lock(&b->mu);
-    cur->ready = true;
+    for (;;) {
+        if (bt->seq == b->invert_seq && bt->state == B_DONE)
+            break;
+        if (bt->seq != b->invert_seq || bt->state == B_FREE || !wait) {
+            pthread_mutex_unlock(&b->mu);
+            return false; /* not filled yet, or not asked to wait */
+        }
+        long i = claim(b);
+        if (i >= 0) { /* help */
+            pthread_mutex_unlock(&b->mu);
+            analyze_batch(&b->an[0], 0, &b->ring[i]);
+            pthread_mutex_lock(&b->mu);
+            b->ring[i].state = B_DONE;
+            pthread_cond_broadcast(&b->cv);
+        } else {
+            pthread_cond_wait(&b->cv, &b->mu);
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    invert_batch(b, bt);
+    b->invert_seq++;
+    if (b->rc == HQ_OK &&
+        (hq_memindex_bytes(b->mi) + b->strings.used + b->n_docs * sizeof *b->docs > b->budget ||
+         b->n_docs >= MAX_SEGMENT_DOCS))
+        b->rc = flush(b, &b->err);
+    pthread_mutex_lock(&b->mu);
+    bt->state = B_FREE;
+    pthread_mutex_unlock(&b->mu);
+    return true;
+}
+
+/* Hands the batch being filled over to analysis (nothing when empty). */
+static void submit(hq_builder *b)
+{
+    batch *bt = &b->ring[b->fill_seq % b->n_ring];
+    if (bt->state != B_FREE || bt->seq != b->fill_seq || bt->n_docs == 0)
+        return;
+    pthread_mutex_lock(&b->mu);
+    bt->state = B_FULL;
     pthread_cond_broadcast(&b->cv);
-    b->filling ^= 1;
-    while (b->batch[b->filling].ready)
-        pthread_cond_wait(&b->cv, &b->mu);
     pthread_mutex_unlock(&b->mu);
+    b->fill_seq++;
+    if (b->n_workers == 0) /* alone: analyse and invert at once */
+        invert_next(b, true);
+    while (invert_next(b, false)) /* whatever is ready, in order */
+        ;
 }
 
-/* Waits until the worker has consumed every batch. */
-static void drain(hq_builder *b)
+/* Clears the analyzers' dictionaries, once every batch analysed with
+ * them has been inverted (the workers are idle then). */
+static void clear_ids(hq_builder *b)
 {
-    hand_off(b);
-    if (!b->threaded)
-        return;
-    pthread_mutex_lock(&b->mu);
-    while (b->batch[0].ready || b->batch[1].ready)
-        pthread_cond_wait(&b->cv, &b->mu);
-    pthread_mutex_unlock(&b->mu);
-}
-
-static void stop_worker(hq_builder *b)
-{
-    if (!b->threaded)
-        return;
-    drain(b);
-    pthread_mutex_lock(&b->mu);
-    b->stop = true;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    pthread_join(b->worker, NULL);
-    b->threaded = false;
-}
-
-/* Appends a token record to the batch being filled. */
-static void emit(hq_builder *b, uint32_t doc, int field, const char *term, size_t len,
-                 uint32_t pos)
-{
-    if (len == 0 || len > HQ_MAX_TERM_BYTES)
-        return;
-    hq_buf *out = &b->batch[b->filling].bytes;
-    unsigned char head[10];
-    for (int i = 0; i < 4; i++) {
-        head[i] = (unsigned char)(doc >> (8 * i));
-        head[4 + i] = (unsigned char)(pos >> (8 * i));
+    while (b->invert_seq < b->fill_seq)
+        invert_next(b, true);
+    for (int i = 0; i < b->n_an; i++) {
+        actx *ax = &b->an[i];
+        hq_analyzer_clear_ids(ax->a);
+        free(ax->focus_of); /* its cached focus terms hold old ids */
+        ax->focus_of = NULL;
+        ax->n_names = 0;
+        if (ax->tr != NULL)
+            memset(ax->tr, 0xFF, ax->cap_tr * sizeof *ax->tr);
     }
-    head[8] = (unsigned char)field;
-    head[9] = (unsigned char)len;
-    hq_buf_append(out, head, 10);
-    hq_buf_append(out, term, len);
+    b->clear_ids = false;
+}
+
+/* The batch to fill, made free first (inverting, and analysing, as
+ * needed). */
+static batch *filling(hq_builder *b)
+{
+    if (b->clear_ids)
+        clear_ids(b);
+    batch *bt = &b->ring[b->fill_seq % b->n_ring];
+    while (bt->seq != b->fill_seq) {
+        pthread_mutex_lock(&b->mu);
+        bool free_now = bt->state == B_FREE;
+        pthread_mutex_unlock(&b->mu);
+        if (free_now) {
+            bt->seq = b->fill_seq;
+            bt->text_len = bt->n_docs = bt->n_focus = 0;
+        } else {
+            invert_next(b, true); /* the oldest batch holds this slot */
+        }
+    }
+    return bt;
+}
+
+/* ---- segments --------------------------------------------------------------- */
+
+static hq_status flush(hq_builder *b, hq_error *err)
+{
+    if (b->n_docs == 0)
+        return HQ_OK;
+    uint32_t id = (*b->next_id)++;
+    char *path = hq_segment_file(b->dir, id);
+    hq_status rc = hq_segment_write(path, b->docs, (uint32_t)b->n_docs, b->mi,
+                                    b->has_hint ? &b->hint : NULL, (unsigned)b->n_an, err);
+    free(path);
+    if (rc != HQ_OK)
+        return rc;
+    hq_grow((void **)&b->segs, &b->cap_segs, b->n_segs + 1, sizeof *b->segs);
+    b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
+    hq_memindex_free(b->mi);
+    b->mi = hq_memindex_new();
+    size_t ids = 0;
+    for (int i = 0; i < b->n_an; i++) { /* ids of the new memindex are resolved afresh */
+        if (b->an[i].tr != NULL)
+            memset(b->an[i].tr, 0xFF, b->an[i].cap_tr * sizeof *b->an[i].tr);
+        ids += b->an[i].n_names;
+    }
+    b->clear_ids = ids > b->budget / ID_BYTES;
+    hq_arena_free(&b->strings);
+    b->n_docs = 0;
+    return HQ_OK;
+}
+
+/* The CPUs this process may run on (its affinity mask: a container's
+ * cpuset, taskset), else the online ones. */
+static int default_threads(void)
+{
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                        : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
-                           const hq_field_params *hint)
+                           const hq_field_params *hint, unsigned threads)
 {
     hq_builder *b = hq_xcalloc(1, sizeof *b);
     if (hint) {
@@ -183,142 +509,117 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     b->dir = hq_xstrdup(dir);
     b->next_id = next_id;
     b->budget = budget;
-    b->analyzer = hq_analyzer_new();
     b->mi = hq_memindex_new();
     hq_arena_init(&b->strings);
-    hq_arena_init(&b->focus_arena);
+    hq_error_clear(&b->err);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
-    hq_buf_init(&b->batch[0].bytes, 0);
-    hq_buf_init(&b->batch[1].bytes, 0);
+    b->n_an = threads == 0 ? default_threads() : threads > MAX_THREADS ? MAX_THREADS : (int)threads;
+    for (int i = 0; i < b->n_an; i++)
+        b->an[i].a = hq_analyzer_new();
+    b->n_ring = 2 * (size_t)b->n_an + 2;
+    b->ring = hq_xcalloc(b->n_ring, sizeof *b->ring);
+    for (size_t i = 0; i < b->n_ring; i++)
+        b->ring[i].seq = i; /* free, and ready for the batch of that number */
+    for (int i = 1; i < b->n_an; i++) {
+        worker_arg *w = hq_xmalloc(sizeof *w);
+        *w = (worker_arg){b, i};
+        if (pthread_create(&b->workers[b->n_workers], NULL, worker_main, w) != 0) {
+            free(w); /* fewer threads: the caller's analyses the rest */
+            break;
+        }
+        b->n_workers++;
+    }
     return b;
+}
+
+static void stop_workers(hq_builder *b)
+{
+    pthread_mutex_lock(&b->mu);
+    b->stop = true;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    for (int i = 0; i < b->n_workers; i++)
+        pthread_join(b->workers[i], NULL);
+    b->n_workers = 0;
+}
+
+/* Frees the pipeline: the ring and the analyzers (the workers stopped). */
+static void free_pipeline(hq_builder *b)
+{
+    for (size_t i = 0; i < b->n_ring; i++) {
+        batch *bt = &b->ring[i];
+        free(bt->text);
+        free(bt->focus);
+        free(bt->docs);
+        free(bt->toks);
+        hq_runs_free(&bt->runs);
+        free(bt->new_terms);
+    }
+    free(b->ring);
+    b->ring = NULL;
+    b->n_ring = 0;
+    for (int i = 0; i < b->n_an; i++) {
+        actx *ax = &b->an[i];
+        hq_analyzer_free(ax->a);
+        hq_tokens_free(&ax->tokens);
+        free(ax->focus_of);
+        free(ax->focus);
+        free(ax->names);
+        free(ax->tr);
+        memset(ax, 0, sizeof *ax);
+    }
 }
 
 void hq_builder_free(hq_builder *b)
 {
     if (b == NULL)
         return;
-    stop_worker(b);
+    stop_workers(b);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
-    hq_buf_free(&b->batch[0].bytes);
-    hq_buf_free(&b->batch[1].bytes);
+    free_pipeline(b);
     hq_memindex_free(b->mi);
-    hq_analyzer_free(b->analyzer);
-    hq_tokens_free(&b->tokens);
     hq_arena_free(&b->strings);
-    hq_arena_free(&b->focus_arena);
-    free(b->focus);
-    free(b->focus_of);
     free(b->docs);
     free(b->segs);
     free(b->dir);
     free(b);
 }
 
-/* Analyses text into field f of document doc starting at position base;
- * returns the position after the text's last word. */
-static uint32_t add_text(hq_builder *b, uint32_t doc, int f, const char *text, uint32_t base)
+static hq_status sticky(hq_builder *b, hq_error *err)
 {
-    if (text == NULL || *text == '\0')
-        return base;
-    hq_analyze(b->analyzer, text, strlen(text), 0, &b->tokens);
-    uint32_t end = base;
-    for (size_t i = 0; i < b->tokens.n; i++) {
-        const hq_token *t = &b->tokens.items[i];
-        emit(b, doc, f, t->term, t->len, base + t->pos);
-        if (base + t->pos + 1 > end)
-            end = base + t->pos + 1;
-    }
-    return end;
-}
-
-/* Analyses the focus and synonyms of d's article once; the terms are
- * replayed for each of its sections.  Synonyms follow one position apart. */
-static void cache_focus(hq_builder *b, const hq_builder_doc *d)
-{
-    if (b->focus_of && strcmp(b->focus_of, d->article_id) == 0)
-        return;
-    free(b->focus_of);
-    b->focus_of = hq_xstrdup(d->article_id);
-    hq_arena_free(&b->focus_arena);
-    b->n_focus = 0;
-    uint32_t pos = 0;
-    for (size_t i = 0; i < d->n_focus; i++) {
-        const char *text = d->focus[i];
-        if (text == NULL || *text == '\0')
-            continue;
-        uint32_t base = pos ? pos + 1 : 0, end = base;
-        hq_analyze(b->analyzer, text, strlen(text), 0, &b->tokens);
-        for (size_t k = 0; k < b->tokens.n; k++) {
-            const hq_token *t = &b->tokens.items[k];
-            hq_grow((void **)&b->focus, &b->cap_focus, b->n_focus + 1, sizeof *b->focus);
-            b->focus[b->n_focus++] = (focus_term){
-                hq_arena_strndup(&b->focus_arena, t->term, t->len), t->len, base + t->pos};
-            if (base + t->pos + 1 > end)
-                end = base + t->pos + 1;
-        }
-        pos = end;
-    }
-    b->focus_len = pos;
-}
-
-static hq_status flush(hq_builder *b, hq_error *err)
-{
-    drain(b); /* the memindex is the caller's again until the next hand-off */
-    if (b->n_docs == 0)
-        return HQ_OK;
-    uint32_t id = (*b->next_id)++;
-    char *path = hq_segment_file(b->dir, id);
-    hq_status rc = hq_segment_write(path, b->docs, (uint32_t)b->n_docs, b->mi,
-                                    b->has_hint ? &b->hint : NULL, err);
-    free(path);
-    if (rc != HQ_OK)
-        return rc;
-    hq_grow((void **)&b->segs, &b->cap_segs, b->n_segs + 1, sizeof *b->segs);
-    b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
-    hq_memindex_free(b->mi);
-    b->mi = hq_memindex_new();
-    b->mi_bytes = 0;
-    hq_arena_free(&b->strings);
-    b->n_docs = 0;
-    return HQ_OK;
+    if (b->rc != HQ_OK && err != NULL && err->code == HQ_OK)
+        *err = b->err;
+    return b->rc;
 }
 
 hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
 {
-    if (b->n_docs >= UINT32_MAX - 1)
-        return hq_fail(err, HQ_ELIMIT, b->dir, 0, -1, "too many documents in one segment");
-    hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs);
-    uint32_t doc = (uint32_t)b->n_docs;
-    hq_newdoc *nd = &b->docs[b->n_docs++];
-    nd->section_id = hq_arena_strdup(&b->strings, d->section_id);
-    nd->article_id = hq_arena_strdup(&b->strings, d->article_id);
-    nd->source = hq_arena_strdup(&b->strings, d->source ? d->source : "");
-    nd->qtype = d->qtype ? hq_arena_strdup(&b->strings, d->qtype) : NULL;
-    nd->trust = (uint8_t)hq_trust_code(d->trust);
-    nd->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
-    nd->len[HQ_FIELD_TITLE] = add_text(b, doc, HQ_FIELD_TITLE, d->title, 0);
-    cache_focus(b, d);
-    for (size_t i = 0; i < b->n_focus; i++)
-        emit(b, doc, HQ_FIELD_FOCUS, b->focus[i].term, b->focus[i].len, b->focus[i].pos);
-    nd->len[HQ_FIELD_FOCUS] = b->focus_len;
-    nd->len[HQ_FIELD_BODY] = add_text(b, doc, HQ_FIELD_BODY, d->body, 0);
-    if (b->batch[b->filling].bytes.len >= BATCH_BYTES)
-        hand_off(b);
-    pthread_mutex_lock(&b->mu);
-    size_t used = b->mi_bytes;
-    pthread_mutex_unlock(&b->mu);
-    if (used + 2 * BATCH_BYTES + b->strings.used > b->budget)
-        return flush(b, err);
-    return HQ_OK;
+    if (b->rc != HQ_OK)
+        return sticky(b, err);
+    if (b->ring == NULL)
+        return hq_fail(err, HQ_EINVAL, b->dir, 0, -1, "document added after the last segment");
+    batch *bt = filling(b);
+    put_doc(bt, d);
+    if (bt->text_len >= BATCH_TEXT || bt->n_docs >= BATCH_DOCS)
+        submit(b);
+    return sticky(b, err);
 }
 
 hq_status hq_builder_finish(hq_builder *b, hq_error *err)
 {
-    hq_status rc = flush(b, err);
-    stop_worker(b);
-    return rc;
+    if (b->rc == HQ_OK && b->ring != NULL) {
+        filling(b);
+        submit(b);
+        while (b->invert_seq < b->fill_seq)
+            invert_next(b, true);
+    }
+    stop_workers(b);
+    free_pipeline(b); /* its memory is not needed to write the last segment */
+    if (b->rc == HQ_OK)
+        b->rc = flush(b, &b->err);
+    return sticky(b, err);
 }
 
 const hq_manifest_seg *hq_builder_segments(const hq_builder *b, uint32_t *n)

@@ -35,6 +35,8 @@ const char *hq_trust_name(int code);
 
 /* CRC-32 (zlib's) of data, continuing from crc (start with 0). */
 uint32_t hq_crc32(uint32_t crc, const void *data, size_t len);
+/* The CRC-32 of a then b, from crc_a (of a) and crc_b (of b, len_b bytes). */
+uint32_t hq_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 /* The file name of segment id in dir: "<dir>/seg-<id>.hqs"; of its
  * tombstones generation gen: "<dir>/seg-<id>-<gen>.del".  malloc'd. */
@@ -129,6 +131,47 @@ void hq_memindex_free(hq_memindex *mi);
  * the same term in the same field. */
 void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term, size_t len,
                      uint32_t pos);
+/* The id of term in mi (added when new; ids are dense from 0), or
+ * HQ_NO_ID when len is 0 or over HQ_MAX_TERM_BYTES. */
+uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len);
+/* hq_memindex_add by id (from hq_memindex_term); an unknown id is
+ * ignored. */
+void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos);
+/* A batch's postings inverted apart (on any thread) and appended to a
+ * memindex by term (on its thread): the builder's analysis threads do
+ * the per-token work, the memindex sees one run per term and batch. */
+typedef struct hq_tokpos {
+    uint32_t term; /* any dense numbering (< n_terms of hq_runs_build) */
+    uint32_t doc;  /* the document's number in the batch */
+    uint32_t pos;  /* position in the field */
+    uint32_t field;
+} hq_tokpos;
+
+typedef struct hq_postrun {
+    uint32_t term, n_docs;
+    uint32_t first, last; /* documents, numbered in the batch */
+    uint32_t post_off, post_len, pos_off, pos_len; /* in hq_runs.post, .pos */
+} hq_postrun;
+
+/* Zero-initialise; free with hq_runs_free.  Reused from batch to batch. */
+typedef struct hq_runs {
+    hq_postrun *runs; /* n, in order of the terms' first token */
+    size_t n, cap;
+    unsigned char *post, *pos; /* hq_memterm's streams, first gaps left out */
+    size_t post_len, post_cap, pos_len, pos_cap;
+    uint32_t *slot, *order; /* scratch */
+    size_t cap_slot, cap_order;
+} hq_runs;
+
+/* Inverts toks[0..n), in document, field and position order, into r
+ * (reset first): one run per term; tokens with term >= n_terms are
+ * ignored. */
+void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms);
+void hq_runs_free(hq_runs *r);
+/* Appends run (of r) to the postings of memindex term id, its documents
+ * numbered from base (after every document the term has). */
+void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
+                        const hq_postrun *run);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
 /* The terms sorted by bytes (memcmp, shorter first on a tie), each with
@@ -157,6 +200,8 @@ typedef struct hq_skip {
  * hint parameters with the segment's average field lengths. */
 typedef struct hq_encode_ctx {
     const uint32_t *doc_len;
+    const double *norm; /* with hint: 1 - b + b * len / avg per document and field, as
+                           hq_tfn computes it */
     const hq_field_params *hint; /* NULL: no exact bounds */
     double avg[HQ_NFIELDS];
 } hq_encode_ctx;
@@ -181,7 +226,12 @@ typedef struct hq_postings {
     uint32_t doc;              /* current document or HQ_DOC_END */
     hq_status rc;              /* sticky: HQ_ECORRUPT once a decode failed */
     uint32_t docs[HQ_BLOCK];
-    uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
+    uint8_t fields[HQ_BLOCK];   /* per document: bit f set when field f holds the term */
+    uint16_t first_tf[HQ_BLOCK]; /* per document: its first frequency's index */
+    const unsigned char *tf_data; /* the block's frequencies - 1, tf_bits bits each */
+    uint8_t tf_bits;
+    uint32_t tf_doc;           /* the document (index i) whose frequencies are in tf */
+    uint32_t tf[HQ_NFIELDS];
     uint32_t pos_start[HQ_BLOCK + 1]; /* offsets of each doc's positions in the block */
     bool pos_ready;            /* pos_start is computed for the current block */
 } hq_postings;
@@ -206,13 +256,30 @@ static inline uint32_t hq_postings_next(hq_postings *p)
     }
     return hq_postings_next_block(p);
 }
+/* The current document's frequency per field (HQ_NFIELDS of them),
+ * decoded on the first call for it; valid until the cursor moves. */
+void hq_postings_load_tf(hq_postings *p);
+static inline const uint32_t *hq_postings_tf(hq_postings *p)
+{
+    if (p->tf_doc != p->i)
+        hq_postings_load_tf(p);
+    return p->tf;
+}
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
+/* Moves to the first document >= target, backwards too (decoding the
+ * block that holds it when it is not the current one). */
+uint32_t hq_postings_seek(hq_postings *p, uint32_t target);
 /* The skip entry of block b (b < n_blocks). */
 void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out);
 /* The block that would hold target (>= current doc), without decoding it;
  * n_blocks when past the end. */
 uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target);
+/* The block that holds target, or would: the first whose last document
+ * is >= target, searched among all blocks; n_blocks when none. */
+uint32_t hq_postings_block_at(const hq_postings *p, uint32_t target);
+/* The last document of block b (b < n_blocks), from its skip entry. */
+uint32_t hq_postings_block_last(const hq_postings *p, uint32_t b);
 /* The positions of the current document in field f: writes at most max
  * into out and returns how many the field has (== tf). */
 uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max);
@@ -275,10 +342,12 @@ typedef struct hq_newdoc {
 
 /* Writes a segment file at path (via path.tmp, fsync, rename) holding
  * docs[0..n_docs) and the postings of mi; with hint, the skip entries
- * also get exact bounds under those parameters.  The caller fsyncs the
- * folder. */
+ * also get exact bounds under those parameters.  threads (at least 1)
+ * encode the postings; the bytes do not depend on them.  The caller
+ * fsyncs the folder. */
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, const hq_field_params *hint, hq_error *err);
+                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
+                           hq_error *err);
 
 typedef struct hq_segment hq_segment;
 
@@ -303,6 +372,15 @@ uint64_t hq_segment_field_total(const hq_segment *s, int f);
 bool hq_segment_hint(const hq_segment *s, hq_field_params *params, double *avg);
 /* Document doc's record (doc < n_docs). */
 void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out);
+/* The documents' field lengths as codes (hq_length_code), n_docs *
+ * HQ_NFIELDS bytes, document-major: for upper bounds that must not cost a
+ * document record's cache miss. */
+const uint8_t *hq_segment_length_codes(const hq_segment *s);
+/* A lossy one-byte code of a field length, and its value: exact below
+ * 128, then within 1/16 (4 bits of mantissa), never above the length:
+ * hq_length_decode(hq_length_code(n)) <= n. */
+uint8_t hq_length_code(uint32_t len);
+uint32_t hq_length_decode(uint8_t code);
 /* The NUL-terminated string at offset off of the string table ("" when
  * off is out of range). */
 const char *hq_segment_string(const hq_segment *s, uint32_t off);
@@ -385,18 +463,22 @@ hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err);
 void hq_snapshot_ref(hq_snapshot *s);
 void hq_snapshot_unref(hq_snapshot *s);
 
+/* Documents holding term, over all segments (deleted ones included, as
+ * the postings still hold them).  HQ_ECORRUPT on damage.  (Ranking finds
+ * document frequencies with the cursors it opens; related articles use
+ * this.) */
+hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df);
+
 static inline bool hq_snapshot_is_deleted(const hq_snapshot *s, uint32_t seg, uint32_t doc)
 {
     const uint8_t *bits = s->deleted[seg];
     return bits != NULL && (bits[doc / 8] >> (doc % 8)) & 1;
 }
 
-/* Documents holding term, over all segments (deleted ones included, as
- * the postings still hold them).  HQ_ECORRUPT on damage. */
-hq_status hq_snapshot_df(const hq_snapshot *s, const char *term, size_t len, uint64_t *df);
 
 /* ---- Interface to code in builder.c -------------------------------------- */
-/* Builds new segments from documents given one by one. */
+/* Builds new segments from documents given one by one: analysis on
+ * every core, inversion in document order (see builder.c). */
 
 typedef struct hq_builder hq_builder;
 
@@ -410,13 +492,19 @@ typedef struct hq_builder_doc {
 
 /* A builder writing into dir, taking segment ids from *next_id (which it
  * advances).  budget: bytes of memory before a segment is flushed; hint:
- * the ranking parameters for exact block bounds, or NULL. */
+ * the ranking parameters for exact block bounds, or NULL; threads: how
+ * many analyse (0: one per online CPU, at most 8; 1: the caller's alone).
+ * The segments written are the same bytes whatever the threads. */
 hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
-                           const hq_field_params *hint);
+                           const hq_field_params *hint, unsigned threads);
+/* Stops the threads and frees b (segments written stay). */
 void hq_builder_free(hq_builder *b);
-/* Analyses and adds one document; flushes a segment when over budget. */
+/* Copies d for analysis (on some thread, later) and adds it; flushes a
+ * segment when over budget.  A failure (writing a segment) is sticky:
+ * every later call returns it. */
 hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err);
-/* Writes what is pending as a last segment (nothing when empty). */
+/* Adds whatever is pending and writes it as a last segment (nothing when
+ * empty). */
 hq_status hq_builder_finish(hq_builder *b, hq_error *err);
 /* The segments written so far (id and document count each). */
 const hq_manifest_seg *hq_builder_segments(const hq_builder *b, uint32_t *n);

@@ -23,6 +23,11 @@ uint32_t hq_crc32(uint32_t crc, const void *data, size_t len)
     return crc;
 }
 
+uint32_t hq_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
+{
+    return (uint32_t)crc32_combine64(crc_a, crc_b, (z_off64_t)len_b);
+}
+
 void hq_put_u16(hq_buf *b, uint16_t v)
 {
     unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};

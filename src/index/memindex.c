@@ -1,7 +1,10 @@
 /*
- * memindex.c — the inverted index of a segment under construction:
- * an open-addressing hash table from term bytes to hq_memterm, whose
- * postings grow as documents are added in order.
+ * memindex.c — the inverted index of a segment under construction: its
+ * terms numbered by an hq_intern (term bytes → id), an array id →
+ * hq_memterm (in an arena), whose postings grow as documents are added
+ * in order.  The
+ * builder resolves each term's id once and then adds by id, so a token
+ * costs no hashing.
  *
  * Positions of a term in a document are appended to the term's varint
  * stream as postings.c describes: per field, in field order, as deltas
@@ -13,17 +16,13 @@
 #include <string.h>
 
 struct hq_memindex {
-    hq_arena arena;      /* terms' bytes and hq_memterm records */
-    hq_memterm **slots;  /* open addressing, power-of-two size */
-    size_t n_slots, n_terms;
+    hq_intern *names;    /* term bytes → id */
+    hq_memterm **terms;  /* by id; the records live in arena (they never move) */
+    size_t n_terms, cap_terms;
+    hq_arena arena;
     hq_memterm **sorted; /* built on demand */
-    size_t bytes;        /* estimate of heap use */
+    size_t bytes;        /* the postings buffers' bytes */
 };
-
-static uint64_t term_hash(const char *s, size_t len)
-{
-    return hq_hash_bytes(s, len);
-}
 
 /* Makes room for need more bytes in b (and its NUL). */
 static inline void reserve(hq_memindex *mi, hq_buf *b, size_t need)
@@ -52,10 +51,8 @@ static inline void write_varint(unsigned char **p, uint32_t v)
 hq_memindex *hq_memindex_new(void)
 {
     hq_memindex *mi = hq_xcalloc(1, sizeof *mi);
+    mi->names = hq_intern_new();
     hq_arena_init(&mi->arena);
-    mi->n_slots = 1 << 16;
-    mi->slots = hq_xcalloc(mi->n_slots, sizeof *mi->slots);
-    mi->bytes = mi->n_slots * sizeof *mi->slots;
     return mi;
 }
 
@@ -63,59 +60,47 @@ void hq_memindex_free(hq_memindex *mi)
 {
     if (mi == NULL)
         return;
-    for (size_t i = 0; i < mi->n_slots; i++) {
-        hq_memterm *t = mi->slots[i];
-        if (t) {
-            hq_buf_free(&t->post);
-            hq_buf_free(&t->pos);
-        }
+    for (size_t i = 0; i < mi->n_terms; i++) {
+        hq_buf_free(&mi->terms[i]->post);
+        hq_buf_free(&mi->terms[i]->pos);
     }
-    free(mi->slots);
-    free(mi->sorted);
+    free(mi->terms);
     hq_arena_free(&mi->arena);
+    free(mi->sorted);
+    hq_intern_free(mi->names);
     free(mi);
 }
 
-static void rehash(hq_memindex *mi)
+uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
 {
-    size_t n = mi->n_slots * 2;
-    hq_memterm **slots = hq_xcalloc(n, sizeof *slots);
-    for (size_t i = 0; i < mi->n_slots; i++) {
-        hq_memterm *t = mi->slots[i];
-        if (t == NULL)
-            continue;
-        size_t j = term_hash(t->term, t->len) & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = t;
-    }
-    mi->bytes += (n - mi->n_slots) * sizeof *slots;
-    free(mi->slots);
-    mi->slots = slots;
-    mi->n_slots = n;
-}
-
-static hq_memterm *find_or_add(hq_memindex *mi, const char *term, size_t len)
-{
-    size_t mask = mi->n_slots - 1;
-    size_t j = term_hash(term, len) & mask;
-    for (hq_memterm *t; (t = mi->slots[j]) != NULL; j = (j + 1) & mask)
-        if (t->len == len && memcmp(t->term, term, len) == 0)
-            return t;
+    if (len == 0 || len > HQ_MAX_TERM_BYTES)
+        return HQ_NO_ID;
+    bool added;
+    uint32_t id = hq_intern_id(mi->names, term, len, &added);
+    if (!added)
+        return id;
+    hq_grow((void **)&mi->terms, &mi->cap_terms, mi->n_terms + 1, sizeof *mi->terms);
     hq_memterm *t = hq_arena_alloc(&mi->arena, sizeof *t);
+    mi->terms[mi->n_terms++] = t;
     memset(t, 0, sizeof *t);
-    t->term = hq_arena_strndup(&mi->arena, term, len);
+    size_t n;
+    t->term = hq_intern_str(mi->names, id, &n);
     t->len = (uint32_t)len;
     t->last_doc = t->prev_doc = UINT32_MAX;
     hq_buf_init(&t->pos, 0);
     hq_buf_init(&t->post, 0);
-    mi->slots[j] = t;
-    mi->bytes += sizeof *t + len + 1;
-    if (++mi->n_terms * 2 > mi->n_slots)
-        rehash(mi);
     free(mi->sorted);
     mi->sorted = NULL;
-    return t;
+    return id;
+}
+
+/* The byte of a document's fields: bit f set when field f holds the term. */
+static inline unsigned char field_mask(const uint32_t *tf)
+{
+    unsigned m = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        m |= (unsigned)(tf[f] != 0) << f;
+    return (unsigned char)m;
 }
 
 /* Writes the pending document of t to its postings stream. */
@@ -126,11 +111,7 @@ static void finish_doc(hq_memindex *mi, hq_memterm *t)
     reserve(mi, &t->post, 5 + 1 + 5 * HQ_NFIELDS);
     unsigned char *p = (unsigned char *)t->post.data + t->post.len;
     write_varint(&p, t->last_doc - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
-    unsigned char mask = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (t->cur_tf[f])
-            mask |= (unsigned char)(1u << f);
-    *p++ = mask;
+    *p++ = field_mask(t->cur_tf);
     for (int f = 0; f < HQ_NFIELDS; f++)
         if (t->cur_tf[f])
             write_varint(&p, t->cur_tf[f] - 1);
@@ -151,9 +132,16 @@ static void start_doc(hq_memindex *mi, hq_memterm *t, uint32_t doc)
 void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term, size_t len,
                      uint32_t pos)
 {
-    if (len == 0 || len > HQ_MAX_TERM_BYTES || field < 0 || field >= HQ_NFIELDS)
+    uint32_t id = hq_memindex_term(mi, term, len);
+    if (id != HQ_NO_ID)
+        hq_memindex_add_id(mi, doc, field, id, pos);
+}
+
+void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos)
+{
+    if (id >= mi->n_terms || field < 0 || field >= HQ_NFIELDS)
         return;
-    hq_memterm *t = find_or_add(mi, term, len);
+    hq_memterm *t = mi->terms[id];
     if (t->last_doc != doc)
         start_doc(mi, t, doc);
     if (t->last_field != field) {
@@ -171,7 +159,8 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
 
 size_t hq_memindex_bytes(const hq_memindex *mi)
 {
-    return mi->bytes + mi->arena.used;
+    return mi->bytes + mi->cap_terms * sizeof *mi->terms + mi->arena.used +
+           hq_intern_bytes(mi->names);
 }
 
 static int compare_terms(const void *x, const void *y)
@@ -188,14 +177,143 @@ hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
 {
     if (mi->sorted == NULL) {
         mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
-        size_t k = 0;
-        for (size_t i = 0; i < mi->n_slots; i++)
-            if (mi->slots[i]) {
-                finish_doc(mi, mi->slots[i]);
-                mi->sorted[k++] = mi->slots[i];
-            }
-        qsort(mi->sorted, k, sizeof *mi->sorted, compare_terms);
+        for (size_t i = 0; i < mi->n_terms; i++) {
+            finish_doc(mi, mi->terms[i]);
+            mi->sorted[i] = mi->terms[i];
+        }
+        qsort(mi->sorted, mi->n_terms, sizeof *mi->sorted, compare_terms);
     }
     *n_terms = mi->n_terms;
     return mi->sorted;
+}
+
+/* ---- runs: a batch's postings, inverted apart ------------------------- */
+
+/* Makes room for need more bytes at the end of *buf. */
+static unsigned char *room(unsigned char **buf, size_t *len, size_t *cap, size_t need)
+{
+    if (*cap - *len < need) {
+        size_t c = *cap ? *cap : 4096;
+        while (c - *len < need)
+            c *= 2;
+        *buf = hq_xrealloc(*buf, c);
+        *cap = c;
+    }
+    return *buf + *len;
+}
+
+/* Encodes the postings of one run from its n tokens (doc, field, pos
+ * increasing): as hq_memterm.post without the first document's gap, and
+ * as hq_memterm.pos.  Room for the worst case is made first: a token
+ * adds at most one document (gap, mask, frequencies: 21 bytes) and one
+ * position (5 bytes). */
+static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *order,
+                       size_t n)
+{
+    unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
+    unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
+    uint32_t doc = toks[order[0]].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    run->post_off = (uint32_t)r->post_len;
+    run->pos_off = (uint32_t)r->pos_len;
+    run->first = doc;
+    run->n_docs = 1;
+    for (size_t k = 0; k < n; k++) {
+        const hq_tokpos *t = &toks[order[k]];
+        if (t->doc != doc) { /* the document's frequencies, the next one's gap */
+            *p++ = field_mask(tf);
+            for (int f = 0; f < HQ_NFIELDS; f++)
+                if (tf[f])
+                    write_varint(&p, tf[f] - 1);
+            write_varint(&p, t->doc - doc - 1);
+            run->n_docs++;
+            doc = t->doc;
+            memset(tf, 0, sizeof tf);
+            field = UINT32_MAX;
+        }
+        if (t->field != field) {
+            field = t->field;
+            last_pos = 0;
+        }
+        tf[field]++;
+        write_varint(&q, t->pos - last_pos);
+        last_pos = t->pos;
+    }
+    *p++ = field_mask(tf);
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f])
+            write_varint(&p, tf[f] - 1);
+    run->last = doc;
+    run->post_len = (uint32_t)(p - post);
+    run->pos_len = (uint32_t)(q - pos);
+    r->post_len += run->post_len;
+    r->pos_len += run->pos_len;
+}
+
+void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms)
+{
+    r->n = r->post_len = r->pos_len = 0;
+    if (n_terms > r->cap_slot) { /* term → run; HQ_NO_ID between builds */
+        size_t old = r->cap_slot;
+        hq_grow((void **)&r->slot, &r->cap_slot, n_terms, sizeof *r->slot);
+        memset(r->slot + old, 0xFF, (r->cap_slot - old) * sizeof *r->slot);
+    }
+    hq_grow((void **)&r->order, &r->cap_order, n + 1, sizeof *r->order);
+    for (size_t i = 0; i < n; i++) { /* runs in order of first sight, counted */
+        uint32_t t = toks[i].term;
+        if (t >= n_terms || toks[i].field >= HQ_NFIELDS)
+            continue;
+        if (r->slot[t] == HQ_NO_ID) {
+            hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
+            r->slot[t] = (uint32_t)r->n;
+            r->runs[r->n++] = (hq_postrun){.term = t};
+        }
+        r->runs[r->slot[t]].n_docs++; /* for now: its tokens */
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < r->n; i++) { /* where each run's tokens go */
+        size_t c = r->runs[i].n_docs;
+        r->runs[i].n_docs = (uint32_t)at;
+        at += c;
+    }
+    for (size_t i = 0; i < n; i++) /* stable: each run's tokens in text order */
+        if (toks[i].term < n_terms && toks[i].field < HQ_NFIELDS)
+            r->order[r->runs[r->slot[toks[i].term]].n_docs++] = (uint32_t)i;
+    for (size_t i = 0, from = 0; i < r->n; i++) {
+        size_t to = r->runs[i].n_docs;
+        r->slot[r->runs[i].term] = HQ_NO_ID;
+        encode_run(r, &r->runs[i], toks, r->order + from, to - from);
+        from = to;
+    }
+}
+
+void hq_runs_free(hq_runs *r)
+{
+    free(r->runs);
+    free(r->post);
+    free(r->pos);
+    free(r->slot);
+    free(r->order);
+    memset(r, 0, sizeof *r);
+}
+
+void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
+                        const hq_postrun *run)
+{
+    if (id >= mi->n_terms)
+        return;
+    hq_memterm *t = mi->terms[id];
+    finish_doc(mi, t);
+    uint32_t first = base + run->first;
+    reserve(mi, &t->post, 5 + run->post_len);
+    unsigned char *p = (unsigned char *)t->post.data + t->post.len;
+    write_varint(&p, first - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
+    memcpy(p, r->post + run->post_off, run->post_len);
+    t->post.len = (size_t)(p - (unsigned char *)t->post.data) + run->post_len;
+    t->post.data[t->post.len] = '\0';
+    reserve(mi, &t->pos, run->pos_len);
+    memcpy(t->pos.data + t->pos.len, r->pos + run->pos_off, run->pos_len);
+    t->pos.len += run->pos_len;
+    t->pos.data[t->pos.len] = '\0';
+    t->n_docs += run->n_docs;
+    t->prev_doc = t->last_doc = base + run->last;
 }

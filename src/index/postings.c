@@ -64,6 +64,18 @@
 
 /* ---- encoding ------------------------------------------------------ */
 
+static void put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
 static uint16_t sat16(uint32_t v)
 {
     return v > 0xFFFF ? 0xFFFF : (uint16_t)v;
@@ -83,17 +95,24 @@ static uint8_t bits_for(const uint32_t *v, uint32_t n)
 /* Appends "u8 B, then n values of B bits" (see the layout above). */
 static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
 {
+    unsigned char tmp[1 + HQ_BLOCK * HQ_NFIELDS * 4 + 8];
     uint8_t b = bits_for(v, n);
-    hq_buf_append(out, &b, 1);
-    size_t bytes = ((size_t)n * b + 7) / 8;
-    unsigned char tmp[HQ_BLOCK * HQ_NFIELDS * 4 + 8] = {0};
+    size_t len = 1;
+    tmp[0] = b;
+    uint64_t acc = 0; /* bits not yet stored, the lowest first */
+    unsigned have = 0;
     for (uint32_t i = 0; i < n && b > 0; i++) {
-        uint64_t bit = (uint64_t)i * b;
-        uint64_t x = (uint64_t)v[i] << (bit % 8);
-        for (size_t k = 0; k < 5 && (x >> (8 * k)) != 0; k++)
-            tmp[bit / 8 + k] |= (unsigned char)(x >> (8 * k));
+        acc |= (uint64_t)v[i] << have; /* have < 8 and b <= 32: fits */
+        have += b;
+        while (have >= 8) {
+            tmp[len++] = (unsigned char)acc;
+            acc >>= 8;
+            have -= 8;
+        }
     }
-    hq_buf_append(out, tmp, bytes);
+    if (have > 0)
+        tmp[len++] = (unsigned char)acc;
+    hq_buf_append(out, tmp, len);
 }
 
 /* Up to HQ_BLOCK documents of a memterm's postings stream. */
@@ -158,9 +177,12 @@ static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx 
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t d = in->docs[i];
         const uint32_t *tf = in->tf[i];
-        if (ctx->hint) {
-            double tfn = hq_tfn(ctx->hint->w, ctx->hint->b, ctx->avg, tf,
-                                &doc_len[(size_t)d * HQ_NFIELDS]);
+        if (ctx->hint) { /* hq_tfn, with the segment's norms computed once */
+            const double *norm = &ctx->norm[(size_t)d * HQ_NFIELDS];
+            double tfn = 0;
+            for (int f = 0; f < HQ_NFIELDS; f++)
+                if (tf[f] != 0)
+                    tfn += ctx->hint->w[f] * (double)tf[f] / norm[f];
             if (tfn > max_tfn)
                 max_tfn = tfn;
         }
@@ -175,9 +197,9 @@ static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx 
             uint16_t len = sat16(full_len);
             if (len < sk->min_len[f])
                 sk->min_len[f] = len;
-            uint16_t ratio = sat16((uint32_t)(((uint64_t)full_len * 16) / tf[f]));
-            if (ratio < sk->min_ratio[f])
-                sk->min_ratio[f] = ratio;
+            /* floor(len * 16 / tf) < min exactly when len * 16 < min * tf */
+            if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf[f])
+                sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf[f]));
         }
     }
     uint32_t gaps[HQ_BLOCK];
@@ -228,18 +250,20 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
         pos_off += positions_bytes(t, &in, pos_off);
     }
     for (uint32_t b = 0; b < nb; b++) {
-        hq_put_u32(out, skips[b].last_doc);
-        hq_put_u32(out, skips[b].doc_off);
-        hq_put_u32(out, skips[b].pos_off);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].max_tf[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].min_len[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u16(out, skips[b].min_ratio[f]);
+        unsigned char e[SKIP_BYTES], *q = e;
         uint32_t bits;
         memcpy(&bits, &skips[b].max_tfn, 4);
-        hq_put_u32(out, bits);
+        const uint32_t u32s[4] = {skips[b].last_doc, skips[b].doc_off, skips[b].pos_off, bits};
+        for (int k = 0; k < 3; k++, q += 4)
+            put32(q, u32s[k]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].max_tf[f]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].min_len[f]);
+        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
+            put16(q, skips[b].min_ratio[f]);
+        put32(q, u32s[3]);
+        hq_buf_append(out, e, SKIP_BYTES);
     }
     hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
     if (rc == HQ_OK && pos_out)
@@ -251,11 +275,19 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
 
 /* ---- decoding ------------------------------------------------------ */
 
-/* Set bits of the low three bits of a nibble: fields holding the term. */
-static const uint8_t NIBBLE_FIELDS[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
-
 /* Checks "u8 B, n values of B bits" at data[*off..) fits, and unpacks it
  * into v; advances *off.  False when corrupt. */
+static inline __attribute__((always_inline)) void unpack_width(const unsigned char *d, uint32_t n,
+                                                                unsigned b, uint32_t *v)
+{
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t bit = (uint64_t)i * b, w;
+        memcpy(&w, d + bit / 8, 8); /* the section's padding covers the overshoot */
+        v[i] = (uint32_t)((le64toh(w) >> (bit % 8)) & mask);
+    }
+}
+
 static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
 {
     if (*off >= p->data_len)
@@ -270,11 +302,13 @@ static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
         memset(v, 0, n * sizeof *v);
         return true;
     }
-    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t bit = (uint64_t)i * b, w;
-        memcpy(&w, d + bit / 8, 8); /* the section's padding covers the overshoot */
-        v[i] = (uint32_t)((le64toh(w) >> (bit % 8)) & mask);
+    switch (b) { /* a copy of the loop per width, so that shifts are constants */
+#define WIDTH(k) case k: unpack_width(d, n, k, v); break;
+        WIDTH(1) WIDTH(2) WIDTH(3) WIDTH(4) WIDTH(5) WIDTH(6) WIDTH(7) WIDTH(8)
+        WIDTH(9) WIDTH(10) WIDTH(11) WIDTH(12) WIDTH(13) WIDTH(14) WIDTH(15) WIDTH(16)
+#undef WIDTH
+    default:
+        unpack_width(d, n, b, v);
     }
     return true;
 }
@@ -302,7 +336,9 @@ static uint32_t corrupt(hq_postings *p)
     return HQ_DOC_END;
 }
 
-/* Decodes block b into p->docs / p->tf. */
+/* Decodes block b: its documents into p->docs, and where each one's
+ * frequencies are (they are read when asked, hq_postings_tf: a block is
+ * often decoded to find one document, or none). */
 static bool decode_block(hq_postings *p, uint32_t b)
 {
     hq_skip sk;
@@ -312,44 +348,63 @@ static bool decode_block(hq_postings *p, uint32_t b)
     uint32_t gaps[HQ_BLOCK];
     if (off > p->data_len || !unpack(p, &off, n, gaps))
         return false;
-    uint64_t doc = UINT64_MAX; /* -1 */
-    if (b > 0) {
-        hq_skip before;
-        hq_postings_skip(p, b - 1, &before);
-        doc = before.last_doc;
-    }
-    for (uint32_t i = 0; i < n; i++) {
+    uint64_t doc = b > 0 ? hq_postings_block_last(p, b - 1) : UINT64_MAX; /* UINT64_MAX: -1 */
+    for (uint32_t i = 0; i < n; i++) { /* gaps < 2^32: no overflow, checked at the end */
         doc += (uint64_t)gaps[i] + 1;
-        if (doc >= p->max_doc)
-            return false; /* past the segment's documents */
         p->docs[i] = (uint32_t)doc;
     }
-    if (p->docs[n - 1] != sk.last_doc)
-        return false;
+    if (doc >= p->max_doc || doc != sk.last_doc)
+        return false; /* past the segment's documents, or not the skip entry's */
     size_t mask_bytes = (n + 1) / 2;
     if (p->data_len - off < mask_bytes)
         return false;
     const unsigned char *masks = p->data + off;
     off += mask_bytes;
-    uint32_t n_vals = 0;
-    for (uint32_t i = 0; i < n; i++)
-        n_vals += NIBBLE_FIELDS[(masks[i / 2] >> (4 * (i % 2))) & 15];
-    uint32_t v[HQ_BLOCK * HQ_NFIELDS];
-    if (!unpack(p, &off, n_vals, v))
-        return false;
+    static const uint8_t COUNT[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 7;
-        if (m == 0)
-            return false; /* a posting holds the term in some field */
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            p->tf[i][f] = (m >> f) & 1 ? v[k++] + 1 : 0;
+        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 15;
+        if (m == 0 || m > 7)
+            return false; /* no field, or a fourth one */
+        p->fields[i] = (uint8_t)m;
+        p->first_tf[i] = (uint16_t)k;
+        k += COUNT[m];
     }
+    /* u8 B2, then k values of B2 bits (read in place: the padding covers
+     * the 8-byte loads) */
+    if (off >= p->data_len)
+        return false;
+    unsigned b2 = p->data[off];
+    if (b2 > 32 || p->data_len - off - 1 < ((size_t)k * b2 + 7) / 8)
+        return false;
+    p->tf_bits = (uint8_t)b2;
+    p->tf_data = p->data + off + 1;
+    p->tf_doc = UINT32_MAX;
     p->block = b;
     p->n = n;
     p->i = 0;
     p->pos_ready = false;
     return true;
+}
+
+void hq_postings_load_tf(hq_postings *p)
+{
+    unsigned m = p->fields[p->i], b = p->tf_bits;
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    uint64_t bit = (uint64_t)p->first_tf[p->i] * b;
+    for (int f = 0; f < HQ_NFIELDS; f++) {
+        p->tf[f] = 0;
+        if (!((m >> f) & 1))
+            continue;
+        uint64_t w = 0;
+        if (b > 0) {
+            memcpy(&w, p->tf_data + bit / 8, 8);
+            w = (le64toh(w) >> (bit % 8)) & mask;
+        }
+        p->tf[f] = (uint32_t)w + 1;
+        bit += b;
+    }
+    p->tf_doc = p->i;
 }
 
 hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,
@@ -407,6 +462,70 @@ uint32_t hq_postings_block_of(const hq_postings *p, uint32_t target)
     return lo;
 }
 
+uint32_t hq_postings_block_last(const hq_postings *p, uint32_t b)
+{
+    return hq_get_u32(p->skips + (size_t)b * SKIP_BYTES);
+}
+
+uint32_t hq_postings_block_at(const hq_postings *p, uint32_t target)
+{
+    uint32_t lo = 0, hi = p->n_blocks;
+    while (lo < hi) { /* first block whose last_doc >= target */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (hq_postings_block_last(p, mid) < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t hq_postings_seek(hq_postings *p, uint32_t target)
+{
+    if (p->rc != HQ_OK)
+        return HQ_DOC_END;
+    uint32_t b = p->block;
+    bool here = b < p->n_blocks && target <= p->docs[p->n - 1] &&
+                (b == 0 || target > hq_postings_block_last(p, b - 1));
+    uint32_t lo = 0, hi;
+    if (here) {
+        uint32_t i = p->i;
+        if (p->docs[i] >= target) {
+            if (i == 0 || p->docs[i - 1] < target)
+                return p->doc = p->docs[i]; /* already there */
+            hi = i;
+        } else { /* forwards: usually a few documents */
+            for (uint32_t end = i + 8 < p->n ? i + 8 : p->n; ++i < end;)
+                if (p->docs[i] >= target) {
+                    p->i = i;
+                    return p->doc = p->docs[i];
+                }
+            lo = i;
+            hi = p->n - 1;
+        }
+    } else {
+        b = hq_postings_block_at(p, target);
+        if (b >= p->n_blocks) {
+            p->block = p->n_blocks;
+            return p->doc = HQ_DOC_END;
+        }
+        if (!decode_block(p, b))
+            return corrupt(p);
+        if (p->docs[p->n - 1] < target) /* the skip entry promised a document >= target */
+            return corrupt(p);
+        hi = p->n - 1;
+    }
+    while (lo < hi) { /* the first document >= target in docs[lo..hi] (docs[hi] is) */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->docs[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    p->i = lo;
+    return p->doc = p->docs[lo];
+}
+
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target)
 {
     if (p->rc != HQ_OK || p->doc == HQ_DOC_END)
@@ -432,6 +551,8 @@ uint32_t hq_postings_advance(hq_postings *p, uint32_t target)
 /* Finds where each document's positions start in the current block. */
 static bool locate_positions(hq_postings *p)
 {
+    uint32_t at = p->i;
+    bool ok = true;
     hq_skip sk;
     hq_postings_skip(p, p->block, &sk);
     size_t off = sk.pos_off;
@@ -439,17 +560,20 @@ static bool locate_positions(hq_postings *p)
         p->pos_start[i] = (uint32_t)off;
         if (i == p->n)
             break;
-        uint32_t count = p->tf[i][0] + p->tf[i][1] + p->tf[i][2];
+        p->i = i;
+        const uint32_t *tf = hq_postings_tf(p);
+        uint32_t count = tf[0] + tf[1] + tf[2];
         for (uint32_t k = 0; k < count; k++) {
             while (off < p->pos_len && (p->pos[off] & 0x80))
                 off++;
             if (off >= p->pos_len)
-                return false;
+                ok = false;
             off++;
         }
     }
-    p->pos_ready = true;
-    return true;
+    p->i = at;
+    p->pos_ready = ok;
+    return ok;
 }
 
 uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_t max)
@@ -462,8 +586,9 @@ uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_
     }
     size_t off = p->pos_start[p->i];
     size_t end = p->pos_start[p->i + 1];
+    const uint32_t *tfs = hq_postings_tf(p);
     for (int f = 0; f < field; f++) /* skip the earlier fields' positions */
-        for (uint32_t k = 0; k < p->tf[p->i][f]; k++) {
+        for (uint32_t k = 0; k < tfs[f]; k++) {
             uint64_t v;
             size_t n = hq_get_varint(p->pos + off, end - off, &v);
             if (n == 0) {
@@ -472,7 +597,7 @@ uint32_t hq_postings_positions(hq_postings *p, int field, uint32_t *out, uint32_
             }
             off += n;
         }
-    uint32_t tf = p->tf[p->i][field], pos = 0;
+    uint32_t tf = tfs[field], pos = 0;
     for (uint32_t k = 0; k < tf; k++) {
         uint64_t v;
         size_t n = hq_get_varint(p->pos + off, end - off, &v);

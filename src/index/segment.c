@@ -31,11 +31,14 @@
  * damaged block (verifying all ~11 MB of the full corpus' segment costs
  * ~3 ms, once per open; docs/ROBUSTNESS.md).  hq_segment_check also
  * decodes every postings list; the decoders bound every read anyway.
+ * Opening also keeps each document's field lengths as one-byte codes (3
+ * bytes a document, dense, so that ranking's cheap bounds stay in cache).
  */
 #include "index.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -105,15 +108,24 @@ typedef struct writer {
     hq_error *err;
 } writer;
 
-static void w_bytes(writer *w, const void *data, size_t len)
+/* Writes data; true when written (the checksum and offset are the
+ * caller's to update). */
+static bool w_raw(writer *w, const void *data, size_t len)
 {
-    if (w->rc != HQ_OK || len == 0)
-        return;
-    if (fwrite(data, 1, len, w->f) != len) {
+    if (w->rc != HQ_OK)
+        return false;
+    if (len > 0 && fwrite(data, 1, len, w->f) != len) {
         w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->off, "write failed: %s",
                         strerror(errno));
-        return;
+        return false;
     }
+    return true;
+}
+
+static void w_bytes(writer *w, const void *data, size_t len)
+{
+    if (len == 0 || !w_raw(w, data, len))
+        return;
     w->crc = hq_crc32(w->crc, data, len);
     w->off += len;
 }
@@ -130,18 +142,31 @@ static void w_section_end(writer *w, section *s)
     s->crc = w->crc;
 }
 
+/* strtab_add, remembering the last string added through *last (a
+ * document's article, source or type is often the previous one's). */
+static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32_t *off)
+{
+    if (*last == NULL || strcmp(*last, s) != 0) {
+        *off = strtab_add(t, s);
+        *last = s;
+    }
+    return *off;
+}
+
 static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
 {
     w_section_start(w, sec);
     hq_buf b;
     hq_buf_init(&b, 0);
+    const char *last[3] = {NULL, NULL, NULL};
+    uint32_t off[3] = {0, 0, 0};
     for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
         const hq_newdoc *d = &docs[i];
         hq_buf_reset(&b);
         hq_put_u32(&b, strtab_add(st, d->section_id));
-        hq_put_u32(&b, strtab_add(st, d->article_id));
-        hq_put_u32(&b, strtab_add(st, d->source));
-        hq_put_u32(&b, d->qtype ? strtab_add(st, d->qtype) : HQ_NO_STRING);
+        hq_put_u32(&b, strtab_again(st, d->article_id, &last[0], &off[0]));
+        hq_put_u32(&b, strtab_again(st, d->source, &last[1], &off[1]));
+        hq_put_u32(&b, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
             hq_put_u32(&b, d->len[f]);
         unsigned char tail[4] = {d->trust, d->flags, 0, 0};
@@ -152,35 +177,216 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
     w_section_end(w, sec);
 }
 
-/* Writes the postings section (streaming) and fills the lexicon. */
-static void w_postings(writer *w, hq_memterm **terms, size_t n_terms, const hq_encode_ctx *ctx,
-                       hq_lexwriter *lex, section *sec)
+/* The postings are encoded in chunks of consecutive terms, by helper
+ * threads and the writing thread alike, and written in order: the
+ * bytes are the same whatever the threads.  The helpers start before the
+ * document table is written, and also checksum each chunk's postings and
+ * positions (combined with crc32_combine), so the writing thread mostly
+ * writes.  A ring of RING slots holds the chunks encoded and not yet
+ * written, so memory stays bounded. */
+#define CHUNK_BYTES (64u << 10) /* memindex postings bytes per chunk, about */
+#define CHUNK_TERMS 1024
+#define RING 16
+#define MAX_HELPERS 8
+
+typedef struct chunk_slot {
+    size_t chunk;    /* the chunk it holds or will hold */
+    bool filled;
+    hq_buf out;      /* the chunk's terms' postings, one after the other */
+    uint32_t *lens;  /* each term's postings bytes */
+    size_t cap_lens;
+    uint32_t crc;    /* of out */
+} chunk_slot;
+
+typedef struct encoder {
+    hq_memterm **terms;
+    const hq_encode_ctx *ctx;
+    size_t *starts; /* chunk c is terms [starts[c], starts[c + 1]) */
+    size_t n_chunks;
+    uint32_t *pos_crc; /* per chunk: the checksum of its terms' positions */
+    uint64_t *pos_len; /* and their bytes */
+    pthread_mutex_t mu; /* guards next and the slots' chunk and filled */
+    pthread_cond_t cv;
+    size_t next; /* the next chunk to encode */
+    chunk_slot slot[RING];
+    pthread_t helpers[MAX_HELPERS];
+    unsigned n_helpers;
+    bool stop; /* the writer is done (or failed): no chunk is wanted any more */
+} encoder;
+
+static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
+{
+    hq_buf_reset(&sl->out);
+    size_t n = e->starts[c + 1] - e->starts[c];
+    hq_grow((void **)&sl->lens, &sl->cap_lens, n + 1, sizeof *sl->lens);
+    uint32_t pos_crc = 0;
+    uint64_t pos_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hq_memterm *t = e->terms[e->starts[c] + i];
+        size_t before = sl->out.len;
+        hq_postings_encode(t, e->ctx, &sl->out, NULL);
+        sl->lens[i] = (uint32_t)(sl->out.len - before);
+        pos_crc = hq_crc32(pos_crc, t->pos.data, t->pos.len);
+        pos_len += t->pos.len;
+    }
+    sl->crc = hq_crc32(0, sl->out.data, sl->out.len);
+    e->pos_crc[c] = pos_crc;
+    e->pos_len[c] = pos_len;
+}
+
+/* Claims the next chunk and waits for its slot (mu held); false when
+ * every chunk is claimed. */
+static bool claim_chunk(encoder *e, size_t *c)
+{
+    if (e->next >= e->n_chunks || e->stop)
+        return false;
+    *c = e->next++;
+    chunk_slot *sl = &e->slot[*c % RING];
+    while (sl->chunk != *c && !e->stop) /* its previous chunk is not written yet */
+        pthread_cond_wait(&e->cv, &e->mu);
+    return !e->stop;
+}
+
+static void *encoder_main(void *arg)
+{
+    encoder *e = arg;
+    size_t c;
+    pthread_mutex_lock(&e->mu);
+    while (claim_chunk(e, &c)) {
+        pthread_mutex_unlock(&e->mu);
+        encode_chunk(e, &e->slot[c % RING], c);
+        pthread_mutex_lock(&e->mu);
+        e->slot[c % RING].filled = true;
+        pthread_cond_broadcast(&e->cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+/* Cuts terms[0..n) into chunks (e->starts). */
+static void cut_chunks(encoder *e, size_t n)
+{
+    size_t cap = 0, first = 0, bytes = 0;
+    hq_grow((void **)&e->starts, &cap, 2, sizeof *e->starts);
+    e->starts[0] = 0;
+    e->n_chunks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > first && (i - first >= CHUNK_TERMS || bytes >= CHUNK_BYTES)) {
+            hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
+            e->starts[++e->n_chunks] = first = i;
+            bytes = 0;
+        }
+        bytes += e->terms[i]->post.len + 16;
+    }
+    if (n > 0) {
+        hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
+        e->starts[++e->n_chunks] = n;
+    }
+}
+
+/* Cuts the terms into chunks and starts threads - 1 helpers encoding. */
+static void encoder_start(encoder *e, hq_memterm **terms, size_t n_terms,
+                          const hq_encode_ctx *ctx, unsigned threads)
+{
+    memset(e, 0, sizeof *e);
+    e->terms = terms;
+    e->ctx = ctx;
+    cut_chunks(e, n_terms);
+    e->pos_crc = hq_xcalloc(e->n_chunks + 1, sizeof *e->pos_crc);
+    e->pos_len = hq_xcalloc(e->n_chunks + 1, sizeof *e->pos_len);
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->cv, NULL);
+    for (size_t i = 0; i < RING; i++) {
+        e->slot[i].chunk = i;
+        hq_buf_init(&e->slot[i].out, 0);
+    }
+    while (e->n_helpers + 1 < threads && e->n_helpers < MAX_HELPERS &&
+           e->n_helpers + 1 < e->n_chunks &&
+           pthread_create(&e->helpers[e->n_helpers], NULL, encoder_main, e) == 0)
+        e->n_helpers++;
+}
+
+/* Waits for the helpers (every chunk claimed) and frees e. */
+static void encoder_end(encoder *e)
+{
+    pthread_mutex_lock(&e->mu);
+    e->stop = true; /* after a failure, helpers may wait for slots never freed */
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    for (unsigned i = 0; i < e->n_helpers; i++)
+        pthread_join(e->helpers[i], NULL);
+    for (size_t i = 0; i < RING; i++) {
+        hq_buf_free(&e->slot[i].out);
+        free(e->slot[i].lens);
+    }
+    free(e->starts);
+    free(e->pos_crc);
+    free(e->pos_len);
+    pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->cv);
+}
+
+/* Writes data, whose checksum is crc, as part of the current section. */
+static void w_bytes_crc(writer *w, const void *data, size_t len, uint32_t crc)
+{
+    if (len == 0 || !w_raw(w, data, len))
+        return;
+    w->crc = hq_crc32_combine(w->crc, crc, len);
+    w->off += len;
+}
+
+/* Writes the postings section, the chunks as they are encoded, and fills
+ * the lexicon. */
+static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
 {
     w_section_start(w, sec);
-    hq_buf post;
-    hq_buf_init(&post, 0);
     uint64_t pos_off = 0;
-    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
-        hq_memterm *t = terms[i];
-        hq_buf_reset(&post);
-        hq_postings_encode(t, ctx, &post, NULL); /* positions: w_positions */
-        hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, (uint32_t)post.len,
-                          (uint32_t)t->pos.len};
-        hq_lexwriter_add(lex, t->term, t->len, &ti);
-        w_bytes(w, post.data, post.len);
-        pos_off += t->pos.len;
+    for (size_t c = 0; c < e->n_chunks && w->rc == HQ_OK; c++) {
+        chunk_slot *sl = &e->slot[c % RING];
+        pthread_mutex_lock(&e->mu);
+        while (!sl->filled) {
+            size_t mine;
+            if (e->next <= c && claim_chunk(e, &mine)) { /* nobody took it: encode it */
+                pthread_mutex_unlock(&e->mu);
+                encode_chunk(e, &e->slot[mine % RING], mine);
+                pthread_mutex_lock(&e->mu);
+                e->slot[mine % RING].filled = true;
+            } else {
+                pthread_cond_wait(&e->cv, &e->mu);
+            }
+        }
+        pthread_mutex_unlock(&e->mu);
+        for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++) {
+            hq_memterm *t = e->terms[i];
+            uint32_t len = sl->lens[i - e->starts[c]];
+            hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, len, (uint32_t)t->pos.len};
+            hq_lexwriter_add(lex, t->term, t->len, &ti);
+            w->off += len; /* the offsets of the chunk's terms, written next */
+            pos_off += t->pos.len;
+        }
+        w->off -= sl->out.len;
+        w_bytes_crc(w, sl->out.data, sl->out.len, sl->crc);
+        pthread_mutex_lock(&e->mu);
+        sl->filled = false;
+        sl->chunk = c + RING; /* free for the chunk that comes RING later */
+        pthread_cond_broadcast(&e->cv);
+        pthread_mutex_unlock(&e->mu);
     }
     static const unsigned char pad[PADDING];
     w_bytes(w, pad, PADDING);
-    hq_buf_free(&post);
     w_section_end(w, sec);
 }
 
-static void w_positions(writer *w, hq_memterm **terms, size_t n_terms, section *sec)
+/* The positions of every term, each chunk's checksum already known. */
+static void w_positions(writer *w, const encoder *e, section *sec)
 {
     w_section_start(w, sec);
-    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++)
-        w_bytes(w, terms[i]->pos.data, terms[i]->pos.len);
+    for (size_t c = 0; c < e->n_chunks && w->rc == HQ_OK; c++) {
+        for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++)
+            w_raw(w, e->terms[i]->pos.data, e->terms[i]->pos.len);
+        w->crc = hq_crc32_combine(w->crc, e->pos_crc[c], e->pos_len[c]);
+        w->off += e->pos_len[c];
+    }
     w_section_end(w, sec);
 }
 
@@ -228,7 +434,8 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
 }
 
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, const hq_field_params *hint, hq_error *err)
+                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
+                           hq_error *err)
 {
     size_t plen = strlen(path) + 5;
     char *tmp = hq_xmalloc(plen);
@@ -257,14 +464,27 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_lexwriter lex;
     hq_lexwriter_init(&lex);
     unsigned char header[HEADER_BYTES] = {0};
-    w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
-    w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
-    w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
     hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
         ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
-    w_postings(&w, terms, n_terms, &ctx, &lex, &secs[SEC_POSTINGS]);
-    w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
+    double *norm = NULL;
+    if (hint) {
+        norm = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *norm);
+        for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++) {
+            int f = (int)(i % HQ_NFIELDS);
+            norm[i] = ctx.avg[f] <= 0 ? 1.0
+                                      : 1.0 - hint->b[f] + hint->b[f] * (double)doc_len[i] / ctx.avg[f];
+        }
+        ctx.norm = norm;
+    }
+    encoder e;
+    encoder_start(&e, terms, n_terms, &ctx, threads); /* encoding while the documents are written */
+    w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
+    w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
+    w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
+    w_postings(&w, &e, &lex, &secs[SEC_POSTINGS]);
+    w_positions(&w, &e, &secs[SEC_POSITIONS]);
+    encoder_end(&e);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
     w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);
     uint32_t n_blocks = (uint32_t)(lex.index.len / 4);
@@ -285,11 +505,33 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_buf_free(&st.data);
     free(st.slots);
     free(doc_len);
+    free(norm);
     free(tmp);
     return rc;
 }
 
 /* ---- reading --------------------------------------------------------- */
+
+/* Length codes: 0..127 are the length itself; above, 4 exponent bits
+ * and 4 mantissa bits after the leading one, rounded down, so that a
+ * code never decodes to more than the length it came from. */
+uint8_t hq_length_code(uint32_t len)
+{
+    if (len < 128)
+        return (uint8_t)len;
+    int e = 31 - __builtin_clz(len); /* 7.. */
+    if (e > 14)
+        return 255; /* 32768 and more: decodes to 31744 */
+    return (uint8_t)(128 + ((e - 7) << 4) + ((len >> (e - 4)) & 15));
+}
+
+uint32_t hq_length_decode(uint8_t code)
+{
+    if (code < 128)
+        return code;
+    int e = 7 + ((code - 128) >> 4);
+    return (uint32_t)(16 + (code & 15)) << (e - 4);
+}
 
 struct hq_segment {
     int refs; /* atomic */
@@ -303,6 +545,7 @@ struct hq_segment {
     hq_field_params hint;
     uint32_t *attrs; /* distinct source and qtype string offsets */
     size_t n_attrs;
+    uint8_t *len_codes; /* n_docs * HQ_NFIELDS, see hq_length_code */
 };
 
 static const unsigned char *sec_ptr(const hq_segment *s, int i)
@@ -410,6 +653,7 @@ static hq_status check_docs(hq_segment *s, hq_error *err)
         return hq_fail(err, HQ_ECORRUPT, s->path, 0, (long)st->off,
                        "the strings section does not end with a NUL");
     size_t cap = 0;
+    s->len_codes = hq_xmalloc((size_t)s->n_docs * HQ_NFIELDS + 1);
     for (uint32_t d = 0; d < s->n_docs; d++) {
         const unsigned char *r = sec_ptr(s, SEC_DOCS) + (size_t)d * DOC_BYTES;
         for (int k = 0; k < 4; k++) {
@@ -420,6 +664,9 @@ static hq_status check_docs(hq_segment *s, hq_error *err)
         }
         add_attr(s, hq_get_u32(r + 8), &cap);
         add_attr(s, hq_get_u32(r + 12), &cap);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            s->len_codes[(size_t)d * HQ_NFIELDS + (size_t)f] =
+                hq_length_code(hq_get_u32(r + 16 + 4 * f));
     }
     return HQ_OK;
 }
@@ -484,6 +731,7 @@ void hq_segment_unref(hq_segment *s)
     if (s->map)
         munmap((void *)s->map, s->size);
     free(s->attrs);
+    free(s->len_codes);
     free(s->path);
     free(s);
 }
@@ -529,6 +777,11 @@ void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out)
         out->len[f] = hq_get_u32(r + 16 + 4 * f);
     out->trust = r[28];
     out->flags = r[29];
+}
+
+const uint8_t *hq_segment_length_codes(const hq_segment *s)
+{
+    return s->len_codes;
 }
 
 const char *hq_segment_string(const hq_segment *s, uint32_t off)

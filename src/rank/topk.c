@@ -2,20 +2,20 @@
  * topk.c — the k best documents of a plan, segment by segment, with one
  * heap (and so one threshold) over the whole snapshot.
  *
- * Disjunctive plans use MaxScore (Turtle & Flood 1995): the terms are
- * ordered by their upper bound in the segment; the longest prefix whose
- * bounds sum to at most the threshold is "non-essential": a document
- * holding only those terms cannot enter the top k, so candidates come
- * from the essential terms alone, and the non-essential ones are looked
- * up (most promising first) only while the document can still make it.
- * Before decoding a block of a non-essential term, its skip entry's
- * bound (block-max) is tried first.
+ * Disjunctive plans use MaxScore (Turtle & Flood 1995) over windows of
+ * documents bounded by the postings blocks (block-max MaxScore, as
+ * Lucene's MaxScoreBulkScorer), regions of the segment best bound first;
+ * each candidate is bounded from one-byte length codes before its
+ * document record is read (see "disjunctive" below).
  *
- * Exactness: a document enters the heap only with a score strictly
- * above the threshold (ties keep the earlier document, which is the
- * order of hq_hit), bounds are inflated by a relative margin far larger
- * than rounding, and every final score is summed in plan-term order, so
- * pruned and exhaustive runs return the same hits with the same scores.
+ * Exactness: the heap keeps the k best hits in the order of hq_hit
+ * (score descending, then segment and document ascending) whatever the
+ * order documents are scored in; a bound prunes only when, inflated by a
+ * relative margin far larger than rounding, it is at most a positive
+ * threshold, so a pruned document scores strictly less and never loses a
+ * tie it would have won; every final score is summed in plan-term order.
+ * So pruned and exhaustive runs return the same hits with the same
+ * scores (tested on random plans).
  *
  * Plans with required phrases are conjunctive: the rarest required term
  * drives, the others are advanced to its documents, positions confirm
@@ -30,14 +30,23 @@
 
 #define MARGIN (1.0 + 1e-9)
 
+/* A document bounded by `bound` cannot enter a full heap whose worst
+ * score is theta: bound * MARGIN <= theta makes its score strictly lower
+ * (theta > 0), so no tie on document order is lost even when documents
+ * are not scored in document order. */
+static inline bool cannot_enter(double bound, double theta)
+{
+    return theta > 0 && bound * MARGIN <= theta;
+}
+
 typedef struct cursor {
     hq_postings p;
+    hq_terminfo ti; /* where p was opened, to reopen it */
     double mult; /* weight * idf */
-    double ub;   /* bound of mult * saturate(tfn) over the segment */
     uint32_t term;
     bool present;
-    uint32_t bm_block; /* the block whose bound bm is (UINT32_MAX: none yet) */
-    double bm;
+    double wb;   /* bound over the current window (see maxscore) */
+    double *bounds; /* every block's bound (in search.bounds) */
 } cursor;
 
 /* Phrase cursors and scratch for positions. */
@@ -76,6 +85,14 @@ typedef struct search {
     size_t n_filters;
     uint32_t *pos_a, *pos_b;
     uint32_t pos_cap;
+    hq_terminfo *tis;  /* per plan term and segment (df 0: absent) */
+    double *bounds;    /* block bounds of the segment's cursors */
+    size_t cap_bounds;
+    struct region *reg; /* the segment's regions */
+    size_t cap_reg;
+    const uint8_t *len_codes; /* the segment's (hq_segment_length_codes) */
+    bool inv_ready;
+    double inv[HQ_NFIELDS][256]; /* w / norm(length code), for term_bound */
 } search;
 
 /* ---- the heap ------------------------------------------------------- */
@@ -248,7 +265,7 @@ static void grow_pos(search *q, uint32_t n)
  * *out (grown as needed); returns their number. */
 static uint32_t positions(search *q, hq_postings *p, int f, uint32_t **out)
 {
-    uint32_t tf = p->tf[p->i][f];
+    uint32_t tf = hq_postings_tf(p)[f];
     grow_pos(q, tf);
     hq_postings_positions(p, f, *out, tf);
     return tf;
@@ -262,7 +279,7 @@ static bool phrase_positions_match(search *q, phrase_cur *pc)
     for (int f = 0; f < HQ_NFIELDS; f++) {
         bool all = true;
         for (uint32_t i = 0; i < ph->n && all; i++)
-            all = pc->p[i].tf[pc->p[i].i][f] > 0;
+            all = hq_postings_tf(&pc->p[i])[f] > 0;
         if (!all)
             continue;
         /* candidates: start positions implied by term 0, filtered by each term */
@@ -285,13 +302,14 @@ static bool phrase_positions_match(search *q, phrase_cur *pc)
     return false;
 }
 
-/* Does the phrase occur in doc?  Advances its cursors. */
+/* Does the phrase occur in doc?  Moves its cursors there (backwards
+ * too: disjunctive plans visit documents out of order). */
 static bool phrase_at(search *q, phrase_cur *pc, uint32_t doc)
 {
     if (!pc->present)
         return false;
     for (uint32_t i = 0; i < pc->ph->n; i++)
-        if (hq_postings_advance(&pc->p[i], doc) != doc)
+        if (hq_postings_seek(&pc->p[i], doc) != doc)
             return false;
     return pc->ph->n == 1 || phrase_positions_match(q, pc);
 }
@@ -306,10 +324,10 @@ static bool excluded_at(search *q, uint32_t doc)
 
 /* ---- scoring -------------------------------------------------------- */
 
-static double term_score(const search *q, const cursor *c, const hq_docinfo *di)
+static double term_score(const search *q, cursor *c, const hq_docinfo *di)
 {
     const hq_bm25f *p = q->plan->params;
-    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, c->p.tf[c->p.i], di->len);
+    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, hq_postings_tf(&c->p), di->len);
     return c->mult * hq_bm25f_saturate(p->k1, tfn);
 }
 
@@ -337,16 +355,6 @@ static bool exact_bounds_hold(const search *q)
         if (hint.w[f] != p->w[f] || hint.b[f] != p->b[f] || q->plan->snap->avg_len[f] > avg[f])
             return false;
     return true;
-}
-
-/* The bound of the block the cursor is in. */
-static double current_block_bound(const search *q, cursor *c)
-{
-    if (c->bm_block != c->p.block) {
-        c->bm_block = c->p.block;
-        c->bm = block_bound(q, c, c->p.block);
-    }
-    return c->bm;
 }
 
 static void set_contrib(search *q, uint32_t term, double v)
@@ -393,17 +401,28 @@ static bool admissible(search *q, uint32_t doc, hq_docinfo *di)
 
 /* ---- opening a segment ---------------------------------------------- */
 
-/* weight * idf of every plan term, idf from the whole snapshot. */
+/* weight * idf of every plan term, idf from the whole snapshot; the
+ * terms' places in each segment are kept for open_terms (one lexicon
+ * lookup per term and segment). */
 static hq_status term_multipliers(search *q)
 {
     const hq_plan *plan = q->plan;
+    uint32_t n_segs = plan->snap->n_segs;
+    q->tis = hq_xmalloc((plan->n_terms * n_segs + 1) * sizeof *q->tis);
     for (size_t i = 0; i < plan->n_terms; i++) {
         uint64_t df = 0;
-        hq_status rc = hq_snapshot_df(plan->snap, plan->terms[i].term, plan->terms[i].len, &df);
-        if (rc != HQ_OK)
-            return q->rc = hq_fail(q->err, rc, NULL, 0, -1,
-                                   "the lexicon does not decode (term \"%s\")",
-                                   plan->terms[i].term);
+        for (uint32_t seg = 0; seg < n_segs; seg++) {
+            hq_terminfo *ti = &q->tis[i * n_segs + seg];
+            hq_status rc = hq_segment_term(plan->snap->segs[seg], plan->terms[i].term,
+                                           plan->terms[i].len, ti);
+            if (rc == HQ_ENOTFOUND)
+                ti->df = 0; /* absent */
+            else if (rc != HQ_OK)
+                return q->rc = hq_fail(q->err, rc, NULL, 0, -1,
+                                       "the lexicon does not decode (term \"%s\")",
+                                       plan->terms[i].term);
+            df += ti->df;
+        }
         q->mult[i] = plan->terms[i].weight * hq_bm25f_idf(plan->snap->n_all, df);
     }
     return HQ_OK;
@@ -416,13 +435,11 @@ static bool open_terms(search *q)
         cursor *c = &q->cur[i];
         c->term = (uint32_t)i;
         c->present = false;
-        c->mult = c->ub = 0;
-        hq_terminfo ti;
-        hq_status rc = hq_segment_term(q->s, plan->terms[i].term, plan->terms[i].len, &ti);
-        if (rc == HQ_ENOTFOUND)
-            continue;
-        if (rc == HQ_OK)
-            rc = hq_segment_postings(q->s, &ti, &c->p);
+        c->mult = 0;
+        c->ti = q->tis[i * plan->snap->n_segs + q->seg];
+        if (c->ti.df == 0)
+            continue; /* not in this segment */
+        hq_status rc = hq_segment_postings(q->s, &c->ti, &c->p);
         if (rc != HQ_OK) {
             q->rc = hq_fail(q->err, HQ_ECORRUPT, hq_segment_path(q->s), 0, -1,
                             "cannot read the postings of \"%s\"", plan->terms[i].term);
@@ -430,13 +447,6 @@ static bool open_terms(search *q)
         }
         c->present = true;
         c->mult = q->mult[i];
-        c->bm_block = UINT32_MAX;
-        c->ub = 0;
-        for (uint32_t b = 0; b < c->p.n_blocks; b++) {
-            double bb = block_bound(q, c, b);
-            if (bb > c->ub)
-                c->ub = bb;
-        }
     }
     return true;
 }
@@ -450,94 +460,157 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
     return true;
 }
 
-/* ---- disjunctive: MaxScore ------------------------------------------ */
+/* ---- disjunctive: block-max MaxScore, best regions first ------------- */
+/*
+ * The segment is cut into a few regions of consecutive documents, each
+ * bounded by the sum over the terms of the largest bound of the term's
+ * blocks that reach into it.  Regions are searched best bound first, so
+ * the heap fills early with good documents and the threshold rises fast
+ * (in document order, with k = 100 and a frequent word in the question,
+ * most of that word's documents would be scored before 100 good ones
+ * were found); the search stops at the first region whose bound cannot
+ * beat the threshold, since every later one is bounded lower.
+ *
+ * Inside a region, documents go in order, in windows cut at every block
+ * boundary of every term: in a window each term's documents lie in one
+ * block, so its contribution is bounded by that block's bound (wb).  A
+ * window whose bounds sum to at most the threshold is skipped without
+ * decoding.  Otherwise MaxScore: the terms ordered by wb, the longest
+ * prefix whose bounds sum to at most the threshold is "non-essential"
+ * (a document holding only those terms cannot enter), so candidates come
+ * from the essential terms alone, and the non-essential ones are looked
+ * up, most promising first, only while the document can still make it.
+ * Cursors move backwards between regions (hq_postings_seek).
+ */
 
-static int by_bound(const void *x, const void *y)
+#define REGIONS 16          /* at most, per segment */
+#define REGION_MIN_DOCS 1024 /* documents of a region, at least */
+
+typedef struct region {
+    uint32_t first, last; /* documents [first, last] */
+    double bound;         /* no document of the region scores more */
+} region;
+
+static bool before(const cursor *a, const cursor *b)
 {
-    const cursor *a = *(cursor *const *)x, *b = *(cursor *const *)y;
-    return a->ub < b->ub ? -1 : a->ub > b->ub ? 1 : (a->term > b->term) - (a->term < b->term);
+    return a->wb < b->wb || (a->wb == b->wb && a->term < b->term);
 }
 
-/* Scores doc completely.  at[0..n_at) are the essential cursors at doc
- * (the others of [ess, n) are past it); non-essential ones are advanced
- * while the document can still enter the top k. */
+/* Orders ord[0..n) by window bound (insertion sort: n is small). */
+static void sort_window(cursor **ord, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        cursor *c = ord[i];
+        size_t j = i;
+        for (; j > 0 && before(c, ord[j - 1]); j--)
+            ord[j] = ord[j - 1];
+        ord[j] = c;
+    }
+}
+
+/* An upper bound of c's contribution to doc (c at doc), from the
+ * document's length codes: cheap, and no document record is read. */
+static double term_bound(search *q, cursor *c, uint32_t doc)
+{
+    if (!q->inv_ready) { /* once per search: w / norm(len) for each length code */
+        const hq_bm25f *p = q->plan->params;
+        const double *avg = q->plan->snap->avg_len;
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            for (int k = 0; k < 256; k++) {
+                double len = (double)hq_length_decode((uint8_t)k);
+                double norm = avg[f] <= 0 ? 1.0 : 1.0 - p->b[f] + p->b[f] * len / avg[f];
+                q->inv[f][k] = p->w[f] / norm;
+            }
+        q->inv_ready = true;
+    }
+    const uint32_t *tf = hq_postings_tf(&c->p);
+    const uint8_t *code = q->len_codes + (size_t)doc * HQ_NFIELDS;
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f])
+            tfn += (double)tf[f] * q->inv[f][code[f]];
+    return c->mult * hq_bm25f_saturate(q->plan->params->k1, tfn);
+}
+
+/* Moves c to doc (or past it); false when its list is corrupt. */
+static bool seek_doc(search *q, cursor *c, uint32_t doc)
+{
+    if (c->p.block != UINT32_MAX && c->p.doc == doc) /* UINT32_MAX: not started */
+        return true;
+    hq_postings_seek(&c->p, doc);
+    return !corrupt_cursor(q, &c->p);
+}
+
+/* Can doc still enter the full heap by the cheap bounds?  at[0..n_at)
+ * are the essential cursors at doc; the non-essential ones ord[0..ess)
+ * are moved to doc, most promising first, while it can (cum[j]: the sum
+ * of the window bounds of ord[0..j)). */
+static bool within_bounds(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
+                          size_t n_at, uint32_t doc)
+{
+    double theta = threshold(q), b = 0;
+    for (size_t j = 0; j < n_at; j++)
+        b += term_bound(q, at[j], doc);
+    for (size_t j = ess; j-- > 0;) {
+        if (cannot_enter(b + cum[j + 1], theta))
+            return false;
+        if (!seek_doc(q, ord[j], doc))
+            return false;
+        if (ord[j]->p.doc == doc)
+            b += term_bound(q, ord[j], doc);
+    }
+    return !cannot_enter(b, theta);
+}
+
+/* Scores doc (at[0..n_at): the essential cursors at it; ord[0..ess):
+ * the non-essential ones) and offers it.  Once the heap is full, the
+ * cheap bounds come first: most candidates stop there, before the
+ * document record is read. */
 static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
                      size_t n_at, uint32_t doc)
 {
+    if (!q->exhaustive && heap_full(q) && !within_bounds(q, ord, ess, cum, at, n_at, doc))
+        return;
     hq_docinfo di;
-    if (!admissible(q, doc, &di))
+    if (q->rc != HQ_OK || !admissible(q, doc, &di))
         return;
     q->stats->matched++;
-    double partial = 0;
-    for (size_t j = 0; j < n_at; j++) {
-        double v = term_score(q, at[j], &di);
-        set_contrib(q, at[j]->term, v);
-        partial += v;
-    }
-    bool prune = !q->exhaustive && heap_full(q);
-    double theta = threshold(q);
-    if (prune && partial + cum[ess] * MARGIN <= theta) {
-        reset_contrib(q);
-        return;
-    }
-    for (size_t j = ess; j-- > 0;) {
-        cursor *c = ord[j];
-        if (c->p.doc != HQ_DOC_END && c->p.doc < doc) {
-            uint32_t b = hq_postings_block_of(&c->p, doc);
-            if (b >= c->p.n_blocks) {
-                c->p.doc = HQ_DOC_END; /* exhausted: nothing more to add */
-            } else if (prune && partial + (cum[j] + block_bound(q, c, b)) * MARGIN <= theta) {
-                reset_contrib(q);
-                return;
-            } else {
-                hq_postings_advance(&c->p, doc);
-                if (corrupt_cursor(q, &c->p)) {
-                    reset_contrib(q);
-                    return;
-                }
-            }
-        }
-        if (c->p.doc == doc) {
-            double v = term_score(q, c, &di);
-            set_contrib(q, c->term, v);
-            partial += v;
-        }
-        if (prune && partial + cum[j] * MARGIN <= theta) {
+    for (size_t j = 0; j < n_at; j++)
+        set_contrib(q, at[j]->term, term_score(q, at[j], &di));
+    for (size_t j = 0; j < ess; j++) {
+        if (!seek_doc(q, ord[j], doc)) {
             reset_contrib(q);
             return;
         }
+        if (ord[j]->p.doc == doc)
+            set_contrib(q, ord[j]->term, term_score(q, ord[j], &di));
     }
     q->stats->scored++;
     double s = total(q);
-    if (!heap_full(q) || s > theta)
-        offer(q, doc, s);
+    if (!heap_full(q) || s >= threshold(q))
+        offer(q, doc, s); /* a tie is decided by document order */
 }
 
-static void maxscore(search *q)
+/* Scores the candidates of the window [w0, w1] (ord[0..n) sorted by
+ * window bound, cum its prefix sums). */
+static void scan_window(search *q, cursor **ord, size_t n, const double *cum, cursor **at,
+                        uint32_t w0, uint32_t w1)
 {
-    size_t n = 0;
-    cursor **ord = hq_xmalloc((q->plan->n_terms + 1) * sizeof *ord);
-    cursor **at = hq_xmalloc((q->plan->n_terms + 1) * sizeof *at);
-    for (size_t i = 0; i < q->plan->n_terms; i++)
-        if (q->cur[i].present)
-            ord[n++] = &q->cur[i];
-    qsort(ord, n, sizeof *ord, by_bound);
-    double *cum = hq_xmalloc((n + 1) * sizeof *cum); /* cum[i] = sum of ub of ord[0..i) */
-    cum[0] = 0;
-    for (size_t i = 0; i < n; i++)
-        cum[i + 1] = cum[i] + ord[i]->ub;
-    for (size_t i = 0; i < n; i++) {
-        hq_postings_next(&ord[i]->p);
-        if (corrupt_cursor(q, &ord[i]->p))
-            goto done;
-    }
     size_t ess = 0;
+    bool prune = !q->exhaustive && heap_full(q);
+    if (prune)
+        while (ess < n && cannot_enter(cum[ess + 1], threshold(q)))
+            ess++;
+    for (size_t j = ess; j < n; j++) { /* essential cursors to the window's start */
+        hq_postings_seek(&ord[j]->p, w0);
+        if (corrupt_cursor(q, &ord[j]->p))
+            return;
+    }
     for (;;) {
-        bool prune = !q->exhaustive && heap_full(q);
+        prune = !q->exhaustive && heap_full(q);
         if (prune)
-            while (ess < n && cum[ess + 1] * MARGIN <= threshold(q))
+            while (ess < n && cannot_enter(cum[ess + 1], threshold(q)))
                 ess++;
-        /* one pass: the next document and the essential cursors at it */
         uint32_t doc = HQ_DOC_END;
         size_t n_at = 0;
         for (size_t j = ess; j < n; j++) {
@@ -549,31 +622,140 @@ static void maxscore(search *q)
             if (d == doc)
                 at[n_at++] = ord[j];
         }
-        if (doc == HQ_DOC_END)
-            break;
-        /* block-max: the essential terms at doc score at most their
-         * blocks' bounds; skip doc when even that cannot enter */
-        bool hopeless = false;
-        if (prune) {
-            double ub = cum[ess];
-            for (size_t j = 0; j < n_at; j++)
-                ub += current_block_bound(q, at[j]);
-            hopeless = ub * MARGIN <= threshold(q);
-        }
-        if (!hopeless)
+        if (doc > w1) /* HQ_DOC_END included */
+            return;
+        /* the essential terms at doc score at most their window bounds */
+        double ub = cum[ess];
+        for (size_t j = 0; j < n_at; j++)
+            ub += at[j]->wb;
+        if (!prune || !cannot_enter(ub, threshold(q)))
             evaluate(q, ord, ess, cum, at, n_at, doc);
         if (q->rc != HQ_OK)
-            break;
+            return;
         for (size_t j = 0; j < n_at; j++) {
             hq_postings_next(&at[j]->p);
             if (corrupt_cursor(q, &at[j]->p))
-                goto done;
+                return;
         }
     }
-done:
+}
+
+/* The block bounds of every cursor of ord[0..n) into q->bounds (cursor
+ * c's at c->bounds). */
+static void block_bounds(search *q, cursor **ord, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += ord[i]->p.n_blocks;
+    hq_grow((void **)&q->bounds, &q->cap_bounds, total + 1, sizeof *q->bounds);
+    double *b = q->bounds;
+    for (size_t i = 0; i < n; i++) {
+        ord[i]->bounds = b;
+        for (uint32_t k = 0; k < ord[i]->p.n_blocks; k++)
+            *b++ = block_bound(q, ord[i], k);
+    }
+}
+
+/* Cuts the segment into regions (q->reg) and bounds them; returns their
+ * number. */
+static size_t make_regions(search *q, cursor **live, size_t n)
+{
+    uint32_t n_docs = hq_segment_n_docs(q->s);
+    size_t n_reg = (n_docs + REGION_MIN_DOCS - 1) / REGION_MIN_DOCS;
+    if (n_reg > REGIONS)
+        n_reg = REGIONS;
+    if (n_reg == 0)
+        return 0;
+    uint32_t span = (uint32_t)((n_docs + n_reg - 1) / n_reg);
+    hq_grow((void **)&q->reg, &q->cap_reg, n_reg, sizeof *q->reg);
+    for (size_t r = 0; r < n_reg; r++) {
+        uint32_t last = (uint32_t)((r + 1) * span - 1);
+        q->reg[r] = (region){(uint32_t)(r * span), last < n_docs ? last : n_docs - 1, 0};
+    }
+    for (size_t i = 0; i < n; i++) {
+        double most[REGIONS] = {0}; /* the term's largest block bound per region */
+        cursor *c = live[i];
+        uint32_t from = 0; /* the block's documents are in [from, its last] */
+        for (uint32_t b = 0; b < c->p.n_blocks; b++) {
+            uint32_t to = hq_postings_block_last(&c->p, b);
+            for (size_t r = from / span; r < n_reg && r <= to / span; r++)
+                if (c->bounds[b] > most[r])
+                    most[r] = c->bounds[b];
+            from = to + 1;
+        }
+        for (size_t r = 0; r < n_reg; r++)
+            q->reg[r].bound += most[r];
+    }
+    return n_reg;
+}
+
+static int best_region(const void *x, const void *y)
+{
+    const region *a = x, *b = y;
+    if (a->bound != b->bound)
+        return a->bound > b->bound ? -1 : 1;
+    return (a->first > b->first) - (a->first < b->first);
+}
+
+/* Searches the region [r0, r1] window by window, in document order. */
+static void run_region(search *q, cursor **live, size_t n, cursor **ord, double *cum,
+                       cursor **at, uint32_t r0, uint32_t r1)
+{
+    for (uint32_t w0 = r0; q->rc == HQ_OK;) {
+        uint32_t w1 = r1;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            cursor *c = live[i];
+            uint32_t b = hq_postings_block_at(&c->p, w0);
+            if (b >= c->p.n_blocks)
+                continue; /* the term's last document is before the window */
+            c->wb = c->bounds[b];
+            uint32_t last = hq_postings_block_last(&c->p, b);
+            if (last < w1)
+                w1 = last;
+            ord[m++] = c;
+        }
+        if (m == 0)
+            return;
+        sort_window(ord, m);
+        cum[0] = 0;
+        for (size_t i = 0; i < m; i++)
+            cum[i + 1] = cum[i] + ord[i]->wb;
+        if (!heap_full(q) || !cannot_enter(cum[m], threshold(q)))
+            scan_window(q, ord, m, cum, at, w0, w1);
+        if (w1 >= r1)
+            return;
+        w0 = w1 + 1;
+    }
+}
+
+static void maxscore(search *q)
+{
+    size_t n = 0, nt = q->plan->n_terms + 1;
+    cursor **live = hq_xmalloc(nt * sizeof *live), **ord = hq_xmalloc(nt * sizeof *ord);
+    cursor **at = hq_xmalloc(nt * sizeof *at);
+    double *cum = hq_xcalloc(nt, sizeof *cum);
+    for (size_t i = 0; i < q->plan->n_terms; i++)
+        if (q->cur[i].present)
+            live[n++] = &q->cur[i];
+    if (q->exhaustive) { /* the reference: every document in order, no bound used */
+        for (size_t i = 0; i < n; i++)
+            live[i]->wb = INFINITY;
+        scan_window(q, live, n, cum, at, 0, HQ_DOC_END - 1);
+    } else if (n > 0) {
+        block_bounds(q, live, n);
+        size_t n_reg = make_regions(q, live, n);
+        qsort(q->reg, n_reg, sizeof *q->reg, best_region);
+        for (size_t i = 0; i < n_reg && q->rc == HQ_OK; i++) {
+            if (heap_full(q) && cannot_enter(q->reg[i].bound, threshold(q)))
+                break; /* and every region after it */
+            run_region(q, live, n, ord, cum, at, q->reg[i].first, q->reg[i].last);
+        }
+    }
     free(cum);
     free(at);
     free(ord);
+    free(live);
 }
 
 /* ---- conjunctive: required phrases ---------------------------------- */
@@ -605,7 +787,7 @@ static void conjunctive(search *q)
                 set_contrib(q, (uint32_t)i, term_score(q, c, &di));
         }
         double s = total(q);
-        if (!heap_full(q) || s > threshold(q))
+        if (!heap_full(q) || s >= threshold(q))
             offer(q, doc, s);
     }
     if (drive->rc != HQ_OK)
@@ -657,6 +839,7 @@ static void search_segment(search *q, uint32_t seg)
     const hq_plan *plan = q->plan;
     q->seg = seg;
     q->s = plan->snap->segs[seg];
+    q->len_codes = hq_segment_length_codes(q->s);
     q->exact_bounds = exact_bounds_hold(q);
     resolve_filters(q);
     q->req = hq_xcalloc(plan->n_required + 1, sizeof *q->req);
@@ -707,12 +890,15 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
         for (uint32_t seg = 0; seg < plan->snap->n_segs && q.rc == HQ_OK; seg++)
             search_segment(&q, seg);
     free(q.mult);
+    free(q.tis);
     free(q.cur);
     free(q.contrib);
     free(q.touched);
     free(q.filters);
     free(q.pos_a);
     free(q.pos_b);
+    free(q.bounds);
+    free(q.reg);
     stats->exact = exhaustive || plan->n_required > 0 || plan->n_terms == 0;
     if (q.rc != HQ_OK)
         return q.rc;
@@ -737,6 +923,7 @@ hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double
                 contrib[i] = term_score(&q, c, &di);
         }
     free(q.mult);
+    free(q.tis);
     free(q.cur);
     return q.rc;
 }

@@ -2,6 +2,12 @@
  * feed.c — the store as the indexer sees it: the change log and the
  * sections of changed articles, with the article fields the index
  * needs (focus, synonyms, source, trust).
+ *
+ * A whole rebuild reads two sequential scans, sections by (article,
+ * order) and articles by id, and joins them here by merging: a join in
+ * SQL looks each section's article up in the articles' index, a third
+ * of the reading time.  Changed articles are read one by one with the
+ * join.
  */
 #include "store.h"
 
@@ -70,23 +76,61 @@ static hq_status feed_rows(hq_store *st, sqlite3_stmt *s, hq_feed_fn fn, void *c
     return rc;
 }
 
+/* Every section, joined with its article by merging the two scans
+ * (both in id order: SQLite's BINARY collation is strcmp's order). */
+static hq_status feed_all(hq_store *st, hq_feed_fn fn, void *ctx, hq_error *err)
+{
+    sqlite3_stmt *sec = NULL, *art = NULL;
+    hq_status rc = HQ_OK;
+    if (sqlite3_prepare_v2(hq_store_db(st),
+                           "SELECT id, article_id, title, qtype, body FROM sections"
+                           " ORDER BY article_id, ord",
+                           -1, &sec, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(hq_store_db(st),
+                           "SELECT id, coalesce(focus, title), synonyms, source, trust"
+                           " FROM articles ORDER BY id",
+                           -1, &art, NULL) != SQLITE_OK)
+        rc = fail(st, err, "reading sections");
+    int ra = rc == HQ_OK ? sqlite3_step(art) : SQLITE_DONE, rs = SQLITE_DONE;
+    while (rc == HQ_OK && ra == SQLITE_ROW && (rs = sqlite3_step(sec)) == SQLITE_ROW) {
+        const char *aid = (const char *)sqlite3_column_text(sec, 1);
+        int cmp = -1; /* the current article's id against aid */
+        while (aid != NULL && ra == SQLITE_ROW &&
+               (cmp = strcmp((const char *)sqlite3_column_text(art, 0), aid)) < 0)
+            ra = sqlite3_step(art);
+        if (cmp != 0 || ra != SQLITE_ROW)
+            continue; /* no such article: the join would drop the section */
+        hq_feed_section f;
+        const char **cols[] = {&f.id, &f.article_id, &f.title, &f.qtype, &f.body};
+        for (int i = 0; i < 5; i++)
+            *cols[i] = (const char *)sqlite3_column_text(sec, i);
+        const char **acols[] = {&f.focus, &f.synonyms_json, &f.source, &f.trust};
+        for (int i = 0; i < 4; i++)
+            *acols[i] = (const char *)sqlite3_column_text(art, i + 1);
+        rc = fn(ctx, &f);
+    }
+    if (rc == HQ_OK && ((rs != SQLITE_DONE && rs != SQLITE_ROW) ||
+                        (ra != SQLITE_ROW && ra != SQLITE_DONE)))
+        rc = fail(st, err, "reading sections");
+    sqlite3_finalize(sec);
+    sqlite3_finalize(art);
+    return rc;
+}
+
 hq_status hq_store_feed(hq_store *st, char *const *ids, size_t n, hq_feed_fn fn, void *ctx,
                         hq_error *err)
 {
+    if (ids == NULL)
+        return feed_all(st, fn, ctx, err);
     sqlite3_stmt *s = NULL;
-    const char *sql = ids ? FEED_SQL " WHERE s.article_id = ?1 ORDER BY s.ord"
-                          : FEED_SQL " ORDER BY s.article_id, s.ord";
-    if (sqlite3_prepare_v2(hq_store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(hq_store_db(st), FEED_SQL " WHERE s.article_id = ?1 ORDER BY s.ord",
+                           -1, &s, NULL) != SQLITE_OK)
         return fail(st, err, "reading sections");
     hq_status rc = HQ_OK;
-    if (ids == NULL) {
+    for (size_t i = 0; rc == HQ_OK && i < n; i++) {
+        sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
         rc = feed_rows(st, s, fn, ctx, err);
-    } else {
-        for (size_t i = 0; rc == HQ_OK && i < n; i++) {
-            sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
-            rc = feed_rows(st, s, fn, ctx, err);
-            sqlite3_reset(s);
-        }
+        sqlite3_reset(s);
     }
     sqlite3_finalize(s);
     return rc;

@@ -9,6 +9,11 @@
  * the cache (they outlive the call) or, once the cache is full, into the
  * scratch arena, which is emptied at the next call; either way the
  * contract is "valid until the next hq_analyze()".  One per thread.
+ *
+ * With HQ_ANALYZE_IDS each token also gets its term's number in the
+ * analyzer's own dictionary (an hq_intern): a cached word keeps the id
+ * of its stem in its term cache entry, so a repeated word costs no
+ * second hash.  The index builder inverts tokens by these ids.
  */
 #include "text.h"
 
@@ -18,6 +23,7 @@
 
 struct hq_analyzer {
     hq_termcache *cache;
+    hq_intern *ids; /* the terms numbered for HQ_ANALYZE_IDS; NULL until then */
     hq_arena scratch; /* terms the cache could not keep, for one call */
     hq_word words[BATCH];
 };
@@ -26,6 +32,7 @@ hq_analyzer *hq_analyzer_new(void)
 {
     hq_analyzer *a = hq_xmalloc(sizeof *a);
     a->cache = hq_termcache_new();
+    a->ids = NULL;
     hq_arena_init(&a->scratch);
     return a;
 }
@@ -35,6 +42,7 @@ void hq_analyzer_free(hq_analyzer *a)
     if (a == NULL)
         return;
     hq_termcache_free(a->cache);
+    hq_intern_free(a->ids);
     hq_arena_free(&a->scratch);
     free(a);
 }
@@ -60,15 +68,23 @@ static inline void emit(hq_analyzer *a, const char *text, size_t len, size_t sta
 {
     if (out->n >= HQ_TEXT_MAX_TOKENS)
         return;
-    const hq_term *t =
-        hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
+    hq_term *t = hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
     if (t->folded == NULL || (t->stop && !(flags & HQ_ANALYZE_KEEP_STOPWORDS)))
         return;
     const char *term = t->stem;
     uint32_t term_len = t->stem_len;
+    uint32_t id = HQ_NO_ID;
     if (flags & HQ_ANALYZE_NO_STEM) {
         term = t->folded;
         term_len = t->folded_len;
+        if (flags & HQ_ANALYZE_IDS) /* the entry's id is its stem's */
+            id = hq_intern_id(a->ids, term, term_len, NULL);
+    } else if (flags & HQ_ANALYZE_IDS) {
+        id = t->id;
+        if (id == HQ_NO_ID) {
+            id = hq_intern_id(a->ids, term, term_len, NULL);
+            t->id = id; /* kept when t is cached */
+        }
     }
     if (!t->cached)
         term = hq_arena_strndup(&a->scratch, term, term_len);
@@ -76,6 +92,7 @@ static inline void emit(hq_analyzer *a, const char *text, size_t len, size_t sta
         hq_grow((void **)&out->items, &out->cap, out->n + 1, sizeof *out->items);
     out->items[out->n++] = (hq_token){.term = term,
                                       .len = term_len,
+                                      .id = id,
                                       .pos = pos,
                                       .start = (uint32_t)start,
                                       .end = (uint32_t)end};
@@ -119,6 +136,8 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
     out->n = 0;
     if (a->scratch.used > 0)
         hq_arena_free(&a->scratch);
+    if ((flags & HQ_ANALYZE_IDS) && a->ids == NULL)
+        a->ids = hq_intern_new();
     if (text == NULL)
         return;
     if (len > HQ_TEXT_MAX_INPUT)
@@ -137,6 +156,24 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
                 emit(a, text, len, w->start, w->end, pos++, 0, flags, out);
         }
     }
+}
+
+size_t hq_analyzer_n_ids(const hq_analyzer *a)
+{
+    return a->ids ? hq_intern_size(a->ids) : 0;
+}
+
+const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len)
+{
+    return hq_intern_str(a->ids, id, len);
+}
+
+void hq_analyzer_clear_ids(hq_analyzer *a)
+{
+    if (a->ids == NULL)
+        return;
+    hq_intern_clear(a->ids);
+    hq_termcache_clear_ids(a->cache);
 }
 
 const char *hq_analyzer_stem(hq_analyzer *a, const char *word, size_t len, size_t *out_len)

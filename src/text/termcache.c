@@ -53,6 +53,7 @@ struct hq_termcache {
     hq_arena arena;
     hq_stemmer *stemmer;
     hq_term tmp; /* a term computed but not cached (the cache is full) */
+    hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
     char tmp_folded[HQ_TEXT_MAX_WORD + 1];
     char tmp_stem[HQ_TEXT_MAX_WORD + 1];
     hq_folder folder;
@@ -66,6 +67,7 @@ hq_termcache *hq_termcache_new(void)
     c->max = HQ_TERM_CACHE_MAX;
     hq_arena_init(&c->arena);
     c->stemmer = hq_stemmer_new();
+    c->dropped = (hq_term){.cached = true, .id = HQ_NO_ID};
     return c;
 }
 
@@ -186,11 +188,12 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
     t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
     t->stem = t->folded ? hq_stem(c->stemmer, t->folded, folded_len, &stem_len) : NULL;
     t->stem_len = (uint32_t)stem_len;
+    t->id = HQ_NO_ID;
     return t;
 }
 
 /* Caches word (loaded in k) at the empty slot i; returns its term. */
-static const hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *k,
+static hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *k,
                              const char *word, size_t len, unsigned opts)
 {
     const hq_term *t = compute(c, word, len, opts);
@@ -224,7 +227,7 @@ static const hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint
 }
 
 /* An uncached term: computed, its strings copied into c's temporaries. */
-static const hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigned opts)
+static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigned opts)
 {
     hq_term *t = compute(c, word, len, opts);
     t->cached = false;
@@ -242,12 +245,9 @@ static const hq_term *temporary(hq_termcache *c, const char *word, size_t len, u
     return t;
 }
 
-/* What words over HQ_TEXT_MAX_WORD bytes give. */
-static const hq_term dropped = {.cached = true};
-
 /* Finds or inserts word, whose padded key is k and hash h. */
-static const hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
-                             size_t len, unsigned opts)
+static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
+                       size_t len, unsigned opts)
 {
     uint32_t tag = (uint32_t)(h >> 32);
     size_t i = h & c->mask;
@@ -267,12 +267,21 @@ static const hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, con
     return insert(c, i, tag, k, word, len, opts);
 }
 
-const hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
-                                unsigned opts)
+hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
+                          unsigned opts)
 {
-    if (len == 0 || len > HQ_TEXT_MAX_WORD)
-        return &dropped;
+    if (len == 0 || len > HQ_TEXT_MAX_WORD) {
+        c->dropped = (hq_term){.cached = true, .id = HQ_NO_ID};
+        return &c->dropped;
+    }
     uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
     uint64_t h = load_key(k, word, len, readable, opts);
     return lookup(c, k, h, word, len, opts);
+}
+
+void hq_termcache_clear_ids(hq_termcache *c)
+{
+    for (size_t i = 0; i <= c->mask; i++)
+        if (c->slots[i].e != NULL)
+            c->slots[i].e->term.id = HQ_NO_ID;
 }

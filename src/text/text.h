@@ -141,6 +141,8 @@ typedef struct hq_term {
     bool stop;   /* hq_is_stopword(folded) */
     bool cached; /* true: the strings live until hq_termcache_free();
                     false (the cache is full): until the next lookup */
+    uint32_t id; /* free for the caller (the analyzer keeps the stem's term id
+                    here); HQ_NO_ID until set, and in an uncached term */
 } hq_term;
 
 typedef struct hq_termcache hq_termcache;
@@ -155,9 +157,13 @@ void hq_termcache_free(hq_termcache *c);
  * on (>= len): the rest of the text, so that the word can be read 8
  * bytes at a time in place.  The hq_term itself is valid until the next
  * call on c (or, cached, until c is freed); for its strings see
- * hq_term.cached.  Never NULL. */
-const hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
-                                unsigned opts);
+ * hq_term.cached.  Its id may be set by the caller (a cached term keeps
+ * it).  Never NULL. */
+hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
+                          unsigned opts);
+
+/* Sets every cached word's id back to HQ_NO_ID. */
+void hq_termcache_clear_ids(hq_termcache *c);
 
 /* The number of words cached (at most HQ_TERM_CACHE_MAX). */
 size_t hq_termcache_size(const hq_termcache *c);
@@ -182,6 +188,8 @@ typedef struct hq_token {
     const char *term; /* the indexed form, NUL-terminated; owned by the analyzer,
                          valid until the next hq_analyze() on it */
     uint32_t len;     /* bytes of term */
+    uint32_t id;      /* with HQ_ANALYZE_IDS: term's number in the analyzer's
+                         dictionary (hq_analyzer_term); else HQ_NO_ID */
     uint32_t pos;     /* position, see above */
     uint32_t start, end; /* bytes [start, end) of the source word in the input */
 } hq_token;
@@ -201,7 +209,8 @@ void hq_analyzer_free(hq_analyzer *a);
 
 enum {
     HQ_ANALYZE_KEEP_STOPWORDS = 1, /* stop words yield tokens too */
-    HQ_ANALYZE_NO_STEM = 2         /* terms are folded words, not stems */
+    HQ_ANALYZE_NO_STEM = 2,        /* terms are folded words, not stems */
+    HQ_ANALYZE_IDS = 4             /* number the terms (hq_token.id) */
 };
 
 /* Analyses text[0..len) into out, which is reset first (its array is
@@ -217,6 +226,17 @@ void hq_analyzer_cache_limit(hq_analyzer *a, size_t max);
 
 /* Frees t's array and zeroes it; NULL is allowed. */
 void hq_tokens_free(hq_tokens *t);
+
+/* The term dictionary of HQ_ANALYZE_IDS: ids are dense (0 ..
+ * hq_analyzer_n_ids() - 1), given in order of first sight, and the same
+ * term always gets the same id until hq_analyzer_clear_ids().  It grows
+ * with the distinct terms analysed (about 40 bytes each); the index
+ * builder clears it between segments. */
+size_t hq_analyzer_n_ids(const hq_analyzer *a);
+/* The term of id (< hq_analyzer_n_ids), NUL-terminated, with its length
+ * in *len; valid until the ids are cleared or a is freed. */
+const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len);
+void hq_analyzer_clear_ids(hq_analyzer *a);
 
 /* The term hq_analyze() would give the already-folded word[0..len)
  * (as hq_fold() gives it): its stem, by the rules of hq_stem().  Stop

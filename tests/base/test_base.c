@@ -85,6 +85,42 @@ static void test_arena(void **state)
     assert_null(a.head);
 }
 
+/* Interning: dense ids in order of first sight, any bytes (NUL too),
+ * the same id for the same bytes through table growth, and clearing. */
+static void test_intern(void **state)
+{
+    (void)state;
+    hq_intern *t = hq_intern_new();
+    char buf[32];
+    bool added;
+    for (uint32_t i = 0; i < 5000; i++) {
+        int n = snprintf(buf, sizeof buf, "term-%u", i);
+        assert_int_equal(hq_intern_id(t, buf, (size_t)n, &added), i);
+        assert_true(added);
+    }
+    assert_int_equal(hq_intern_size(t), 5000);
+    for (uint32_t i = 0; i < 5000; i += 7) {
+        int n = snprintf(buf, sizeof buf, "term-%u", i);
+        assert_int_equal(hq_intern_id(t, buf, (size_t)n, &added), i);
+        assert_false(added);
+        assert_int_equal(hq_intern_find(t, buf, (size_t)n), i);
+        size_t len;
+        assert_string_equal(hq_intern_str(t, i, &len), buf);
+        assert_int_equal(len, (size_t)n);
+    }
+    assert_int_equal(hq_intern_find(t, "term-5000", 9), HQ_NO_ID);
+    assert_int_equal(hq_intern_find(t, "term-1", 5), HQ_NO_ID); /* a prefix is another string */
+    uint32_t a = hq_intern_id(t, "a\0b", 3, NULL), b = hq_intern_id(t, "a\0c", 3, NULL);
+    assert_int_not_equal(a, b);
+    assert_int_equal(hq_intern_id(t, "", 0, NULL), 5002);
+    hq_intern_clear(t);
+    assert_int_equal(hq_intern_size(t), 0);
+    assert_int_equal(hq_intern_find(t, "term-1", 6), HQ_NO_ID);
+    assert_int_equal(hq_intern_id(t, "term-1", 6, NULL), 0);
+    hq_intern_free(t);
+    hq_intern_free(NULL);
+}
+
 static void test_error_first_wins_and_format(void **state)
 {
     (void)state;
@@ -182,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_unicode_trim_and_squeeze),
         cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_intern),
         cmocka_unit_test(test_error_first_wins_and_format),
         cmocka_unit_test(test_error_cut_keeps_utf8),
         cmocka_unit_test(test_sniff),

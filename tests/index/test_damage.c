@@ -38,7 +38,7 @@ static int setup(void **state)
     (void)state;
     test_make_temp_dir(dir, sizeof dir, "damage");
     uint32_t next_id = 1;
-    hq_builder *b = hq_builder_new(dir, &next_id, 256u << 20, NULL); /* one segment */
+    hq_builder *b = hq_builder_new(dir, &next_id, 256u << 20, NULL, 1); /* one segment */
     for (uint32_t i = 0; i < 40; i++) {
         char id[32];
         snprintf(id, sizeof id, "doc-%u", i);

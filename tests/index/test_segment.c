@@ -70,7 +70,7 @@ static int setup(void **state)
     }
     hq_error err;
     hq_error_clear(&err);
-    assert_int_equal(hq_segment_write(f->path, f->docs, N_DOCS, mi, NULL, &err), HQ_OK);
+    assert_int_equal(hq_segment_write(f->path, f->docs, N_DOCS, mi, NULL, 1, &err), HQ_OK);
     hq_memindex_free(mi);
     *state = f;
     return 0;
@@ -121,7 +121,7 @@ static void test_roundtrip(void **state)
         for (uint32_t d = hq_postings_next(&p); d != HQ_DOC_END; d = hq_postings_next(&p)) {
             seen++;
             for (int fld = 0; fld < HQ_NFIELDS; fld++) {
-                assert_int_equal(p.tf[p.i][fld], f->m->count[w][d][fld]);
+                assert_int_equal(hq_postings_tf(&p)[fld], f->m->count[w][d][fld]);
                 uint32_t pos[512];
                 uint32_t n = hq_postings_positions(&p, fld, pos, 512);
                 assert_int_equal(n, f->m->count[w][d][fld]);
@@ -138,31 +138,96 @@ static void test_roundtrip(void **state)
     hq_segment_unref(s);
 }
 
+/* The model's first document >= target holding word w, or HQ_DOC_END. */
+static uint32_t model_next(const model *m, uint32_t w, uint32_t target)
+{
+    for (uint32_t d = target; d < N_DOCS; d++)
+        if (m->count[w][d][0] + m->count[w][d][1] + m->count[w][d][2])
+            return d;
+    return HQ_DOC_END;
+}
+
+/* Opens a cursor on word w of s; false when s does not hold it. */
+static bool open_word(const hq_segment *s, uint32_t w, hq_postings *p)
+{
+    char t[64];
+    word(t, sizeof t, w);
+    hq_terminfo ti;
+    if (hq_segment_term(s, t, strlen(t), &ti) != HQ_OK)
+        return false;
+    assert_int_equal(hq_segment_postings(s, &ti, p), HQ_OK);
+    return true;
+}
+
 static void test_advance_matches_model(void **state)
 {
     fixture *f = *state;
     hq_segment *s = NULL;
     assert_int_equal(hq_segment_open(f->path, &s, NULL), HQ_OK);
     for (uint32_t w = 0; w < 20; w++) { /* the frequent words: many blocks */
-        char t[64];
-        word(t, sizeof t, w);
-        hq_terminfo ti;
-        if (hq_segment_term(s, t, strlen(t), &ti) != HQ_OK)
-            continue;
         hq_postings p;
-        assert_int_equal(hq_segment_postings(s, &ti, &p), HQ_OK);
+        if (!open_word(s, w, &p))
+            continue;
         uint32_t target = 0;
         while (target < N_DOCS) {
-            uint32_t want = HQ_DOC_END;
-            for (uint32_t d = target; d < N_DOCS && want == HQ_DOC_END; d++)
-                if (f->m->count[w][d][0] + f->m->count[w][d][1] + f->m->count[w][d][2])
-                    want = d;
+            uint32_t want = model_next(f->m, w, target);
             uint32_t got = hq_postings_advance(&p, target);
             assert_int_equal(got, want);
             if (got == HQ_DOC_END)
                 break;
             target = got + 1 + rnd(300);
         }
+    }
+    hq_segment_unref(s);
+}
+
+/* Seeking backwards and forwards, in and across blocks, as the model says. */
+static void test_seek_matches_model(void **state)
+{
+    fixture *f = *state;
+    hq_segment *s = NULL;
+    assert_int_equal(hq_segment_open(f->path, &s, NULL), HQ_OK);
+    for (uint32_t w = 0; w < 30; w++) {
+        hq_postings p;
+        if (!open_word(s, w, &p))
+            continue;
+        for (int k = 0; k < 300; k++) {
+            uint32_t target = k % 3 ? rnd(N_DOCS + 10) : p.doc + rnd(4); /* near, often */
+            uint32_t want = model_next(f->m, w, target);
+            assert_int_equal(hq_postings_seek(&p, target), want);
+            if (want != HQ_DOC_END)
+                for (int fld = 0; fld < HQ_NFIELDS; fld++)
+                    assert_int_equal(hq_postings_tf(&p)[fld], f->m->count[w][want][fld]);
+        }
+        assert_int_equal(p.rc, HQ_OK);
+    }
+    hq_segment_unref(s);
+}
+
+/* Length codes: exact below 128, never above the length, within 1/16
+ * below 32768, increasing; and a segment's codes are its lengths'. */
+static void test_length_codes(void **state)
+{
+    fixture *f = *state;
+    for (uint32_t n = 0; n < 200000; n += n < 1000 ? 1 : 97) {
+        uint32_t d = hq_length_decode(hq_length_code(n));
+        assert_true(d <= n);
+        if (n < 128)
+            assert_int_equal(d, n);
+        else if (n < 32768)
+            assert_true((double)(n - d) <= (double)n / 16);
+    }
+    assert_true(hq_length_decode(hq_length_code(UINT32_MAX)) <= UINT32_MAX);
+    for (int c = 1; c < 256; c++)
+        assert_true(hq_length_decode((uint8_t)c) > hq_length_decode((uint8_t)(c - 1)));
+    hq_segment *s = NULL;
+    assert_int_equal(hq_segment_open(f->path, &s, NULL), HQ_OK);
+    const uint8_t *codes = hq_segment_length_codes(s);
+    for (uint32_t d = 0; d < N_DOCS; d++) {
+        hq_docinfo di;
+        hq_segment_doc(s, d, &di);
+        for (int fld = 0; fld < HQ_NFIELDS; fld++)
+            assert_int_equal(codes[d * HQ_NFIELDS + fld], hq_length_code(di.len[fld]));
     }
     hq_segment_unref(s);
 }
@@ -285,6 +350,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_advance_matches_model),
+        cmocka_unit_test(test_seek_matches_model),
+        cmocka_unit_test(test_length_codes),
         cmocka_unit_test(test_prefix_scan),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_manifest_and_tombstones),

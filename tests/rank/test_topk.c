@@ -55,7 +55,7 @@ static void write_segment(const char *dir, uint32_t id, uint32_t n, const hq_fie
         }
     }
     char *path = hq_segment_file(dir, id);
-    assert_int_equal(hq_segment_write(path, docs, n, mi, hint, NULL), HQ_OK);
+    assert_int_equal(hq_segment_write(path, docs, n, mi, hint, 1 + id % 3, NULL), HQ_OK);
     free(path);
     free(ids);
     free(docs);

@@ -468,6 +468,45 @@ static void test_full_cache(void **state)
     hq_analyzer_free(roomy);
 }
 
+/* HQ_ANALYZE_IDS: the same term always gets the same id (cached words,
+ * words the full cache computes again, and words spelled otherwise),
+ * ids are dense and name their terms; clearing starts afresh. */
+static void test_term_ids(void **state)
+{
+    (void)state;
+    const char *s = "Fever, fevers and FEVER; the ovaries and an ovary. Fever again.";
+    hq_analyzer *a = hq_analyzer_new(), *full = hq_analyzer_new();
+    hq_analyzer_cache_limit(full, 2);
+    hq_tokens t = {0}, u = {0};
+    for (int round = 0; round < 2; round++) {
+        hq_analyze(a, s, strlen(s), HQ_ANALYZE_IDS, &t);
+        hq_analyze(full, s, strlen(s), HQ_ANALYZE_IDS, &u);
+        assert_int_equal(t.n, u.n);
+        for (size_t i = 0; i < t.n; i++) {
+            size_t len;
+            assert_true(t.items[i].id < hq_analyzer_n_ids(a));
+            assert_string_equal(hq_analyzer_term(a, t.items[i].id, &len), t.items[i].term);
+            assert_int_equal(len, t.items[i].len);
+            assert_int_equal(t.items[i].id, u.items[i].id); /* same order of first sight */
+            for (size_t j = 0; j < i; j++)
+                assert_int_equal(t.items[i].id == t.items[j].id,
+                                 strcmp(t.items[i].term, t.items[j].term) == 0);
+        }
+    }
+    assert_int_equal(hq_analyzer_n_ids(a), 2); /* fever, ovari ("again" is a stop word) */
+    hq_analyze(a, s, strlen(s), 0, &t); /* without the flag: no ids */
+    assert_int_equal(t.items[0].id, HQ_NO_ID);
+    hq_analyzer_clear_ids(a);
+    assert_int_equal(hq_analyzer_n_ids(a), 0);
+    hq_analyze(a, "ovary fever", 11, HQ_ANALYZE_IDS, &t);
+    assert_int_equal(t.items[0].id, 0); /* ovari first now */
+    assert_int_equal(t.items[1].id, 1);
+    hq_tokens_free(&t);
+    hq_tokens_free(&u);
+    hq_analyzer_free(a);
+    hq_analyzer_free(full);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_token_cap),
         cmocka_unit_test(test_random_text),
         cmocka_unit_test(test_full_cache),
+        cmocka_unit_test(test_term_ids),
     };
     return cmocka_run_group_tests_name("text/analyzer", tests, NULL, NULL);
 }
