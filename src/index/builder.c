@@ -12,22 +12,22 @@
  *      caller's thread when it has nothing else to do, and its fields are
  *      analysed with that thread's analyzer, terms numbered in the
  *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
- *      word costs no hashing;
- *   3. inversion: on the caller's thread, batch after batch in order,
- *      each analyzer's term ids are mapped to the memindex's through a
- *      table per analyzer (filled from the terms each batch saw first),
- *      and the tokens added to the memindex by id.
+ *      word costs no hashing; the batch's tokens are then inverted into
+ *      one run of postings per term (hq_runs_build);
+ *   3. merging: on the caller's thread, batch after batch in order, each
+ *      analyzer's term ids are mapped to the memindex's through a table
+ *      per analyzer (filled from the terms each batch saw first), and the
+ *      runs appended to the memindex (hq_memindex_append).
  * Batches are claimed in order, so each analyzer numbers its terms in
- * batch order, and inversion meets every id after the batch that
+ * batch order, and merging meets every id after the batch that
  * introduced it.  The dictionaries grow with the distinct terms seen;
  * after a segment is written, once they hold more than one term per
  * ID_BYTES of the memory budget, the pipeline is drained and they start
- * afresh.  The memory budget is
- * checked after each inverted
- * batch, and batches are cut by the documents alone: where a segment
- * ends, and its bytes, depend only on the documents, never on the number
- * of threads or on timing.  A segment is written while the workers go on
- * analysing the next batches.
+ * afresh.  The memory budget is checked after each merged batch, and
+ * batches are cut by the documents alone: where a segment ends, and its
+ * bytes, depend only on the documents, never on the number of threads
+ * or on timing.  A segment is written while the workers go on analysing
+ * the next batches.
  *
  * Field positions: each field starts at 0.  The focus field holds the
  * focus and each synonym, one after the other, with a gap of one
@@ -97,7 +97,7 @@ typedef struct actx {
     tok *focus;
     size_t n_focus, cap_focus;
     uint32_t focus_len;
-    /* the inverter's side: term strings and memindex ids by this analyzer's id */
+    /* the merging side: term strings and memindex ids by this analyzer's id */
     term_ref *names;
     size_t n_names, cap_names;
     uint32_t *tr; /* memindex id, HQ_NO_ID: not yet resolved in this memindex */
@@ -122,7 +122,7 @@ struct hq_builder {
     int n_an;
     batch *ring;
     size_t n_ring;
-    uint64_t fill_seq, claim_seq, invert_seq; /* the batch filled, next claimed, next inverted */
+    uint64_t fill_seq, claim_seq, merge_seq; /* the batch filled, next claimed, next merged */
     pthread_mutex_t mu; /* guards batch states, claim_seq and stop */
     pthread_cond_t cv;
     pthread_t workers[MAX_THREADS];
@@ -319,7 +319,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* ---- inversion (the caller's thread, in batch order) ----------------------- */
+/* ---- merging (the caller's thread, in batch order) ------------------------ */
 
 static hq_status flush(hq_builder *b, hq_error *err);
 
@@ -334,7 +334,7 @@ static uint32_t resolve(hq_builder *b, actx *ax, uint32_t id)
     return g;
 }
 
-static void invert_batch(hq_builder *b, batch *bt)
+static void merge_batch(hq_builder *b, batch *bt)
 {
     actx *ax = &b->an[bt->analyzer];
     size_t n_ids = bt->new_from + bt->n_new;
@@ -365,17 +365,17 @@ static void invert_batch(hq_builder *b, batch *bt)
     }
 }
 
-/* Inverts the next batch if it is analysed (or, with wait, once it is;
+/* Merges the next batch if it is analysed (or, with wait, once it is;
  * the caller's thread analyses a batch itself rather than idle).  False
- * when there is none to invert. */
-static bool invert_next(hq_builder *b, bool wait)
+ * when there is none to merge. */
+static bool merge_next(hq_builder *b, bool wait)
 {
-    batch *bt = &b->ring[b->invert_seq % b->n_ring];
+    batch *bt = &b->ring[b->merge_seq % b->n_ring];
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        if (bt->seq == b->invert_seq && bt->state == B_DONE)
+        if (bt->seq == b->merge_seq && bt->state == B_DONE)
             break;
-        if (bt->seq != b->invert_seq || bt->state == B_FREE || !wait) {
+        if (bt->seq != b->merge_seq || bt->state == B_FREE || !wait) {
             pthread_mutex_unlock(&b->mu);
             return false; /* not filled yet, or not asked to wait */
         }
@@ -391,8 +391,8 @@ static bool invert_next(hq_builder *b, bool wait)
         }
     }
     pthread_mutex_unlock(&b->mu);
-    invert_batch(b, bt);
-    b->invert_seq++;
+    merge_batch(b, bt);
+    b->merge_seq++;
     if (b->rc == HQ_OK &&
         (hq_memindex_bytes(b->mi) + b->strings.used + b->n_docs * sizeof *b->docs > b->budget ||
          b->n_docs >= MAX_SEGMENT_DOCS))
@@ -414,18 +414,18 @@ static void submit(hq_builder *b)
     pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->mu);
     b->fill_seq++;
-    if (b->n_workers == 0) /* alone: analyse and invert at once */
-        invert_next(b, true);
-    while (invert_next(b, false)) /* whatever is ready, in order */
+    if (b->n_workers == 0) /* alone: analyse and merge at once */
+        merge_next(b, true);
+    while (merge_next(b, false)) /* whatever is ready, in order */
         ;
 }
 
 /* Clears the analyzers' dictionaries, once every batch analysed with
- * them has been inverted (the workers are idle then). */
+ * them has been merged (the workers are idle then). */
 static void clear_ids(hq_builder *b)
 {
-    while (b->invert_seq < b->fill_seq)
-        invert_next(b, true);
+    while (b->merge_seq < b->fill_seq)
+        merge_next(b, true);
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
         hq_analyzer_clear_ids(ax->a);
@@ -438,7 +438,7 @@ static void clear_ids(hq_builder *b)
     b->clear_ids = false;
 }
 
-/* The batch to fill, made free first (inverting, and analysing, as
+/* The batch to fill, made free first (merging, and analysing, as
  * needed). */
 static batch *filling(hq_builder *b)
 {
@@ -453,7 +453,7 @@ static batch *filling(hq_builder *b)
             bt->seq = b->fill_seq;
             bt->text_len = bt->n_docs = bt->n_focus = 0;
         } else {
-            invert_next(b, true); /* the oldest batch holds this slot */
+            merge_next(b, true); /* the oldest batch holds this slot */
         }
     }
     return bt;
@@ -612,8 +612,8 @@ hq_status hq_builder_finish(hq_builder *b, hq_error *err)
     if (b->rc == HQ_OK && b->ring != NULL) {
         filling(b);
         submit(b);
-        while (b->invert_seq < b->fill_seq)
-            invert_next(b, true);
+        while (b->merge_seq < b->fill_seq)
+            merge_next(b, true);
     }
     stop_workers(b);
     free_pipeline(b); /* its memory is not needed to write the last segment */

@@ -43,6 +43,10 @@
  * it only for those parameters and average lengths no larger than the
  * segment's (a larger average would raise the true values).
  *
+ * Reading a block decodes its documents; the frequencies of a document
+ * are unpacked in place when asked (hq_postings_tf), since lookups often
+ * decode a block to find one document, or none.
+ *
  * Every length read from disk is checked against the bytes available
  * before decoding, and decoded documents against the segment's count.
  * The postings section ends with 16 bytes of padding because the
@@ -275,8 +279,7 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
 
 /* ---- decoding ------------------------------------------------------ */
 
-/* Checks "u8 B, n values of B bits" at data[*off..) fits, and unpacks it
- * into v; advances *off.  False when corrupt. */
+/* Unpacks n values of b bits at d into v. */
 static inline __attribute__((always_inline)) void unpack_width(const unsigned char *d, uint32_t n,
                                                                 unsigned b, uint32_t *v)
 {
@@ -288,6 +291,8 @@ static inline __attribute__((always_inline)) void unpack_width(const unsigned ch
     }
 }
 
+/* Checks "u8 B, n values of B bits" at data[*off..) fits, and unpacks it
+ * into v; advances *off.  False when corrupt. */
 static bool unpack(const hq_postings *p, size_t *off, uint32_t n, uint32_t *v)
 {
     if (*off >= p->data_len)
