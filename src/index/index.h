@@ -83,20 +83,29 @@ typedef struct hq_field_params {
     double b[HQ_NFIELDS];
 } hq_field_params;
 
-/* A document's BM25F normalised frequency: sum over fields of
- * w * tf / (1 - b + b * len / avg).  The one definition, used to build
- * the exact block bounds and to score, so both compute the same bits. */
-static inline double hq_tfn(const double *w, const double *b, const double *avg,
-                            const uint32_t *tf, const uint32_t *len)
+/* A lossy one-byte code of a field length, and its value: exact below
+ * 128, then within 1/16 (4 bits of mantissa), never above the length:
+ * hq_length_decode(hq_length_code(n)) <= n, and both are monotone. */
+uint8_t hq_length_code(uint32_t len);
+static inline uint32_t hq_length_decode(uint8_t code)
 {
-    double tfn = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++) {
-        if (tf[f] == 0)
-            continue;
-        double norm = avg[f] <= 0 ? 1.0 : 1.0 - b[f] + b[f] * (double)len[f] / avg[f];
-        tfn += w[f] * (double)tf[f] / norm;
-    }
-    return tfn;
+    if (code < 128)
+        return code;
+    int e = 7 + ((code - 128) >> 4);
+    return (uint32_t)(16 + (code & 15)) << (e - 4);
+}
+
+/* BM25F scores a field's frequency tf as tf * w / (1 - b + b * len /
+ * avg), summed over the fields in field order (the normalised frequency,
+ * tfn).  len is the field length as its one-byte code keeps it, as
+ * Lucene's norms do: scoring then needs no document record, and a
+ * search tabulates this factor once for the 256 codes of each field.
+ * The one definition, used to build the exact block bounds and to
+ * score, so both compute the same bits. */
+static inline double hq_field_factor(double w, double b, double avg, uint8_t code)
+{
+    double norm = avg <= 0 ? 1.0 : 1.0 - b + b * (double)hq_length_decode(code) / avg;
+    return w / norm;
 }
 
 /* ---- Interface to code in memindex.c --------------------------------- */
@@ -191,7 +200,7 @@ typedef struct hq_skip {
                                      that hold the term in that field (saturated) */
     uint16_t min_ratio[HQ_NFIELDS]; /* smallest len / tf among them, in 1/16ths, rounded
                                        down (so a bound computed from it holds) */
-    float max_tfn; /* the block's largest hq_tfn under the segment's hint parameters and
+    float max_tfn; /* the block's largest normalised frequency (hq_field_factor) under the segment's hint parameters and
                       average lengths, rounded up; 0 when the segment has no hints */
 } hq_skip;
 
@@ -200,8 +209,7 @@ typedef struct hq_skip {
  * hint parameters with the segment's average field lengths. */
 typedef struct hq_encode_ctx {
     const uint32_t *doc_len;
-    const double *norm; /* with hint: 1 - b + b * len / avg per document and field, as
-                           hq_tfn computes it */
+    const double *factor; /* with hint: hq_field_factor per document and field */
     const hq_field_params *hint; /* NULL: no exact bounds */
     double avg[HQ_NFIELDS];
 } hq_encode_ctx;
@@ -376,11 +384,6 @@ void hq_segment_doc(const hq_segment *s, uint32_t doc, hq_docinfo *out);
  * HQ_NFIELDS bytes, document-major: for upper bounds that must not cost a
  * document record's cache miss. */
 const uint8_t *hq_segment_length_codes(const hq_segment *s);
-/* A lossy one-byte code of a field length, and its value: exact below
- * 128, then within 1/16 (4 bits of mantissa), never above the length:
- * hq_length_decode(hq_length_code(n)) <= n. */
-uint8_t hq_length_code(uint32_t len);
-uint32_t hq_length_decode(uint8_t code);
 /* The NUL-terminated string at offset off of the string table ("" when
  * off is out of range). */
 const char *hq_segment_string(const hq_segment *s, uint32_t off);

@@ -15,7 +15,7 @@
  *                        (saturated at 65535; 65535 when none)
  *       u16 min_ratio[3] the smallest len / tf among those documents, in
  *                        sixteenths, rounded down (65535 when none)
- *       f32 max_tfn      the largest normalised frequency (hq_tfn) of the
+ *       f32 max_tfn      the largest normalised frequency (hq_field_factor) of the
  *                        block under the segment's hint parameters and
  *                        average lengths, rounded up; 0 without hints
  *     blocks, each of n documents:
@@ -181,12 +181,12 @@ static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx 
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t d = in->docs[i];
         const uint32_t *tf = in->tf[i];
-        if (ctx->hint) { /* hq_tfn, with the segment's norms computed once */
-            const double *norm = &ctx->norm[(size_t)d * HQ_NFIELDS];
+        if (ctx->hint) { /* as ranking sums it (hq_field_factor) */
+            const double *factor = &ctx->factor[(size_t)d * HQ_NFIELDS];
             double tfn = 0;
             for (int f = 0; f < HQ_NFIELDS; f++)
                 if (tf[f] != 0)
-                    tfn += ctx->hint->w[f] * (double)tf[f] / norm[f];
+                    tfn += (double)tf[f] * factor[f];
             if (tfn > max_tfn)
                 max_tfn = tfn;
         }

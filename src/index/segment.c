@@ -11,7 +11,9 @@
  *     24  u64[3]   total length of each field over all documents
  *     48  6 sections × {u64 offset, u64 length, u32 crc32, u32 zero}:
  *         docs, strings, lexicon, lexicon index, postings, positions
- *     192 u32      flags: bit 0 = the skip entries carry exact bounds
+ *     192 u32      flags: bit 0 = the skip entries carry exact bounds (max_tfn);
+ *                  bit 1 = computed with coded lengths (hq_field_factor);
+ *                  a reader ignores bounds without bit 1 (older segments)
  *     196 f64[3]   hint weight per field, 220 f64[3] hint b per field
  *     244 ...      zero
  *     252 u32      crc32 of bytes 0..252
@@ -45,6 +47,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define HINT_EXACT 1u /* header flags, at 192 */
+#define HINT_CODED 2u
 #define MAGIC "HQSEGMT"
 #define VERSION 1
 #define HEADER_BYTES 256
@@ -416,7 +420,7 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
         hq_put_u32(&b, secs[s].crc);
         hq_put_u32(&b, 0);
     }
-    hq_put_u32(&b, hint ? 1 : 0);
+    hq_put_u32(&b, hint ? HINT_EXACT | HINT_CODED : 0);
     const double zero[HQ_NFIELDS] = {0};
     const double *parts[2] = {hint ? hint->w : zero, hint ? hint->b : zero};
     for (int k = 0; k < 2; k++)
@@ -467,15 +471,15 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
         ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
-    double *norm = NULL;
+    double *factor = NULL;
     if (hint) {
-        norm = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *norm);
+        factor = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *factor);
         for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++) {
             int f = (int)(i % HQ_NFIELDS);
-            norm[i] = ctx.avg[f] <= 0 ? 1.0
-                                      : 1.0 - hint->b[f] + hint->b[f] * (double)doc_len[i] / ctx.avg[f];
+            factor[i] = hq_field_factor(hint->w[f], hint->b[f], ctx.avg[f],
+                                        hq_length_code(doc_len[i]));
         }
-        ctx.norm = norm;
+        ctx.factor = factor;
     }
     encoder e;
     encoder_start(&e, terms, n_terms, &ctx, threads); /* encoding while the documents are written */
@@ -505,7 +509,7 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_buf_free(&st.data);
     free(st.slots);
     free(doc_len);
-    free(norm);
+    free(factor);
     free(tmp);
     return rc;
 }
@@ -525,13 +529,6 @@ uint8_t hq_length_code(uint32_t len)
     return (uint8_t)(128 + ((e - 7) << 4) + ((len >> (e - 4)) & 15));
 }
 
-uint32_t hq_length_decode(uint8_t code)
-{
-    if (code < 128)
-        return code;
-    int e = 7 + ((code - 128) >> 4);
-    return (uint32_t)(16 + (code & 15)) << (e - 4);
-}
 
 struct hq_segment {
     int refs; /* atomic */
@@ -579,7 +576,7 @@ static hq_status parse_header(hq_segment *s, hq_error *err)
                            "the %s section lies outside the file (file truncated?)",
                            SEC_NAMES[i]);
     }
-    s->has_hint = (hq_get_u32(h + 192) & 1) != 0;
+    s->has_hint = (hq_get_u32(h + 192) & (HINT_EXACT | HINT_CODED)) == (HINT_EXACT | HINT_CODED);
     for (int f = 0; f < HQ_NFIELDS; f++) {
         uint64_t w = hq_get_u64(h + 196 + 8 * f), b = hq_get_u64(h + 220 + 8 * f);
         memcpy(&s->hint.w[f], &w, 8);

@@ -51,17 +51,14 @@ double hq_bm25f_idf(uint64_t n_docs, uint64_t df)
     return log(1.0 + ((double)(n_docs - df) + 0.5) / ((double)df + 0.5));
 }
 
-static double norm(const hq_bm25f *p, const double *avg_len, int f, double len)
-{
-    if (avg_len[f] <= 0)
-        return 1.0;
-    return 1.0 - p->b[f] + p->b[f] * len / avg_len[f];
-}
-
 double hq_bm25f_tfn(const hq_bm25f *p, const double *avg_len, const uint32_t *tf,
-                    const uint32_t *len)
+                    const uint8_t *len_code)
 {
-    return hq_tfn(p->w, p->b, avg_len, tf, len);
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f] != 0)
+            tfn += (double)tf[f] * hq_field_factor(p->w[f], p->b[f], avg_len[f], len_code[f]);
+    return tfn;
 }
 
 double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_skip *sk)
@@ -69,7 +66,9 @@ double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_ski
     /* A document of the block has, in field f, tf <= T, len >= L and
      * len >= tf * R.  For a given tf its tf / norm(len) is largest at the
      * smallest allowed len, max(L, tf * R), and that grows with tf: the
-     * bound is T / norm(max(L, T * R)), whatever the parameters. */
+     * bound is T / norm(max(L, T * R)), whatever the parameters.  Scores
+     * use coded lengths; coding is monotone, so the smallest allowed
+     * integer length, coded, bounds them. */
     double tfn = 0;
     for (int f = 0; f < HQ_NFIELDS; f++) {
         if (sk->max_tf[f] == 0)
@@ -81,7 +80,7 @@ double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_ski
         double by_ratio = sk->min_ratio[f] == 0xFFFF ? 0.0 : t * sk->min_ratio[f] / 16.0;
         if (by_ratio > len)
             len = by_ratio;
-        tfn += p->w[f] * t / norm(p, avg_len, f, len);
+        tfn += t * hq_field_factor(p->w[f], p->b[f], avg_len[f], hq_length_code((uint32_t)len));
     }
     return tfn;
 }

@@ -35,8 +35,10 @@ hq_status hq_bm25f_load(const char *path, hq_bm25f *p, hq_error *err);
 const char *hq_bm25f_default_path(void);
 
 double hq_bm25f_idf(uint64_t n_docs, uint64_t df);
+/* A document's normalised frequency from its frequencies and coded field
+ * lengths (hq_field_factor). */
 double hq_bm25f_tfn(const hq_bm25f *p, const double *avg_len, const uint32_t *tf,
-                    const uint32_t *len);
+                    const uint8_t *len_code);
 /* An upper bound of tfn over the documents of a block (see postings.c). */
 double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_skip *sk);
 

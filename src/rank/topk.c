@@ -91,8 +91,7 @@ typedef struct search {
     struct region *reg; /* the segment's regions */
     size_t cap_reg;
     const uint8_t *len_codes; /* the segment's (hq_segment_length_codes) */
-    bool inv_ready;
-    double inv[HQ_NFIELDS][256]; /* w / norm(length code), for term_bound */
+    double factor[HQ_NFIELDS][256]; /* hq_field_factor by field and length code */
 } search;
 
 /* ---- the heap ------------------------------------------------------- */
@@ -324,11 +323,28 @@ static bool excluded_at(search *q, uint32_t doc)
 
 /* ---- scoring -------------------------------------------------------- */
 
-static double term_score(const search *q, cursor *c, const hq_docinfo *di)
+/* hq_field_factor of every field and length code, under the plan's
+ * parameters and the snapshot's average lengths (once per search). */
+static void tabulate_factors(search *q)
 {
     const hq_bm25f *p = q->plan->params;
-    double tfn = hq_bm25f_tfn(p, q->plan->snap->avg_len, hq_postings_tf(&c->p), di->len);
-    return c->mult * hq_bm25f_saturate(p->k1, tfn);
+    const double *avg = q->plan->snap->avg_len;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        for (int k = 0; k < 256; k++)
+            q->factor[f][k] = hq_field_factor(p->w[f], p->b[f], avg[f], (uint8_t)k);
+}
+
+/* c's contribution to doc (c at doc): from its frequencies and the
+ * document's length codes, no document record read. */
+static double term_score(const search *q, cursor *c, uint32_t doc)
+{
+    const uint32_t *tf = hq_postings_tf(&c->p);
+    const uint8_t *code = q->len_codes + (size_t)doc * HQ_NFIELDS;
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f] != 0)
+            tfn += (double)tf[f] * q->factor[f][code[f]];
+    return c->mult * hq_bm25f_saturate(q->plan->params->k1, tfn);
 }
 
 static double block_bound(const search *q, const cursor *c, uint32_t b)
@@ -389,14 +405,19 @@ static double total(search *q)
     return s;
 }
 
-/* Is doc acceptable before scoring: live, through the filters, not
- * excluded?  Fills *di. */
-static bool admissible(search *q, uint32_t doc, hq_docinfo *di)
+/* Is doc acceptable: live, through the filters, not excluded?  The
+ * document record is read only when there are filters. */
+static bool admissible(search *q, uint32_t doc)
 {
     if (hq_snapshot_is_deleted(q->plan->snap, q->seg, doc))
         return false;
-    hq_segment_doc(q->s, doc, di);
-    return filters_pass(q, di) && !excluded_at(q, doc);
+    if (q->n_filters > 0) {
+        hq_docinfo di;
+        hq_segment_doc(q->s, doc, &di);
+        if (!filters_pass(q, &di))
+            return false;
+    }
+    return !excluded_at(q, doc);
 }
 
 /* ---- opening a segment ---------------------------------------------- */
@@ -508,30 +529,6 @@ static void sort_window(cursor **ord, size_t n)
     }
 }
 
-/* An upper bound of c's contribution to doc (c at doc), from the
- * document's length codes: cheap, and no document record is read. */
-static double term_bound(search *q, cursor *c, uint32_t doc)
-{
-    if (!q->inv_ready) { /* once per search: w / norm(len) for each length code */
-        const hq_bm25f *p = q->plan->params;
-        const double *avg = q->plan->snap->avg_len;
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            for (int k = 0; k < 256; k++) {
-                double len = (double)hq_length_decode((uint8_t)k);
-                double norm = avg[f] <= 0 ? 1.0 : 1.0 - p->b[f] + p->b[f] * len / avg[f];
-                q->inv[f][k] = p->w[f] / norm;
-            }
-        q->inv_ready = true;
-    }
-    const uint32_t *tf = hq_postings_tf(&c->p);
-    const uint8_t *code = q->len_codes + (size_t)doc * HQ_NFIELDS;
-    double tfn = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (tf[f])
-            tfn += (double)tf[f] * q->inv[f][code[f]];
-    return c->mult * hq_bm25f_saturate(q->plan->params->k1, tfn);
-}
-
 /* Moves c to doc (or past it); false when its list is corrupt. */
 static bool seek_doc(search *q, cursor *c, uint32_t doc)
 {
@@ -541,50 +538,38 @@ static bool seek_doc(search *q, cursor *c, uint32_t doc)
     return !corrupt_cursor(q, &c->p);
 }
 
-/* Can doc still enter the full heap by the cheap bounds?  at[0..n_at)
- * are the essential cursors at doc; the non-essential ones ord[0..ess)
- * are moved to doc, most promising first, while it can (cum[j]: the sum
- * of the window bounds of ord[0..j)). */
-static bool within_bounds(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
-                          size_t n_at, uint32_t doc)
-{
-    double theta = threshold(q), b = 0;
-    for (size_t j = 0; j < n_at; j++)
-        b += term_bound(q, at[j], doc);
-    for (size_t j = ess; j-- > 0;) {
-        if (cannot_enter(b + cum[j + 1], theta))
-            return false;
-        if (!seek_doc(q, ord[j], doc))
-            return false;
-        if (ord[j]->p.doc == doc)
-            b += term_bound(q, ord[j], doc);
-    }
-    return !cannot_enter(b, theta);
-}
-
-/* Scores doc (at[0..n_at): the essential cursors at it; ord[0..ess):
- * the non-essential ones) and offers it.  Once the heap is full, the
- * cheap bounds come first: most candidates stop there, before the
- * document record is read. */
+/* Scores doc and offers it.  at[0..n_at) are the essential cursors at
+ * doc; the non-essential ones ord[0..ess) are moved to doc, most
+ * promising first, only while it can still enter the full heap (cum[j]:
+ * the sum of the window bounds of ord[0..j)).  Each contribution is
+ * computed once; the bound checks use their running sum, the offered
+ * score their sum in plan-term order (total). */
 static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
                      size_t n_at, uint32_t doc)
 {
-    if (!q->exhaustive && heap_full(q) && !within_bounds(q, ord, ess, cum, at, n_at, doc))
-        return;
-    hq_docinfo di;
-    if (q->rc != HQ_OK || !admissible(q, doc, &di))
-        return;
-    q->stats->matched++;
-    for (size_t j = 0; j < n_at; j++)
-        set_contrib(q, at[j]->term, term_score(q, at[j], &di));
-    for (size_t j = 0; j < ess; j++) {
-        if (!seek_doc(q, ord[j], doc)) {
+    bool prune = !q->exhaustive && heap_full(q);
+    double theta = threshold(q), sum = 0;
+    for (size_t j = 0; j < n_at; j++) {
+        double v = term_score(q, at[j], doc);
+        set_contrib(q, at[j]->term, v);
+        sum += v;
+    }
+    for (size_t j = ess; j-- > 0;) {
+        if ((prune && cannot_enter(sum + cum[j + 1], theta)) || !seek_doc(q, ord[j], doc)) {
             reset_contrib(q);
             return;
         }
-        if (ord[j]->p.doc == doc)
-            set_contrib(q, ord[j]->term, term_score(q, ord[j], &di));
+        if (ord[j]->p.doc == doc) {
+            double v = term_score(q, ord[j], doc);
+            set_contrib(q, ord[j]->term, v);
+            sum += v;
+        }
     }
+    if ((prune && cannot_enter(sum, theta)) || !admissible(q, doc)) {
+        reset_contrib(q);
+        return;
+    }
+    q->stats->matched++;
     q->stats->scored++;
     double s = total(q);
     if (!heap_full(q) || s >= threshold(q))
@@ -776,15 +761,14 @@ static void conjunctive(search *q)
         bool all = true;
         for (size_t i = 0; i < q->plan->n_required && all; i++)
             all = phrase_at(q, &q->req[i], doc);
-        hq_docinfo di;
-        if (!all || !admissible(q, doc, &di))
+        if (!all || !admissible(q, doc))
             continue;
         q->stats->matched++;
         q->stats->scored++;
         for (size_t i = 0; i < q->plan->n_terms; i++) {
             cursor *c = &q->cur[i];
             if (c->present && hq_postings_advance(&c->p, doc) == doc)
-                set_contrib(q, (uint32_t)i, term_score(q, c, &di));
+                set_contrib(q, (uint32_t)i, term_score(q, c, doc));
         }
         double s = total(q);
         if (!heap_full(q) || s >= threshold(q))
@@ -798,8 +782,7 @@ static void conjunctive(search *q)
 static void filter_only(search *q)
 {
     for (uint32_t doc = 0, n = hq_segment_n_docs(q->s); doc < n; doc++) {
-        hq_docinfo di;
-        if (!admissible(q, doc, &di))
+        if (!admissible(q, doc))
             continue;
         q->stats->matched++;
         if (!heap_full(q))
@@ -886,6 +869,7 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     q.touched = hq_xcalloc(plan->n_terms + 1, sizeof *q.touched);
     q.filters = hq_xcalloc(plan->n_filters + 1, sizeof *q.filters);
     q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
+    tabulate_factors(&q);
     if (term_multipliers(&q) == HQ_OK)
         for (uint32_t seg = 0; seg < plan->snap->n_segs && q.rc == HQ_OK; seg++)
             search_segment(&q, seg);
@@ -910,20 +894,23 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
 hq_status hq_explain_doc(const hq_plan *plan, uint32_t seg, uint32_t doc, double *contrib,
                          hq_error *err)
 {
-    search q = {.plan = plan, .err = err, .seg = seg, .s = plan->snap->segs[seg]};
-    q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
-    q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
-    hq_docinfo di;
-    hq_segment_doc(q.s, doc, &di);
-    if (term_multipliers(&q) == HQ_OK && open_terms(&q))
+    search *q = hq_xcalloc(1, sizeof *q);
+    *q = (search){.plan = plan, .err = err, .seg = seg, .s = plan->snap->segs[seg]};
+    q->len_codes = hq_segment_length_codes(q->s);
+    tabulate_factors(q);
+    q->cur = hq_xcalloc(plan->n_terms + 1, sizeof *q->cur);
+    q->mult = hq_xcalloc(plan->n_terms + 1, sizeof *q->mult);
+    if (term_multipliers(q) == HQ_OK && open_terms(q))
         for (size_t i = 0; i < plan->n_terms; i++) {
-            cursor *c = &q.cur[i];
+            cursor *c = &q->cur[i];
             contrib[i] = 0;
             if (c->present && hq_postings_advance(&c->p, doc) == doc)
-                contrib[i] = term_score(&q, c, &di);
+                contrib[i] = term_score(q, c, doc);
         }
-    free(q.mult);
-    free(q.tis);
-    free(q.cur);
-    return q.rc;
+    hq_status rc = q->rc;
+    free(q->mult);
+    free(q->tis);
+    free(q->cur);
+    free(q);
+    return rc;
 }

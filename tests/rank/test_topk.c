@@ -114,7 +114,8 @@ static void test_bm25f_by_hand(void **state)
     (void)state;
     hq_bm25f p = {.k1 = 1.2, .w = {2.0, 3.0, 1.0}, .b = {0.5, 0.3, 0.75}};
     double avg[HQ_NFIELDS] = {8.0, 4.0, 100.0};
-    uint32_t tf[HQ_NFIELDS] = {1, 0, 3}, len[HQ_NFIELDS] = {10, 4, 50};
+    uint32_t tf[HQ_NFIELDS] = {1, 0, 3};
+    uint8_t len[HQ_NFIELDS] = {10, 4, 50}; /* codes: exact below 128 */
     /* title: 2 * 1 / (0.5 + 0.5 * 10/8) = 2 / 1.125 = 1.777...;
      * body: 1 * 3 / (0.25 + 0.75 * 50/100) = 3 / 0.625 = 4.8 */
     double tfn = hq_bm25f_tfn(&p, avg, tf, len);
