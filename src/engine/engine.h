@@ -184,7 +184,11 @@ typedef struct hq_search_run {
 
 enum {
     HQ_SEARCH_EXHAUSTIVE = 1, /* score every match (the reference for pruning) */
-    HQ_SEARCH_PLAIN = 2       /* no question analysis, no re-ranking */
+    HQ_SEARCH_PLAIN = 2,      /* no question analysis, no re-ranking */
+    HQ_SEARCH_COUNT = 4       /* count up to HQ_COUNT_EXACT matches exactly (a total to show) */
+};
+enum {
+    HQ_COUNT_EXACT = 1000
 };
 
 /* Parses text with a and ranks its k best documents in snap.  The run

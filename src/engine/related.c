@@ -288,7 +288,7 @@ static hq_status concept_candidates(rel *r, const hq_plan *main, double *self)
         size_t n = 0, n_hits = 0;
         for (size_t i = 0; i < r->toks.n && n < 16; i++)
             terms[n++] = (hq_plan_term){r->toks.items[i].term, r->toks.items[i].len, 1};
-        hq_plan plan = {r->snap, &r->e->params, terms, n, NULL, 0, NULL, 0, NULL, 0};
+        hq_plan plan = {r->snap, &r->e->params, terms, n, NULL, 0, NULL, 0, NULL, 0, 0};
         hq_topk_stats stats;
         if (n > 0)
             rc = hq_topk(&plan, CONCEPT_DEPTH, false, hits, &n_hits, &stats, r->err);
@@ -311,7 +311,7 @@ static hq_status candidates(rel *r)
 {
     if (r->query.n == 0)
         return HQ_OK;
-    hq_plan plan = {r->snap, &r->e->params, r->query.terms, r->query.n, NULL, 0, NULL, 0, NULL, 0};
+    hq_plan plan = {r->snap, &r->e->params, r->query.terms, r->query.n, NULL, 0, NULL, 0, NULL, 0, 0};
     size_t depth = (size_t)r->p->depth, n_hits = 0;
     hq_hit *hits = hq_xmalloc(depth * sizeof *hits);
     hq_topk_stats stats;

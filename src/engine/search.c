@@ -71,7 +71,7 @@ static void plan_build(plan_store *ps, const hq_query *q, const hq_snapshot *sna
     }
     ps->plan = (hq_plan){snap,          params,      ps->terms,    q->n_terms,
                          ps->required,  n_req,       ps->excluded, n_exc,
-                         ps->filters,   q->n_filters};
+                         ps->filters,   q->n_filters, 0};
 }
 
 static void plan_free(plan_store *ps)
@@ -147,6 +147,7 @@ hq_status hq_engine_search(hq_engine *e, hq_analyzer *a, hq_snapshot *snap, cons
     plan_store *ps = hq_xmalloc(sizeof *ps);
     plan_build(ps, q, snap, &e->params);
     run->plan = ps;
+    ps->plan.count_exact = mode & HQ_SEARCH_COUNT ? HQ_COUNT_EXACT : 0;
     size_t depth = k;
     if (understand) {
         run->question = hq_xcalloc(1, sizeof *run->question);
@@ -285,7 +286,8 @@ hq_status hq_search(hq_engine *e, const char *query, const hq_search_options *o,
     hq_analyzer *a = hq_engine_take_analyzer(e);
     hq_search_run run;
     rc = hq_engine_search(e, a, snap, query, opt.offset + opt.limit,
-                          (opt.exhaustive ? HQ_SEARCH_EXHAUSTIVE : 0) | (opt.plain ? HQ_SEARCH_PLAIN : 0),
+                          HQ_SEARCH_COUNT | (opt.exhaustive ? HQ_SEARCH_EXHAUSTIVE : 0) |
+                              (opt.plain ? HQ_SEARCH_PLAIN : 0),
                           &run, err);
     double took = hq_now() - t0;
     json_t *hits = NULL;

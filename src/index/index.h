@@ -234,8 +234,9 @@ typedef struct hq_postings {
     uint32_t doc;              /* current document or HQ_DOC_END */
     hq_status rc;              /* sticky: HQ_ECORRUPT once a decode failed */
     uint32_t docs[HQ_BLOCK];
-    uint8_t fields[HQ_BLOCK];   /* per document: bit f set when field f holds the term */
+    const unsigned char *masks; /* the block's field masks: a nibble per document */
     uint16_t first_tf[HQ_BLOCK]; /* per document: its first frequency's index */
+    bool tfs_indexed;          /* first_tf is computed for the current block */
     const unsigned char *tf_data; /* the block's frequencies - 1, tf_bits bits each */
     uint8_t tf_bits;
     uint32_t tf_doc;           /* the document (index i) whose frequencies are in tf */
@@ -273,6 +274,13 @@ static inline const uint32_t *hq_postings_tf(hq_postings *p)
         hq_postings_load_tf(p);
     return p->tf;
 }
+/* The normalised frequencies (hq_field_factor) of the current block's
+ * documents i0..i1-1 into out[0..i1-i0): factor[f][code] is the factor
+ * of field f at length code `code`, len_codes the segment's
+ * (hq_segment_length_codes).  The documents' frequencies are read in
+ * one pass, without loading them into tf. */
+void hq_postings_block_tfn(const hq_postings *p, uint32_t i0, uint32_t i1,
+                           const uint8_t *len_codes, const double (*factor)[256], double *out);
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
 /* Moves to the first document >= target, backwards too (decoding the

@@ -341,15 +341,85 @@ static uint32_t corrupt(hq_postings *p)
     return HQ_DOC_END;
 }
 
-/* Decodes block b: its documents into p->docs, and where each one's
- * frequencies are (they are read when asked, hq_postings_tf: a block is
- * often decoded to find one document, or none). */
+/* Are the n documents' field masks (a nibble each, low nibble first)
+ * all in 1..7: at least one field, none past the third? */
+static bool valid_masks(const unsigned char *m, uint32_t n)
+{
+    const uint64_t ones = 0x1111111111111111ull, highs = 0x8888888888888888ull;
+    for (uint32_t left = n; left > 0; m += 8) { /* 16 nibbles a word; padding follows */
+        uint64_t w;
+        memcpy(&w, m, 8);
+        w = le64toh(w);
+        uint32_t here = left < 16 ? left : 16;
+        if (here < 16) { /* the nibbles past the block count as valid */
+            uint64_t keep = (1ull << (4 * here)) - 1;
+            w = (w & keep) | (ones & ~keep);
+        }
+        if ((w & highs) != 0 || ((w - ones) & ~w & highs) != 0)
+            return false; /* a nibble above 7, or a zero one */
+        left -= here;
+    }
+    return true;
+}
+
+/* The set bits of the 16 nibbles of w, each at most 0111. */
+static inline uint32_t nibble_bits(uint64_t w)
+{
+    uint64_t x = w & 0x7777777777777777ull;
+    x = x - ((x >> 1) & 0x3333333333333333ull) - ((x >> 2) & 0x1111111111111111ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The number of frequencies of the block's documents 0..i-1: the set
+ * bits of their masks (every nibble is valid, at most 0111). */
+static uint32_t tf_index(const hq_postings *p, uint32_t i)
+{
+    const unsigned char *m = p->masks;
+    uint32_t nibbles = i, k = 0;
+    for (; nibbles >= 16; nibbles -= 16, m += 8) {
+        uint64_t w;
+        memcpy(&w, m, 8);
+        k += nibble_bits(le64toh(w));
+    }
+    if (nibbles > 0) { /* the padding covers the 8-byte load */
+        uint64_t w;
+        memcpy(&w, m, 8);
+        k += nibble_bits(le64toh(w) & ((1ull << (4 * nibbles)) - 1));
+    }
+    return k;
+}
+
+/* Where each document's frequencies start (p->first_tf), once per block
+ * and only when a single document's are asked for. */
+static void index_tfs(hq_postings *p)
+{
+    static const uint8_t COUNT[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < p->n; i += 2) {
+        unsigned m = p->masks[i / 2];
+        p->first_tf[i] = (uint16_t)k;
+        k += COUNT[m & 15];
+        p->first_tf[i + 1] = (uint16_t)k;
+        k += COUNT[m >> 4];
+    }
+    p->tfs_indexed = true;
+}
+
+static inline unsigned doc_fields(const hq_postings *p, uint32_t i)
+{
+    return (p->masks[i / 2] >> (4 * (i % 2))) & 15;
+}
+
+/* Decodes block b: its documents into p->docs, and checks its field
+ * masks and the size of its frequencies, which are read in place when
+ * asked (hq_postings_tf, hq_postings_block_tfn: a block is often decoded
+ * to find one document, or none). */
 static bool decode_block(hq_postings *p, uint32_t b)
 {
-    hq_skip sk;
-    hq_postings_skip(p, b, &sk);
-    uint32_t n = b + 1 < p->n_blocks ? HQ_BLOCK : p->n_docs - b * HQ_BLOCK;
-    size_t off = sk.doc_off;
+    const unsigned char *s = p->skips + (size_t)b * SKIP_BYTES;
+    uint32_t last_doc = hq_get_u32(s), n = b + 1 < p->n_blocks ? HQ_BLOCK : p->n_docs - b * HQ_BLOCK;
+    size_t off = hq_get_u32(s + 4);
     uint32_t gaps[HQ_BLOCK];
     if (off > p->data_len || !unpack(p, &off, n, gaps))
         return false;
@@ -358,23 +428,14 @@ static bool decode_block(hq_postings *p, uint32_t b)
         doc += (uint64_t)gaps[i] + 1;
         p->docs[i] = (uint32_t)doc;
     }
-    if (doc >= p->max_doc || doc != sk.last_doc)
+    if (doc >= p->max_doc || doc != last_doc)
         return false; /* past the segment's documents, or not the skip entry's */
     size_t mask_bytes = (n + 1) / 2;
-    if (p->data_len - off < mask_bytes)
-        return false;
-    const unsigned char *masks = p->data + off;
+    if (p->data_len - off < mask_bytes || !valid_masks(p->data + off, n))
+        return false; /* a document with no field, or a fourth one */
+    p->masks = p->data + off;
     off += mask_bytes;
-    static const uint8_t COUNT[16] = {0, 1, 1, 2, 1, 2, 2, 3, 0, 1, 1, 2, 1, 2, 2, 3};
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned m = (masks[i / 2] >> (4 * (i % 2))) & 15;
-        if (m == 0 || m > 7)
-            return false; /* no field, or a fourth one */
-        p->fields[i] = (uint8_t)m;
-        p->first_tf[i] = (uint16_t)k;
-        k += COUNT[m];
-    }
+    uint32_t k = tf_index(p, n);
     /* u8 B2, then k values of B2 bits (read in place: the padding covers
      * the 8-byte loads) */
     if (off >= p->data_len)
@@ -385,6 +446,7 @@ static bool decode_block(hq_postings *p, uint32_t b)
     p->tf_bits = (uint8_t)b2;
     p->tf_data = p->data + off + 1;
     p->tf_doc = UINT32_MAX;
+    p->tfs_indexed = false;
     p->block = b;
     p->n = n;
     p->i = 0;
@@ -394,8 +456,10 @@ static bool decode_block(hq_postings *p, uint32_t b)
 
 void hq_postings_load_tf(hq_postings *p)
 {
-    unsigned m = p->fields[p->i], b = p->tf_bits;
+    unsigned m = doc_fields(p, p->i), b = p->tf_bits;
     uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    if (!p->tfs_indexed)
+        index_tfs(p);
     uint64_t bit = (uint64_t)p->first_tf[p->i] * b;
     for (int f = 0; f < HQ_NFIELDS; f++) {
         p->tf[f] = 0;
@@ -410,6 +474,31 @@ void hq_postings_load_tf(hq_postings *p)
         bit += b;
     }
     p->tf_doc = p->i;
+}
+
+void hq_postings_block_tfn(const hq_postings *p, uint32_t i0, uint32_t i1,
+                           const uint8_t *len_codes, const double (*factor)[256], double *out)
+{
+    unsigned b = p->tf_bits;
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    uint64_t bit = (uint64_t)tf_index(p, i0) * b;
+    for (uint32_t i = i0; i < i1; i++) {
+        unsigned m = doc_fields(p, i);
+        const uint8_t *code = len_codes + (size_t)p->docs[i] * HQ_NFIELDS;
+        double tfn = 0;
+        for (int f = 0; f < HQ_NFIELDS; f++) { /* as ranking sums it: field order */
+            if (!((m >> f) & 1))
+                continue;
+            uint64_t w = 0;
+            if (b > 0) {
+                memcpy(&w, p->tf_data + bit / 8, 8);
+                w = (le64toh(w) >> (bit % 8)) & mask;
+            }
+            tfn += (double)((uint32_t)w + 1) * factor[f][code[f]];
+            bit += b;
+        }
+        out[i - i0] = tfn;
+    }
 }
 
 hq_status hq_postings_init(hq_postings *p, const unsigned char *data, size_t len,

@@ -81,6 +81,8 @@ typedef struct hq_plan {
     size_t n_excluded;
     const hq_plan_filter *filters;
     size_t n_filters;
+    uint64_t count_exact; /* count matches exactly up to this many before
+                             pruning starts (Lucene's total hits threshold) */
 } hq_plan;
 
 typedef struct hq_hit {
@@ -89,7 +91,8 @@ typedef struct hq_hit {
 } hq_hit;
 
 typedef struct hq_topk_stats {
-    uint64_t matched;  /* documents found matching (all of them when exact) */
+    uint64_t matched;  /* documents found matching (all of them when exact:
+                          exhaustive, or fewer than plan->count_exact) */
     bool exact;        /* matched counts every matching document */
     uint64_t scored;   /* documents fully scored */
 } hq_topk_stats;

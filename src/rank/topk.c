@@ -2,20 +2,26 @@
  * topk.c — the k best documents of a plan, segment by segment, with one
  * heap (and so one threshold) over the whole snapshot.
  *
+ * Scores are fixed-point: every term's contribution is rounded down to a
+ * multiple of 2^-32 (FIX), so sums of contributions are exact whatever
+ * their order, and every upper bound is rounded up to such a multiple.
+ * Documents can then be scored term at a time or document at a time, in
+ * any order, and pruning compares exactly: a document whose bound is
+ * below the threshold, or equal to it while it would lose the tie on
+ * document order, cannot enter the heap.
+ *
  * Disjunctive plans use MaxScore (Turtle & Flood 1995) over windows of
  * documents bounded by the postings blocks (block-max MaxScore, as
  * Lucene's MaxScoreBulkScorer), regions of the segment best bound first;
- * each candidate is bounded from one-byte length codes before its
- * document record is read (see "disjunctive" below).
+ * in a window the essential terms are scored term at a time into an
+ * accumulator (see "disjunctive" below).
  *
  * Exactness: the heap keeps the k best hits in the order of hq_hit
  * (score descending, then segment and document ascending) whatever the
- * order documents are scored in; a bound prunes only when, inflated by a
- * relative margin far larger than rounding, it is at most a positive
- * threshold, so a pruned document scores strictly less and never loses a
- * tie it would have won; every final score is summed in plan-term order.
- * So pruned and exhaustive runs return the same hits with the same
- * scores (tested on random plans).
+ * order documents are scored in; a document is pruned only when it
+ * cannot enter (above), and scores do not depend on the order of
+ * summation.  So pruned and exhaustive runs return the same hits with the
+ * same scores (tested on random plans).
  *
  * Plans with required phrases are conjunctive: the rarest required term
  * drives, the others are advanced to its documents, positions confirm
@@ -28,15 +34,21 @@
 #include <string.h>
 #include <strings.h>
 
-#define MARGIN (1.0 + 1e-9)
+#define FIX 4294967296.0 /* 2^32: contributions are multiples of 1 / FIX */
+#define WINDOW 4096       /* documents per accumulator window, at most */
 
-/* A document bounded by `bound` cannot enter a full heap whose worst
- * score is theta: bound * MARGIN <= theta makes its score strictly lower
- * (theta > 0), so no tie on document order is lost even when documents
- * are not scored in document order. */
-static inline bool cannot_enter(double bound, double theta)
+/* v rounded down to a multiple of 1 / FIX (v >= 0, v * FIX < 2^63):
+ * exact sums of up to 2^21 in any order. */
+static inline double fix_down(double v)
 {
-    return theta > 0 && bound * MARGIN <= theta;
+    return (double)(int64_t)(v * FIX) / FIX;
+}
+
+/* An upper bound of v rounded up to a multiple of 1 / FIX, with room for
+ * the rounding of the different operations that computed v and it. */
+static inline double fix_up(double v)
+{
+    return ceil(v * (1.0 + 1e-9) * FIX) / FIX + 1.0 / FIX;
 }
 
 typedef struct cursor {
@@ -46,7 +58,7 @@ typedef struct cursor {
     uint32_t term;
     bool present;
     double wb;   /* bound over the current window (see maxscore) */
-    double *bounds; /* every block's bound (in search.bounds) */
+    double *bounds; /* every block's bound (in search.bounds), fix_up */
 } cursor;
 
 /* Phrase cursors and scratch for positions. */
@@ -77,9 +89,6 @@ typedef struct search {
     bool exact_bounds; /* the segment's max_tfn holds for this plan's parameters */
     cursor *cur;
     double *mult; /* per plan term: weight * idf over the whole snapshot */
-    double *contrib;   /* per plan term, for the document being scored; 0 elsewhere */
-    uint32_t *touched; /* the plan terms whose contrib is set */
-    uint32_t n_touched;
     phrase_cur *req, *exc;
     filt *filters;
     size_t n_filters;
@@ -91,8 +100,21 @@ typedef struct search {
     struct region *reg; /* the segment's regions */
     size_t cap_reg;
     const uint8_t *len_codes; /* the segment's (hq_segment_length_codes) */
-    double factor[HQ_NFIELDS][256]; /* hq_field_factor by field and length code */
+    const double (*factor)[256]; /* hq_field_factor by field and length code */
+    double *acc;      /* WINDOW partial scores, 0 outside a window's scoring */
+    uint64_t *hits;   /* WINDOW bits: the documents of acc, 0 outside it */
+    double tfn[HQ_BLOCK]; /* a block's normalised frequencies */
 } search;
+
+/* Per thread, kept between searches: the accumulator (all zero outside
+ * a window's scoring), and the last factor table with its parameters. */
+static _Thread_local double acc_buf[WINDOW];
+static _Thread_local uint64_t hits_buf[WINDOW / 64];
+static _Thread_local struct {
+    bool valid;
+    double key[3][HQ_NFIELDS]; /* w, b, average length */
+    double factor[HQ_NFIELDS][256];
+} factors;
 
 /* ---- the heap ------------------------------------------------------- */
 
@@ -139,6 +161,19 @@ static bool heap_full(const search *q)
 static double threshold(const search *q)
 {
     return heap_full(q) ? q->heap[0].score : -INFINITY;
+}
+
+/* Can no document of this segment from doc on, bounded by `bound`, enter
+ * the heap?  Only when it is full, and the bound is below its worst
+ * score, or equal to it while the tie on document order is lost. */
+static inline bool cannot_enter(const search *q, double bound, uint32_t doc)
+{
+    if (!heap_full(q) || q->exhaustive || q->stats->matched < q->plan->count_exact)
+        return false; /* still counting every match */
+    const hq_hit *worst = &q->heap[0];
+    if (bound != worst->score)
+        return bound < worst->score;
+    return q->seg != worst->seg ? q->seg > worst->seg : doc > worst->doc;
 }
 
 static void offer(search *q, uint32_t doc, double score)
@@ -324,18 +359,35 @@ static bool excluded_at(search *q, uint32_t doc)
 /* ---- scoring -------------------------------------------------------- */
 
 /* hq_field_factor of every field and length code, under the plan's
- * parameters and the snapshot's average lengths (once per search). */
+ * parameters and the snapshot's average lengths (tabulated again only
+ * when those change). */
 static void tabulate_factors(search *q)
 {
     const hq_bm25f *p = q->plan->params;
     const double *avg = q->plan->snap->avg_len;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        for (int k = 0; k < 256; k++)
-            q->factor[f][k] = hq_field_factor(p->w[f], p->b[f], avg[f], (uint8_t)k);
+    double key[3][HQ_NFIELDS];
+    memcpy(key[0], p->w, sizeof key[0]);
+    memcpy(key[1], p->b, sizeof key[1]);
+    memcpy(key[2], avg, sizeof key[2]);
+    if (!factors.valid || memcmp(key, factors.key, sizeof key) != 0) {
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            for (int k = 0; k < 256; k++)
+                factors.factor[f][k] = hq_field_factor(p->w[f], p->b[f], avg[f], (uint8_t)k);
+        memcpy(factors.key, key, sizeof key);
+        factors.valid = true;
+    }
+    q->factor = (const double(*)[256])factors.factor;
+}
+
+/* A term's contribution from its normalised frequency, fixed-point. */
+static inline double contribution(const search *q, const cursor *c, double tfn)
+{
+    return fix_down(c->mult * hq_bm25f_saturate(q->plan->params->k1, tfn));
 }
 
 /* c's contribution to doc (c at doc): from its frequencies and the
- * document's length codes, no document record read. */
+ * document's length codes, no document record read.  The same sum, in
+ * the same order, as hq_postings_block_tfn. */
 static double term_score(const search *q, cursor *c, uint32_t doc)
 {
     const uint32_t *tf = hq_postings_tf(&c->p);
@@ -344,7 +396,7 @@ static double term_score(const search *q, cursor *c, uint32_t doc)
     for (int f = 0; f < HQ_NFIELDS; f++)
         if (tf[f] != 0)
             tfn += (double)tf[f] * q->factor[f][code[f]];
-    return c->mult * hq_bm25f_saturate(q->plan->params->k1, tfn);
+    return contribution(q, c, tfn);
 }
 
 static double block_bound(const search *q, const cursor *c, uint32_t b)
@@ -354,7 +406,7 @@ static double block_bound(const search *q, const cursor *c, uint32_t b)
     const hq_bm25f *p = q->plan->params;
     double tfn = q->exact_bounds ? (double)sk.max_tfn
                                  : hq_bm25f_tfn_bound(p, q->plan->snap->avg_len, &sk);
-    return c->mult * hq_bm25f_saturate(p->k1, tfn);
+    return fix_up(c->mult * hq_bm25f_saturate(p->k1, tfn));
 }
 
 /* The segment's exact bounds hold when they were computed with the
@@ -371,38 +423,6 @@ static bool exact_bounds_hold(const search *q)
         if (hint.w[f] != p->w[f] || hint.b[f] != p->b[f] || q->plan->snap->avg_len[f] > avg[f])
             return false;
     return true;
-}
-
-static void set_contrib(search *q, uint32_t term, double v)
-{
-    q->contrib[term] = v;
-    q->touched[q->n_touched++] = term;
-}
-
-/* Clears the contributions set since the last reset. */
-static void reset_contrib(search *q)
-{
-    for (uint32_t i = 0; i < q->n_touched; i++)
-        q->contrib[q->touched[i]] = 0;
-    q->n_touched = 0;
-}
-
-/* The final score: contributions summed in plan-term order (the zeros
- * in between change nothing), then reset. */
-static double total(search *q)
-{
-    uint32_t *t = q->touched;
-    for (uint32_t i = 1; i < q->n_touched; i++) /* few: insertion sort */
-        for (uint32_t j = i; j > 0 && t[j - 1] > t[j]; j--) {
-            uint32_t x = t[j];
-            t[j] = t[j - 1];
-            t[j - 1] = x;
-        }
-    double s = 0;
-    for (uint32_t i = 0; i < q->n_touched; i++)
-        s += q->contrib[t[i]];
-    reset_contrib(q);
-    return s;
 }
 
 /* Is doc acceptable: live, through the filters, not excluded?  The
@@ -493,15 +513,18 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
  * beat the threshold, since every later one is bounded lower.
  *
  * Inside a region, documents go in order, in windows cut at every block
- * boundary of every term: in a window each term's documents lie in one
- * block, so its contribution is bounded by that block's bound (wb).  A
- * window whose bounds sum to at most the threshold is skipped without
- * decoding.  Otherwise MaxScore: the terms ordered by wb, the longest
- * prefix whose bounds sum to at most the threshold is "non-essential"
- * (a document holding only those terms cannot enter), so candidates come
- * from the essential terms alone, and the non-essential ones are looked
- * up, most promising first, only while the document can still make it.
- * Cursors move backwards between regions (hq_postings_seek).
+ * boundary of every term (and after WINDOW documents): in a window each
+ * term's documents lie in one block, so its contribution is bounded by
+ * that block's bound (wb).  A window whose bounds sum below the
+ * threshold is skipped without decoding.  Otherwise MaxScore: the terms
+ * ordered by wb, the longest prefix whose bounds sum below the threshold
+ * is "non-essential" (a document holding only those terms cannot enter).
+ * The essential terms are scored term at a time: each adds its
+ * contributions to an accumulator of the window's documents, a tight
+ * loop over one decoded block.  Then each accumulated document, in
+ * order, looks up the non-essential terms, most promising first, only
+ * while it can still enter.  Cursors move backwards between regions
+ * (hq_postings_seek).
  */
 
 #define REGIONS 16          /* at most, per segment */
@@ -538,91 +561,82 @@ static bool seek_doc(search *q, cursor *c, uint32_t doc)
     return !corrupt_cursor(q, &c->p);
 }
 
-/* Scores doc and offers it.  at[0..n_at) are the essential cursors at
- * doc; the non-essential ones ord[0..ess) are moved to doc, most
- * promising first, only while it can still enter the full heap (cum[j]:
- * the sum of the window bounds of ord[0..j)).  Each contribution is
- * computed once; the bound checks use their running sum, the offered
- * score their sum in plan-term order (total). */
-static void evaluate(search *q, cursor **ord, size_t ess, const double *cum, cursor **at,
-                     size_t n_at, uint32_t doc)
+/* Adds c's contributions to the documents of [w0, w1] into the
+ * accumulator, a decoded block at a time; leaves c on its last document
+ * there.  False when its list is corrupt. */
+static bool accumulate(search *q, cursor *c, uint32_t w0, uint32_t w1)
 {
-    bool prune = !q->exhaustive && heap_full(q);
-    double theta = threshold(q), sum = 0;
-    for (size_t j = 0; j < n_at; j++) {
-        double v = term_score(q, at[j], doc);
-        set_contrib(q, at[j]->term, v);
-        sum += v;
+    hq_postings *p = &c->p;
+    if (!seek_doc(q, c, w0))
+        return false;
+    while (p->doc <= w1) { /* HQ_DOC_END is not */
+        uint32_t i0 = p->i, i1 = i0;
+        while (i1 < p->n && p->docs[i1] <= w1)
+            i1++;
+        hq_postings_block_tfn(p, i0, i1, q->len_codes, q->factor, q->tfn);
+        for (uint32_t i = i0; i < i1; i++) {
+            uint32_t x = p->docs[i] - w0;
+            q->acc[x] += contribution(q, c, q->tfn[i - i0]);
+            q->hits[x / 64] |= 1ull << (x % 64);
+        }
+        p->i = i1 - 1;
+        p->doc = p->docs[i1 - 1];
+        if (i1 < p->n)
+            break; /* its next document is past the window */
+        hq_postings_next_block(p);
+        if (corrupt_cursor(q, p))
+            return false;
     }
+    return true;
+}
+
+/* Completes doc's score (partial: its essential terms' sum) with the
+ * non-essential terms ord[0..ess), most promising first, while it can
+ * still enter (cum[j]: the sum of the window bounds of ord[0..j)); then
+ * offers it. */
+static void complete(search *q, cursor **ord, size_t ess, const double *cum, uint32_t doc,
+                     double partial)
+{
+    double s = partial;
     for (size_t j = ess; j-- > 0;) {
-        if ((prune && cannot_enter(sum + cum[j + 1], theta)) || !seek_doc(q, ord[j], doc)) {
-            reset_contrib(q);
+        if (cannot_enter(q, s + cum[j + 1], doc))
             return;
-        }
-        if (ord[j]->p.doc == doc) {
-            double v = term_score(q, ord[j], doc);
-            set_contrib(q, ord[j]->term, v);
-            sum += v;
-        }
+        if (!seek_doc(q, ord[j], doc))
+            return;
+        if (ord[j]->p.doc == doc)
+            s += term_score(q, ord[j], doc);
     }
-    if ((prune && cannot_enter(sum, theta)) || !admissible(q, doc)) {
-        reset_contrib(q);
+    if (cannot_enter(q, s, doc) || !admissible(q, doc))
         return;
-    }
     q->stats->matched++;
     q->stats->scored++;
-    double s = total(q);
     if (!heap_full(q) || s >= threshold(q))
         offer(q, doc, s); /* a tie is decided by document order */
 }
 
-/* Scores the candidates of the window [w0, w1] (ord[0..n) sorted by
+/* Scores the documents of the window [w0, w1] (ord[0..n) sorted by
  * window bound, cum its prefix sums). */
-static void scan_window(search *q, cursor **ord, size_t n, const double *cum, cursor **at,
-                        uint32_t w0, uint32_t w1)
+static void scan_window(search *q, cursor **ord, size_t n, const double *cum, uint32_t w0,
+                        uint32_t w1)
 {
     size_t ess = 0;
-    bool prune = !q->exhaustive && heap_full(q);
-    if (prune)
-        while (ess < n && cannot_enter(cum[ess + 1], threshold(q)))
-            ess++;
-    for (size_t j = ess; j < n; j++) { /* essential cursors to the window's start */
-        hq_postings_seek(&ord[j]->p, w0);
-        if (corrupt_cursor(q, &ord[j]->p))
+    while (ess < n && cannot_enter(q, cum[ess + 1], w0))
+        ess++;
+    for (size_t j = ess; j < n; j++)
+        if (!accumulate(q, ord[j], w0, w1)) {
+            memset(q->acc, 0, (size_t)(w1 - w0 + 1) * sizeof *q->acc);
+            memset(q->hits, 0, WINDOW / 8);
             return;
-    }
-    for (;;) {
-        prune = !q->exhaustive && heap_full(q);
-        if (prune)
-            while (ess < n && cannot_enter(cum[ess + 1], threshold(q)))
-                ess++;
-        uint32_t doc = HQ_DOC_END;
-        size_t n_at = 0;
-        for (size_t j = ess; j < n; j++) {
-            uint32_t d = ord[j]->p.doc;
-            if (d < doc) {
-                doc = d;
-                n_at = 0;
-            }
-            if (d == doc)
-                at[n_at++] = ord[j];
         }
-        if (doc > w1) /* HQ_DOC_END included */
-            return;
-        /* the essential terms at doc score at most their window bounds */
-        double ub = cum[ess];
-        for (size_t j = 0; j < n_at; j++)
-            ub += at[j]->wb;
-        if (!prune || !cannot_enter(ub, threshold(q)))
-            evaluate(q, ord, ess, cum, at, n_at, doc);
-        if (q->rc != HQ_OK)
-            return;
-        for (size_t j = 0; j < n_at; j++) {
-            hq_postings_next(&at[j]->p);
-            if (corrupt_cursor(q, &at[j]->p))
-                return;
+    for (uint32_t k = 0; k <= (w1 - w0) / 64; k++)
+        for (uint64_t bits = q->hits[k]; bits != 0; bits &= bits - 1) {
+            uint32_t x = k * 64 + (uint32_t)__builtin_ctzll(bits);
+            double partial = q->acc[x];
+            q->acc[x] = 0;
+            if (q->rc == HQ_OK)
+                complete(q, ord, ess, cum, w0 + x, partial);
         }
-    }
+    memset(q->hits, 0, ((w1 - w0) / 64 + 1) * sizeof *q->hits);
 }
 
 /* The block bounds of every cursor of ord[0..n) into q->bounds (cursor
@@ -682,15 +696,21 @@ static int best_region(const void *x, const void *y)
     return (a->first > b->first) - (a->first < b->first);
 }
 
-/* Searches the region [r0, r1] window by window, in document order. */
+/* Searches the documents [r0, r1] window by window, in document order
+ * (exhaustively: every term essential, no bound used). */
 static void run_region(search *q, cursor **live, size_t n, cursor **ord, double *cum,
-                       cursor **at, uint32_t r0, uint32_t r1)
+                       uint32_t r0, uint32_t r1)
 {
     for (uint32_t w0 = r0; q->rc == HQ_OK;) {
-        uint32_t w1 = r1;
+        uint32_t w1 = r1 - w0 >= WINDOW ? w0 + WINDOW - 1 : r1;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             cursor *c = live[i];
+            if (q->exhaustive) {
+                c->wb = INFINITY;
+                ord[m++] = c;
+                continue;
+            }
             uint32_t b = hq_postings_block_at(&c->p, w0);
             if (b >= c->p.n_blocks)
                 continue; /* the term's last document is before the window */
@@ -706,8 +726,8 @@ static void run_region(search *q, cursor **live, size_t n, cursor **ord, double 
         cum[0] = 0;
         for (size_t i = 0; i < m; i++)
             cum[i + 1] = cum[i] + ord[i]->wb;
-        if (!heap_full(q) || !cannot_enter(cum[m], threshold(q)))
-            scan_window(q, ord, m, cum, at, w0, w1);
+        if (!cannot_enter(q, cum[m], w0))
+            scan_window(q, ord, m, cum, w0, w1);
         if (w1 >= r1)
             return;
         w0 = w1 + 1;
@@ -718,27 +738,25 @@ static void maxscore(search *q)
 {
     size_t n = 0, nt = q->plan->n_terms + 1;
     cursor **live = hq_xmalloc(nt * sizeof *live), **ord = hq_xmalloc(nt * sizeof *ord);
-    cursor **at = hq_xmalloc(nt * sizeof *at);
     double *cum = hq_xcalloc(nt, sizeof *cum);
     for (size_t i = 0; i < q->plan->n_terms; i++)
         if (q->cur[i].present)
             live[n++] = &q->cur[i];
+    uint32_t n_docs = hq_segment_n_docs(q->s);
     if (q->exhaustive) { /* the reference: every document in order, no bound used */
-        for (size_t i = 0; i < n; i++)
-            live[i]->wb = INFINITY;
-        scan_window(q, live, n, cum, at, 0, HQ_DOC_END - 1);
+        if (n > 0 && n_docs > 0)
+            run_region(q, live, n, ord, cum, 0, n_docs - 1);
     } else if (n > 0) {
         block_bounds(q, live, n);
         size_t n_reg = make_regions(q, live, n);
         qsort(q->reg, n_reg, sizeof *q->reg, best_region);
         for (size_t i = 0; i < n_reg && q->rc == HQ_OK; i++) {
-            if (heap_full(q) && cannot_enter(q->reg[i].bound, threshold(q)))
+            if (cannot_enter(q, q->reg[i].bound, 0))
                 break; /* and every region after it */
-            run_region(q, live, n, ord, cum, at, q->reg[i].first, q->reg[i].last);
+            run_region(q, live, n, ord, cum, q->reg[i].first, q->reg[i].last);
         }
     }
     free(cum);
-    free(at);
     free(ord);
     free(live);
 }
@@ -765,12 +783,12 @@ static void conjunctive(search *q)
             continue;
         q->stats->matched++;
         q->stats->scored++;
+        double s = 0;
         for (size_t i = 0; i < q->plan->n_terms; i++) {
             cursor *c = &q->cur[i];
             if (c->present && hq_postings_advance(&c->p, doc) == doc)
-                set_contrib(q, (uint32_t)i, term_score(q, c, doc));
+                s += term_score(q, c, doc);
         }
-        double s = total(q);
         if (!heap_full(q) || s >= threshold(q))
             offer(q, doc, s);
     }
@@ -846,12 +864,17 @@ static void search_segment(search *q, uint32_t seg)
     q->req = q->exc = NULL;
 }
 
-static int best_first(const void *x, const void *y)
+/* Sorts the heap best first, in place: the worst hit goes last, again
+ * and again. */
+static void sort_heap(hq_hit *h, size_t n)
 {
-    const hq_hit *a = x, *b = y;
-    return worse(a, b) ? 1 : worse(b, a) ? -1 : 0;
+    for (; n > 1; n--) {
+        hq_hit t = h[0];
+        h[0] = h[n - 1];
+        h[n - 1] = t;
+        sift_down(h, n - 1, 0);
+    }
 }
-
 hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, size_t *n_hits,
                   hq_topk_stats *stats, hq_error *err)
 {
@@ -865,8 +888,8 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     search q = {.plan = plan, .k = k, .exhaustive = exhaustive, .stats = stats, .err = err};
     q.heap = hits;
     q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
-    q.contrib = hq_xcalloc(plan->n_terms + 1, sizeof *q.contrib);
-    q.touched = hq_xcalloc(plan->n_terms + 1, sizeof *q.touched);
+    q.acc = acc_buf;
+    q.hits = hits_buf;
     q.filters = hq_xcalloc(plan->n_filters + 1, sizeof *q.filters);
     q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
     tabulate_factors(&q);
@@ -876,17 +899,16 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     free(q.mult);
     free(q.tis);
     free(q.cur);
-    free(q.contrib);
-    free(q.touched);
     free(q.filters);
     free(q.pos_a);
     free(q.pos_b);
     free(q.bounds);
     free(q.reg);
-    stats->exact = exhaustive || plan->n_required > 0 || plan->n_terms == 0;
+    stats->exact = exhaustive || plan->n_required > 0 || plan->n_terms == 0 ||
+                   stats->matched < plan->count_exact;
     if (q.rc != HQ_OK)
         return q.rc;
-    qsort(hits, q.n_heap, sizeof *hits, best_first);
+    sort_heap(hits, q.n_heap);
     *n_hits = q.n_heap;
     return HQ_OK;
 }
