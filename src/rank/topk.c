@@ -59,6 +59,7 @@ typedef struct cursor {
     bool present;
     double wb;   /* bound over the current window (see maxscore) */
     double *bounds; /* every block's bound (in search.bounds), fix_up */
+    uint32_t wblock; /* the block holding the window's start, or the first after it */
 } cursor;
 
 /* Phrase cursors and scratch for positions. */
@@ -79,6 +80,7 @@ typedef struct search {
     size_t k;
     bool exhaustive;
     hq_hit *heap; /* min-heap: worst hit on top */
+    double theta; /* see update_theta */
     size_t n_heap;
     hq_topk_stats *stats;
     hq_error *err;
@@ -126,21 +128,19 @@ static bool worse(const hq_hit *a, const hq_hit *b)
     return a->seg != b->seg ? a->seg > b->seg : a->doc > b->doc;
 }
 
+/* Moves h[i] down to its place (a hole goes down, the hit is written
+ * once). */
 static void sift_down(hq_hit *h, size_t n, size_t i)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && worse(&h[l], &h[m]))
-            m = l;
-        if (r < n && worse(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            return;
-        hq_hit t = h[i];
+    hq_hit x = h[i];
+    for (size_t l; (l = 2 * i + 1) < n;) {
+        size_t m = l + 1 < n && worse(&h[l + 1], &h[l]) ? l + 1 : l;
+        if (!worse(&h[m], &x))
+            break;
         h[i] = h[m];
-        h[m] = t;
         i = m;
     }
+    h[i] = x;
 }
 
 static void sift_up(hq_hit *h, size_t i)
@@ -163,16 +163,25 @@ static double threshold(const search *q)
     return heap_full(q) ? q->heap[0].score : -INFINITY;
 }
 
+/* Sets the pruning threshold q->theta: the heap's worst score once it
+ * is full and pruning is allowed (not exhaustive, every match counted up
+ * to plan->count_exact), else -infinity.  Called whenever one of those
+ * changes. */
+static void update_theta(search *q)
+{
+    bool prune = heap_full(q) && !q->exhaustive && q->stats->matched >= q->plan->count_exact;
+    q->theta = prune ? q->heap[0].score : -INFINITY;
+}
+
 /* Can no document of this segment from doc on, bounded by `bound`, enter
- * the heap?  Only when it is full, and the bound is below its worst
- * score, or equal to it while the tie on document order is lost. */
+ * the heap?  Only when pruning (q->theta), and the bound is below the
+ * heap's worst score, or equal to it while the tie on document order is
+ * lost. */
 static inline bool cannot_enter(const search *q, double bound, uint32_t doc)
 {
-    if (!heap_full(q) || q->exhaustive || q->stats->matched < q->plan->count_exact)
-        return false; /* still counting every match */
+    if (bound != q->theta)
+        return bound < q->theta;
     const hq_hit *worst = &q->heap[0];
-    if (bound != worst->score)
-        return bound < worst->score;
     return q->seg != worst->seg ? q->seg > worst->seg : doc > worst->doc;
 }
 
@@ -186,6 +195,7 @@ static void offer(search *q, uint32_t doc, double score)
         q->heap[0] = h;
         sift_down(q->heap, q->n_heap, 0);
     }
+    update_theta(q);
 }
 
 /* ---- filters -------------------------------------------------------- */
@@ -529,6 +539,7 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
 
 #define REGIONS 16          /* at most, per segment */
 #define REGION_MIN_DOCS 1024 /* documents of a region, at least */
+#define MIN_WINDOW 1024      /* documents of a window, at least (but for a region's end) */
 
 typedef struct region {
     uint32_t first, last; /* documents [first, last] */
@@ -599,16 +610,17 @@ static void complete(search *q, cursor **ord, size_t ess, const double *cum, uin
 {
     double s = partial;
     for (size_t j = ess; j-- > 0;) {
+        cursor *c = ord[j];
         if (cannot_enter(q, s + cum[j + 1], doc))
             return;
-        if (!seek_doc(q, ord[j], doc))
+        if (c->p.doc < doc && !seek_doc(q, c, doc)) /* past doc: not there (see run_region) */
             return;
-        if (ord[j]->p.doc == doc)
-            s += term_score(q, ord[j], doc);
+        if (c->p.doc == doc)
+            s += term_score(q, c, doc);
     }
     if (cannot_enter(q, s, doc) || !admissible(q, doc))
         return;
-    q->stats->matched++;
+    q->stats->matched++; /* before offering (which updates theta) */
     q->stats->scored++;
     if (!heap_full(q) || s >= threshold(q))
         offer(q, doc, s); /* a tie is decided by document order */
@@ -696,13 +708,47 @@ static int best_region(const void *x, const void *y)
     return (a->first > b->first) - (a->first < b->first);
 }
 
+/* The largest bound of c's blocks that hold documents of [w0, w1]
+ * (c->wblock: the first block whose last document is >= w0). */
+static double window_bound(const cursor *c, uint32_t w1)
+{
+    uint32_t b = c->wblock;
+    double wb = c->bounds[b];
+    while (++b < c->p.n_blocks && hq_postings_block_last(&c->p, b - 1) < w1)
+        if (c->bounds[b] > wb)
+            wb = c->bounds[b];
+    return wb;
+}
+
+/* Moves c->wblock to the first block whose last document is >= w0
+ * (windows only move forwards in a region); false when there is none. */
+static bool window_block(cursor *c, uint32_t w0)
+{
+    while (c->wblock < c->p.n_blocks && hq_postings_block_last(&c->p, c->wblock) < w0)
+        c->wblock++;
+    return c->wblock < c->p.n_blocks;
+}
+
 /* Searches the documents [r0, r1] window by window, in document order
- * (exhaustively: every term essential, no bound used). */
+ * (exhaustively: every term essential, no bound used).  A window ends at
+ * the first block end of any term, but not before MIN_WINDOW documents:
+ * a term's bound is then the largest of its blocks in the window. */
 static void run_region(search *q, cursor **live, size_t n, cursor **ord, double *cum,
                        uint32_t r0, uint32_t r1)
 {
+    /* Every cursor at its first document >= r0: from there on cursors
+     * only move forwards, each to the first document >= some document
+     * already searched, so one past a candidate does not hold it. */
+    for (size_t i = 0; i < n; i++) {
+        cursor *c = live[i];
+        c->wblock = q->exhaustive ? 0 : hq_postings_block_at(&c->p, r0);
+        hq_postings_seek(&c->p, r0);
+        if (corrupt_cursor(q, &c->p))
+            return;
+    }
     for (uint32_t w0 = r0; q->rc == HQ_OK;) {
         uint32_t w1 = r1 - w0 >= WINDOW ? w0 + WINDOW - 1 : r1;
+        uint32_t least = r1 - w0 >= MIN_WINDOW ? w0 + MIN_WINDOW - 1 : r1;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             cursor *c = live[i];
@@ -711,17 +757,17 @@ static void run_region(search *q, cursor **live, size_t n, cursor **ord, double 
                 ord[m++] = c;
                 continue;
             }
-            uint32_t b = hq_postings_block_at(&c->p, w0);
-            if (b >= c->p.n_blocks)
+            if (!window_block(c, w0))
                 continue; /* the term's last document is before the window */
-            c->wb = c->bounds[b];
-            uint32_t last = hq_postings_block_last(&c->p, b);
+            uint32_t last = hq_postings_block_last(&c->p, c->wblock);
             if (last < w1)
-                w1 = last;
+                w1 = last < least ? least : last;
             ord[m++] = c;
         }
         if (m == 0)
             return;
+        for (size_t i = 0; i < m && !q->exhaustive; i++)
+            ord[i]->wb = window_bound(ord[i], w1);
         sort_window(ord, m);
         cum[0] = 0;
         for (size_t i = 0; i < m; i++)
@@ -781,7 +827,7 @@ static void conjunctive(search *q)
             all = phrase_at(q, &q->req[i], doc);
         if (!all || !admissible(q, doc))
             continue;
-        q->stats->matched++;
+        q->stats->matched++; /* before offering (which updates theta) */
         q->stats->scored++;
         double s = 0;
         for (size_t i = 0; i < q->plan->n_terms; i++) {
@@ -802,7 +848,7 @@ static void filter_only(search *q)
     for (uint32_t doc = 0, n = hq_segment_n_docs(q->s); doc < n; doc++) {
         if (!admissible(q, doc))
             continue;
-        q->stats->matched++;
+        q->stats->matched++; /* before offering (which updates theta) */
         if (!heap_full(q))
             offer(q, doc, 0.0);
     }
@@ -885,7 +931,8 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     *n_hits = 0;
     if (k == 0)
         return HQ_OK;
-    search q = {.plan = plan, .k = k, .exhaustive = exhaustive, .stats = stats, .err = err};
+    search q = {.plan = plan, .k = k, .exhaustive = exhaustive, .stats = stats, .err = err,
+                .theta = -INFINITY};
     q.heap = hits;
     q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
     q.acc = acc_buf;
