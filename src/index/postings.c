@@ -279,14 +279,24 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
 
 /* ---- decoding ------------------------------------------------------ */
 
-/* Unpacks n values of b bits at d into v. */
+/* Unpacks n values of b bits at d into v: eight at a time (eight values
+ * take b bytes, so that with b constant every shift is), then one by
+ * one. */
 static inline __attribute__((always_inline)) void unpack_width(const unsigned char *d, uint32_t n,
                                                                 unsigned b, uint32_t *v)
 {
     uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t bit = (uint64_t)i * b, w;
-        memcpy(&w, d + bit / 8, 8); /* the section's padding covers the overshoot */
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8, d += b)
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; j++) {
+            uint64_t w;
+            memcpy(&w, d + j * b / 8, 8); /* the section's padding covers the overshoot */
+            v[i + j] = (uint32_t)((le64toh(w) >> (j * b % 8)) & mask);
+        }
+    for (uint32_t j = 0; i < n; i++, j++) {
+        uint64_t w, bit = (uint64_t)j * b;
+        memcpy(&w, d + bit / 8, 8);
         v[i] = (uint32_t)((le64toh(w) >> (bit % 8)) & mask);
     }
 }

@@ -537,7 +537,7 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
  * (hq_postings_seek).
  */
 
-#define REGIONS 16          /* at most, per segment */
+#define REGIONS 4          /* at most, per segment */
 #define REGION_MIN_DOCS 1024 /* documents of a region, at least */
 #define MIN_WINDOW 1024      /* documents of a window, at least (but for a region's end) */
 
