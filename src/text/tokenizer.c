@@ -6,7 +6,9 @@
  * Most of the corpus is ASCII, so ASCII bytes are classified by a table
  * of our own (not <ctype.h>, which knows nothing of UTF-8) and only
  * bytes >= 0x80 are decoded and asked of utf8proc; runs of ASCII
- * letters are scanned eight bytes at a time.  Malformed bytes decode as
+ * letters are scanned eight bytes at a time, and a word of ASCII letters
+ * alone is hashed in the same loads as the term cache keys it
+ * (hq_word.key_hash), so the cache does not read it again.  Malformed bytes decode as
  * U+FFFD, a symbol, hence a separator.  The scan looks one code point
  * ahead at most, so it is linear in the bytes it reads.
  */
@@ -172,6 +174,36 @@ static inline size_t letters_end(const unsigned char *s, size_t len, size_t i)
     return i;
 }
 
+/* The end of the run of ASCII letters that starts at s[i] (a letter),
+ * read 8 bytes at a time from s[i] on, each load (the last masked to the
+ * run's bytes) fed to hq_key_hash() as the term cache keys words: when
+ * every load fits in s[0..len), *hashed is set and *hash is the run's
+ * key hash (see hq_word.key_hash).  Otherwise *hashed is false. */
+static inline size_t letters_hashed(const unsigned char *s, size_t len, size_t i, uint64_t *hash,
+                                    bool *hashed)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t h = HQ_KEY_SEED;
+    while (i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t l = (x | 0x20 * ONES) & ~HIGH;
+        uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
+        uint64_t other = ~letter & HIGH;
+        if (other != 0) {
+            unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
+            *hash = hq_key_step(h, x & ((1ULL << (8 * k)) - 1));
+            *hashed = true;
+            return i + k;
+        }
+        h = hq_key_step(h, x);
+        i += 8;
+    }
+#endif
+    *hashed = false;
+    return letters_end(s, len, i);
+}
+
 /* Scans the word that starts at s[i] with a character of class c (letter,
  * digit or mark) and n bytes; returns its end and adds to *flags. */
 static size_t scan_word(const unsigned char *s, size_t len, size_t i, int c, size_t n,
@@ -234,10 +266,11 @@ size_t hq_tokenize(const char *text, size_t len, size_t *at, unsigned opts, hq_w
         if (c == C_LETTER && n == 1) {
             /* Most words: ASCII letters, then the end, a separator, or a
              * '.' or ',' (which only joins digits). */
-            size_t e = letters_end(s, len, i + 1);
+            bool hashed;
+            size_t e = letters_hashed(s, len, i, &w->key_hash, &hashed);
             if (e >= len || byte_class[s[e]] == C_SEP || byte_class[s[e]] == C_POINT) {
                 w->end = (uint32_t)e;
-                w->flags = 0;
+                w->flags = hashed ? HQ_WORD_HASHED : 0;
                 i = e;
                 continue;
             }
