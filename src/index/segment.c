@@ -66,9 +66,17 @@ typedef struct section {
 /* ---- writing --------------------------------------------------------- */
 
 /* A string table that stores each distinct string once. */
+typedef struct strtab_slot {
+    uint32_t off; /* offset + 1, 0 = empty */
+    uint32_t tag; /* the string's hash, low 32 bits */
+} strtab_slot;
+
+/* Strings, each stored once, found by hash: a slot keeps the hash, so
+ * growing re-reads no string, and a probe compares strings only when
+ * hashes agree. */
 typedef struct strtab {
     hq_buf data;
-    uint32_t *slots; /* offset + 1, 0 = empty */
+    strtab_slot *slots;
     size_t n_slots, n;
 } strtab;
 
@@ -77,13 +85,12 @@ static uint32_t strtab_add(strtab *t, const char *s)
     size_t len = strlen(s);
     if (t->n * 2 >= t->n_slots) {
         size_t n = t->n_slots ? t->n_slots * 2 : 1024;
-        uint32_t *slots = hq_xcalloc(n, sizeof *slots);
+        strtab_slot *slots = hq_xcalloc(n, sizeof *slots);
         for (size_t i = 0; i < t->n_slots; i++) {
-            if (t->slots[i] == 0)
+            if (t->slots[i].off == 0)
                 continue;
-            const char *old = t->data.data + t->slots[i] - 1;
-            size_t j = hq_hash_bytes(old, strlen(old)) & (n - 1);
-            while (slots[j])
+            size_t j = t->slots[i].tag & (n - 1);
+            while (slots[j].off)
                 j = (j + 1) & (n - 1);
             slots[j] = t->slots[i];
         }
@@ -91,13 +98,14 @@ static uint32_t strtab_add(strtab *t, const char *s)
         t->slots = slots;
         t->n_slots = n;
     }
-    size_t j = hq_hash_bytes(s, len) & (t->n_slots - 1);
-    for (; t->slots[j]; j = (j + 1) & (t->n_slots - 1))
-        if (strcmp(t->data.data + t->slots[j] - 1, s) == 0)
-            return t->slots[j] - 1;
+    uint32_t tag = (uint32_t)hq_hash_bytes(s, len);
+    size_t j = tag & (t->n_slots - 1);
+    for (; t->slots[j].off; j = (j + 1) & (t->n_slots - 1))
+        if (t->slots[j].tag == tag && strcmp(t->data.data + t->slots[j].off - 1, s) == 0)
+            return t->slots[j].off - 1;
     uint32_t off = (uint32_t)t->data.len;
     hq_buf_append(&t->data, s, len + 1);
-    t->slots[j] = off + 1;
+    t->slots[j] = (strtab_slot){off + 1, tag};
     t->n++;
     return off;
 }
