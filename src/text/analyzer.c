@@ -65,8 +65,10 @@ void hq_tokens_free(hq_tokens *t)
 /* The token of term t (as the term cache gives it) for the source word
  * text[start..end), at pos: none for a word that yields nothing or a
  * stop word (unless kept). */
-static inline void emit_term(hq_analyzer *a, hq_term *t, size_t start, size_t end, uint32_t pos,
-                             unsigned flags, hq_tokens *out)
+static inline __attribute__((always_inline)) void emit_term(hq_analyzer *a, hq_term *t,
+                                                           size_t start, size_t end,
+                                                           uint32_t pos, unsigned flags,
+                                                           hq_tokens *out)
 {
     if (t->folded == NULL || (t->stop && !(flags & HQ_ANALYZE_KEEP_STOPWORDS)))
         return;
@@ -141,17 +143,12 @@ static uint32_t emit_cjk(hq_analyzer *a, const char *text, size_t len, const hq_
     return pos;
 }
 
-void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out)
+/* The words of text[0..len) into out (hq_analyze without its checks),
+ * inlined per call site so that the index's flags are constants. */
+static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, const char *text,
+                                                               size_t len, unsigned flags,
+                                                               hq_tokens *out)
 {
-    out->n = 0;
-    if (a->scratch.used > 0)
-        hq_arena_free(&a->scratch);
-    if ((flags & HQ_ANALYZE_IDS) && a->ids == NULL)
-        a->ids = hq_intern_new();
-    if (text == NULL)
-        return;
-    if (len > HQ_TEXT_MAX_INPUT)
-        len = HQ_TEXT_MAX_INPUT;
     size_t at = 0, n;
     uint32_t pos = 0;
     hq_word *words = a->words;
@@ -179,6 +176,23 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
             }
         }
     }
+}
+
+void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out)
+{
+    out->n = 0;
+    if (a->scratch.used > 0)
+        hq_arena_free(&a->scratch);
+    if ((flags & HQ_ANALYZE_IDS) && a->ids == NULL)
+        a->ids = hq_intern_new();
+    if (text == NULL)
+        return;
+    if (len > HQ_TEXT_MAX_INPUT)
+        len = HQ_TEXT_MAX_INPUT;
+    if (flags == HQ_ANALYZE_IDS) /* the index builder's */
+        analyze_words(a, text, len, HQ_ANALYZE_IDS, out);
+    else
+        analyze_words(a, text, len, flags, out);
 }
 
 size_t hq_analyzer_n_ids(const hq_analyzer *a)
