@@ -91,19 +91,11 @@ void hq_termcache_limit(hq_termcache *c, size_t max)
     c->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
 }
 
-/* The hash of a padded key: hq_key_hash() of its 8-byte words (which
- * the tokenizer computes while it scans a word, hq_word.key_hash), then
- * the length and fold options mixed in by hash_end().  The tag is its
- * high 32 bits, the slot its low bits.  Not hq_hash64(): FNV-1a
- * multiplies once per byte, and that chain of multiplications was a
- * tenth of the analyzer's time. */
-static inline uint64_t hash_end(uint64_t h, size_t len, unsigned opts)
-{
-    h = (h ^ (len | (uint64_t)opts << 8)) * 0x9E3779B97F4A7C15ULL;
-    /* the high bits of a product depend on all the bits multiplied; the
-     * table index is taken from the low bits, so fold the high ones in */
-    return h ^ (h >> 32);
-}
+/* The hash of a padded key: hq_key_step() over its 8-byte words, then
+ * hq_key_end() (text.h), which the tokenizer computes while it scans a
+ * word (hq_word.key_hash).  Not hq_hash64(): FNV-1a multiplies once per
+ * byte, and that chain of multiplications was a tenth of the analyzer's
+ * time. */
 
 /* The hash of a key already padded in k. */
 static uint64_t hash_key(const uint64_t *k, size_t len, unsigned opts)
@@ -111,7 +103,7 @@ static uint64_t hash_key(const uint64_t *k, size_t len, unsigned opts)
     uint64_t h = HQ_KEY_SEED;
     for (size_t i = 0; i < KEY_WORDS(len); i++)
         h = hq_key_step(h, k[i]);
-    return hash_end(h, len, opts);
+    return hq_key_end(h, len, opts);
 }
 
 /* Loads word[0..len) into k[] zero-padded, and returns its hash.
@@ -132,7 +124,7 @@ static inline uint64_t load_key(uint64_t *k, const char *word, size_t len, size_
             k[i] = x;
             h = hq_key_step(h, x);
         }
-        return hash_end(h, len, opts);
+        return hq_key_end(h, len, opts);
     }
 #else
     (void)readable;
@@ -260,33 +252,32 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Whether the padded key k is word[0..len), read in place 8 bytes at a
- * time (KEY_WORDS(len) * 8 bytes of it are readable). */
-static inline bool same_key_in_place(const uint64_t *k, const char *word, size_t len)
+/* Whether the padded key k is the word w of text, whose whole 8-byte
+ * words are read in place and whose last one is w->key_last. */
+static inline bool same_key_in_place(const uint64_t *k, const char *text, const hq_word *w,
+                                     size_t len)
 {
-    size_t last = KEY_WORDS(len) - 1;
+    size_t last = len / 8;
     for (size_t i = 0; i < last; i++) {
         uint64_t x;
-        memcpy(&x, word + 8 * i, 8);
+        memcpy(&x, text + w->start + 8 * i, 8);
         if (x != k[i])
             return false;
     }
-    uint64_t x;
-    memcpy(&x, word + 8 * last, 8);
-    return (x & ((1ULL << (8 * (len % 8))) - 1)) == k[last];
+    return k[last] == w->key_last;
 }
 
-/* The cached term of word[0..len) folded without options, whose
- * hq_word.key_hash is key_hash, read in place; NULL when not cached. */
-static inline hq_term *find_hashed(const hq_termcache *c, const char *word, size_t len,
-                                   uint64_t key_hash)
+/* The cached term of the hashed word w of text, folded without options;
+ * NULL when not cached. */
+static inline hq_term *find_hashed(const hq_termcache *c, const char *text, const hq_word *w,
+                                   size_t len)
 {
-    uint64_t h = hash_end(key_hash, len, 0);
+    uint64_t h = w->key_hash;
     uint32_t tag = (uint32_t)(h >> 32);
     for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
         const slot *sl = &c->slots[i];
         if (sl->tag == tag && sl->key_len == len && sl->opts == 0 &&
-            same_key_in_place(sl->e->key, word, len))
+            same_key_in_place(sl->e->key, text, w, len))
             return &sl->e->term;
     }
     return NULL;
@@ -306,7 +297,7 @@ size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
         }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if ((w->flags & HQ_WORD_HASHED) && wlen > 0 && wlen <= HQ_TEXT_MAX_WORD)
-            t = find_hashed(c, text + w->start, wlen, w->key_hash);
+            t = find_hashed(c, text, w, wlen);
 #endif
         if (t == NULL) {
             t = hq_termcache_get(c, text + w->start, wlen, len - w->start, 0);

@@ -56,22 +56,32 @@ typedef struct hq_word {
     uint32_t start, end; /* bytes [start, end) of the text */
     unsigned flags;      /* HQ_WORD_* */
     /* With HQ_WORD_HASHED (a word of ASCII letters the tokenizer scanned
-     * 8 bytes at a time): hq_key_hash() of its bytes, computed during the
-     * scan, so that the term cache need not read the word again to hash
-     * it; and the bytes [start, start + 8 * (len / 8 + 1)) are inside the
-     * text.  Otherwise unset. */
-    uint64_t key_hash;
+     * 8 bytes at a time, len = end - start): key_hash is the term cache's
+     * hash of it, hq_key_end(hq_key_step(...hq_key_step(HQ_KEY_SEED, x[0])
+     * ..., x[len / 8]), len, 0), where x[i] is bytes [8i, 8i + 8) of the
+     * word read as a little-endian number with the bytes past its end
+     * zero, so the last, x[len / 8], is never whole; key_last is that
+     * last one.  Both are computed during the scan, so that the cache
+     * need not read the word again to hash it, nor mask its end to
+     * compare it.  Otherwise unset. */
+    uint64_t key_hash, key_last;
 } hq_word;
 
-/* The hash of a word's bytes that the term cache starts from, fed 8
- * bytes at a time: key_hash = hq_key_step(...hq_key_step(HQ_KEY_SEED,
- * x[0])..., x[len / 8]), where x[i] is bytes [8i, 8i + 8) of the word
- * read as a little-endian number, with the bytes past its end zero (so
- * the last, x[len / 8], is never whole).  One multiply per 8 bytes. */
+/* The term cache's hash of a word, one multiply per 8 bytes: seeded with
+ * HQ_KEY_SEED, fed 8 bytes at a time with hq_key_step(), then the word's
+ * length and fold options (HQ_FOLD_*) mixed in by hq_key_end().  Its
+ * high 32 bits are the cache's tag, its low bits the slot. */
 #define HQ_KEY_SEED 0x9E3779B97F4A7C15ULL
 static inline uint64_t hq_key_step(uint64_t h, uint64_t x)
 {
     return (h ^ x) * 0xBF58476D1CE4E5B9ULL;
+}
+static inline uint64_t hq_key_end(uint64_t h, size_t len, unsigned opts)
+{
+    h = (h ^ (len | (uint64_t)opts << 8)) * 0x9E3779B97F4A7C15ULL;
+    /* the high bits of a product depend on all the bits multiplied; the
+     * table index is taken from the low bits, so fold the high ones in */
+    return h ^ (h >> 32);
 }
 
 /* Options of hq_tokenize(). */

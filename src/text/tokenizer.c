@@ -176,12 +176,13 @@ static inline size_t letters_end(const unsigned char *s, size_t len, size_t i)
 
 /* The end of the run of ASCII letters that starts at s[i] (a letter),
  * read 8 bytes at a time from s[i] on, each load (the last masked to the
- * run's bytes) fed to hq_key_hash() as the term cache keys words: when
- * every load fits in s[0..len), *hashed is set and *hash is the run's
- * key hash (see hq_word.key_hash).  Otherwise *hashed is false. */
-static inline size_t letters_hashed(const unsigned char *s, size_t len, size_t i, uint64_t *hash,
-                                    bool *hashed)
+ * run's bytes) hashed as the term cache keys words: when every load fits
+ * in s[0..len), returns true with the run's end in *end and w's key_hash
+ * and key_last set (see hq_word).  Otherwise false, *end the run's end. */
+static inline bool letters_hashed(const unsigned char *s, size_t len, size_t i, size_t *end,
+                                  hq_word *w)
 {
+    size_t start = i;
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t h = HQ_KEY_SEED;
     while (i + 8 <= len) {
@@ -192,16 +193,17 @@ static inline size_t letters_hashed(const unsigned char *s, size_t len, size_t i
         uint64_t other = ~letter & HIGH;
         if (other != 0) {
             unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
-            *hash = hq_key_step(h, x & ((1ULL << (8 * k)) - 1));
-            *hashed = true;
-            return i + k;
+            w->key_last = x & ((1ULL << (8 * k)) - 1);
+            *end = i + k;
+            w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+            return true;
         }
         h = hq_key_step(h, x);
         i += 8;
     }
 #endif
-    *hashed = false;
-    return letters_end(s, len, i);
+    *end = letters_end(s, len, i);
+    return false;
 }
 
 /* Scans the word that starts at s[i] with a character of class c (letter,
@@ -266,8 +268,8 @@ size_t hq_tokenize(const char *text, size_t len, size_t *at, unsigned opts, hq_w
         if (c == C_LETTER && n == 1) {
             /* Most words: ASCII letters, then the end, a separator, or a
              * '.' or ',' (which only joins digits). */
-            bool hashed;
-            size_t e = letters_hashed(s, len, i, &w->key_hash, &hashed);
+            size_t e;
+            bool hashed = letters_hashed(s, len, i, &e, w);
             if (e >= len || byte_class[s[e]] == C_SEP || byte_class[s[e]] == C_POINT) {
                 w->end = (uint32_t)e;
                 w->flags = hashed ? HQ_WORD_HASHED : 0;

@@ -78,8 +78,8 @@ static void test_word_flags(void **state)
 /* Connectors join only between the right neighbours. */
 /* The key hash of the word's bytes, 8 at a time, zero-padded, as
  * text.h defines it (at least one zero byte: an 8-letter word takes a
- * second, empty load). */
-static uint64_t key_hash_of(const char *word, size_t len)
+ * second, empty load); *last: the last load. */
+static uint64_t key_hash_of(const char *word, size_t len, uint64_t *last)
 {
     uint64_t h = HQ_KEY_SEED;
     for (size_t i = 0; i <= len / 8; i++) {
@@ -89,8 +89,9 @@ static uint64_t key_hash_of(const char *word, size_t len)
         for (int k = 7; k >= 0; k--)
             x = x << 8 | b[k];
         h = hq_key_step(h, x);
+        *last = x;
     }
-    return h;
+    return hq_key_end(h, len, 0);
 }
 
 /* Words of ASCII letters are hashed while scanned when 8 bytes can be
@@ -108,7 +109,9 @@ static void test_word_hash(void **state)
         size_t len = w[i].end - w[i].start;
         if (w[i].start + 8 * (len / 8 + 1) <= strlen(s)) {
             assert_int_equal(w[i].flags, HQ_WORD_HASHED);
-            assert_true(w[i].key_hash == key_hash_of(s + w[i].start, len));
+            uint64_t last;
+            assert_true(w[i].key_hash == key_hash_of(s + w[i].start, len, &last));
+            assert_true(w[i].key_last == last);
         } else {
             assert_int_equal(w[i].flags, 0); /* "tail": too near the end */
         }
