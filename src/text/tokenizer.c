@@ -206,10 +206,12 @@ static inline bool letters_hashed(const unsigned char *s, size_t len, size_t i, 
     return false;
 }
 
-/* Scans the word that starts at s[i] with a character of class c (letter,
+/* (Out of line: kept apart, the common path of hq_tokenize() keeps its
+ * state in registers.)  Scans the word that starts at s[i] with a character of class c (letter,
  * digit or mark) and n bytes; returns its end and adds to *flags. */
-static size_t scan_word(const unsigned char *s, size_t len, size_t i, int c, size_t n,
-                        unsigned opts, unsigned *flags)
+static __attribute__((noinline)) size_t scan_word(const unsigned char *s, size_t len, size_t i,
+                                                  int c, size_t n, unsigned opts,
+                                                  unsigned *flags)
 {
     int prev = c == C_MARK ? C_SEP : c; /* class of the last base character */
     unsigned f = (c == C_DIGIT ? HQ_WORD_DIGIT : 0) | (s[i] >= 0x80 ? HQ_WORD_NONASCII : 0);
