@@ -206,9 +206,10 @@ static inline bool letters_hashed(const unsigned char *s, size_t len, size_t i, 
     return false;
 }
 
-/* (Out of line: kept apart, the common path of hq_tokenize() keeps its
- * state in registers.)  Scans the word that starts at s[i] with a character of class c (letter,
- * digit or mark) and n bytes; returns its end and adds to *flags. */
+/* Scans the word that starts at s[i] with a character of class c
+ * (letter, digit or mark) and n bytes; returns its end and adds to
+ * *flags.  Out of line: kept apart, the common path of hq_tokenize()
+ * keeps its state in registers. */
 static __attribute__((noinline)) size_t scan_word(const unsigned char *s, size_t len, size_t i,
                                                   int c, size_t n, unsigned opts,
                                                   unsigned *flags)
