@@ -151,19 +151,27 @@ static bool joins(int c, int prev, int next, unsigned opts)
 #define ONES 0x0101010101010101ULL
 #define HIGH (0x80 * ONES)
 
-/* The end of the run of ASCII letters at s[i..len).  Eight bytes at a
- * time where eight are left: a byte is a letter when, with bit 0x20 set
- * (A-Z onto a-z, nothing else onto a-z) and its high bit clear, it lies
- * in 'a'..'z'; the sums cannot carry between bytes of 7 bits. */
+/* The bytes of x (8 bytes of text, the first the lowest) that are not
+ * ASCII letters, as their high bit (0x80) in the result: a byte is a
+ * letter when, with bit 0x20 set (A-Z onto a-z, nothing else onto a-z)
+ * and its high bit clear, it lies in 'a'..'z'; the sums cannot carry
+ * between bytes of 7 bits. */
+static inline uint64_t not_letters(uint64_t x)
+{
+    uint64_t l = (x | 0x20 * ONES) & ~HIGH;
+    uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
+    return ~letter & HIGH;
+}
+
+/* The end of the run of ASCII letters at s[i..len), eight bytes at a
+ * time where eight are left. */
 static inline size_t letters_end(const unsigned char *s, size_t len, size_t i)
 {
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (i + 8 <= len) {
         uint64_t x;
         memcpy(&x, s + i, 8);
-        uint64_t l = (x | 0x20 * ONES) & ~HIGH;
-        uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
-        uint64_t other = ~letter & HIGH;
+        uint64_t other = not_letters(x);
         if (other != 0)
             return i + (size_t)__builtin_ctzll(other) / 8;
         i += 8;
@@ -188,9 +196,7 @@ static inline bool letters_hashed(const unsigned char *s, size_t len, size_t i, 
     while (i + 8 <= len) {
         uint64_t x;
         memcpy(&x, s + i, 8);
-        uint64_t l = (x | 0x20 * ONES) & ~HIGH;
-        uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
-        uint64_t other = ~letter & HIGH;
+        uint64_t other = not_letters(x);
         if (other != 0) {
             unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
             w->key_last = x & ((1ULL << (8 * k)) - 1);
