@@ -4,10 +4,10 @@
  * needs (focus, synonyms, source, trust).
  *
  * A whole rebuild reads two sequential scans, sections by (article,
- * order) and articles by id, and joins them here by merging: a join in
- * SQL looks each section's article up in the articles' index, a third
- * of the reading time.  Changed articles are read one by one with the
- * join.
+ * order) and articles by id, on a read-only connection of its own, and
+ * joins them here by merging: a join in SQL looks each section's article
+ * up in the articles' index, a third of the reading time.  Changed
+ * articles are read one by one with the join, on the main connection.
  */
 #include "store.h"
 
