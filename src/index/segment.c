@@ -165,27 +165,36 @@ static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32
     return *off;
 }
 
+/* Stores v little-endian at p. */
+static void store_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+#define DOCS_AT_ONCE 256 /* records written (and checksummed) together */
+
 static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
 {
     w_section_start(w, sec);
-    hq_buf b;
-    hq_buf_init(&b, 0);
+    unsigned char recs[DOCS_AT_ONCE * DOC_BYTES];
     const char *last[3] = {NULL, NULL, NULL};
     uint32_t off[3] = {0, 0, 0};
     for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
         const hq_newdoc *d = &docs[i];
-        hq_buf_reset(&b);
-        hq_put_u32(&b, strtab_add(st, d->section_id));
-        hq_put_u32(&b, strtab_again(st, d->article_id, &last[0], &off[0]));
-        hq_put_u32(&b, strtab_again(st, d->source, &last[1], &off[1]));
-        hq_put_u32(&b, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
+        unsigned char *r = recs + (size_t)(i % DOCS_AT_ONCE) * DOC_BYTES;
+        store_u32(r, strtab_add(st, d->section_id));
+        store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0]));
+        store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1]));
+        store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u32(&b, d->len[f]);
-        unsigned char tail[4] = {d->trust, d->flags, 0, 0};
-        hq_buf_append(&b, tail, 4);
-        w_bytes(w, b.data, b.len);
+            store_u32(r + 16 + 4 * f, d->len[f]);
+        r[28] = d->trust;
+        r[29] = d->flags;
+        r[30] = r[31] = 0;
+        if (i % DOCS_AT_ONCE == DOCS_AT_ONCE - 1 || i == n_docs - 1)
+            w_bytes(w, recs, (size_t)(i % DOCS_AT_ONCE + 1) * DOC_BYTES);
     }
-    hq_buf_free(&b);
     w_section_end(w, sec);
 }
 
