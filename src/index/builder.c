@@ -12,9 +12,8 @@
  *      caller's thread when it has nothing else to do, and its fields are
  *      analysed with that thread's analyzer, terms numbered in the
  *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
- *      word costs no hashing (the analyzers share one stem memo, so a
- *      new word is stemmed once between them); the batch's tokens are
- *      then inverted into one run of postings per term (hq_runs_build);
+ *      word costs no hashing; the batch's tokens are then inverted into
+ *      one run of postings per term (hq_runs_build);
  *   3. merging: on the caller's thread, batch after batch in order, each
  *      analyzer's term ids are mapped to the memindex's through a table
  *      per analyzer (filled from the terms each batch saw first), and the
@@ -121,7 +120,6 @@ struct hq_builder {
     hq_error err;
     actx an[MAX_THREADS]; /* an[0]: the caller's thread; an[1..]: the workers' */
     int n_an;
-    hq_stem_memo *stems; /* the analyzers': each folded word stemmed once */
     batch *ring;
     size_t n_ring;
     uint64_t fill_seq, claim_seq, merge_seq; /* the batch filled, next claimed, next merged */
@@ -517,11 +515,8 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     b->n_an = threads == 0 ? default_threads() : threads > MAX_THREADS ? MAX_THREADS : (int)threads;
-    b->stems = hq_stem_memo_new();
-    for (int i = 0; i < b->n_an; i++) {
+    for (int i = 0; i < b->n_an; i++)
         b->an[i].a = hq_analyzer_new();
-        hq_analyzer_share(b->an[i].a, b->stems);
-    }
     b->n_ring = 2 * (size_t)b->n_an + 2;
     b->ring = hq_xcalloc(b->n_ring, sizeof *b->ring);
     for (size_t i = 0; i < b->n_ring; i++)
@@ -574,8 +569,6 @@ static void free_pipeline(hq_builder *b)
         free(ax->tr);
         memset(ax, 0, sizeof *ax);
     }
-    hq_stem_memo_free(b->stems); /* after the analyzers sharing it */
-    b->stems = NULL;
 }
 
 void hq_builder_free(hq_builder *b)

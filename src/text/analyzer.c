@@ -48,11 +48,6 @@ void hq_analyzer_free(hq_analyzer *a)
     free(a);
 }
 
-void hq_analyzer_share(hq_analyzer *a, hq_stem_memo *m)
-{
-    hq_termcache_share(a->cache, m);
-}
-
 void hq_analyzer_cache_limit(hq_analyzer *a, size_t max)
 {
     hq_termcache_limit(a->cache, max);

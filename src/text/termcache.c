@@ -52,12 +52,10 @@ struct hq_termcache {
     size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
     hq_arena arena;
     hq_stemmer *stemmer;
-    hq_stem_memo *memo; /* shared with other threads' caches, or NULL */
     hq_term tmp; /* a term computed but not cached (the cache is full) */
     hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
     char tmp_folded[HQ_TEXT_MAX_WORD + 1];
     char tmp_stem[HQ_TEXT_MAX_WORD + 1];
-    char memo_stem[HQ_TEXT_MAX_WORD + 1]; /* a stem copied out of the memo */
     hq_folder folder;
 };
 
@@ -171,15 +169,8 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
     size_t folded_len, stem_len = 0;
     t->folded = hq_fold(&c->folder, word, len, opts, &folded_len);
     t->folded_len = (uint32_t)folded_len;
-    if (t->folded != NULL && c->memo != NULL) {
-        stem_len = hq_stem_memo_get(c->memo, c->stemmer, t->folded, folded_len, c->memo_stem,
-                                    &t->stop);
-        bool same = stem_len == folded_len && memcmp(c->memo_stem, t->folded, folded_len) == 0;
-        t->stem = same ? t->folded : c->memo_stem; /* the word itself, as hq_stem() says */
-    } else {
-        t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
-        t->stem = t->folded ? hq_stem(c->stemmer, t->folded, folded_len, &stem_len) : NULL;
-    }
+    t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
+    t->stem = t->folded ? hq_stem(c->stemmer, t->folded, folded_len, &stem_len) : NULL;
     t->stem_len = (uint32_t)stem_len;
     t->id = HQ_NO_ID;
     return t;
@@ -328,11 +319,6 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
     uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
     uint64_t h = load_key(k, word, len, readable, opts);
     return lookup(c, k, h, word, len, opts);
-}
-
-void hq_termcache_share(hq_termcache *c, hq_stem_memo *m)
-{
-    c->memo = m;
 }
 
 void hq_termcache_clear_ids(hq_termcache *c)

@@ -150,24 +150,6 @@ void hq_stemmer_free(hq_stemmer *st);
  * the next call on st.  Not NUL-terminated. */
 const char *hq_stem(hq_stemmer *st, const char *word, size_t len, size_t *stem_len);
 
-/* The memo of the stems and stop flags of folded words that the term
- * caches of several threads share (hq_analyzer_share): thread-safe (a
- * mutex).  Never NULL (out of memory aborts); release with
- * hq_stem_memo_free() after every analyzer sharing it (NULL is
- * allowed).  Holds at most HQ_TERM_CACHE_MAX words; beyond, words are
- * stemmed each time. */
-typedef struct hq_stem_memo hq_stem_memo;
-hq_stem_memo *hq_stem_memo_new(void);
-void hq_stem_memo_free(hq_stem_memo *m);
-
-/* The stem of the folded word[0..len) (len <= HQ_TEXT_MAX_WORD) as
- * hq_stem() gives it, copied NUL-terminated into stem (room for
- * HQ_TEXT_MAX_WORD + 1 bytes); returns its length and sets *stop to
- * hq_is_stopword(word).  A word m does not know is stemmed with st (the
- * calling thread's own) and remembered. */
-size_t hq_stem_memo_get(hq_stem_memo *m, hq_stemmer *st, const char *word, size_t len,
-                        char *stem, bool *stop);
-
 /* ---- Interface to code in termcache.c ------------------------------ */
 /* The memo of the analysis of one word as written: folded form, stem,
  * stop flag, each computed once per distinct word.  Holds at most
@@ -218,11 +200,6 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
  * is cached (hq_term.cached), so they stay valid together. */
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
                               const hq_word *words, size_t n, hq_term **terms);
-
-/* Makes c take the stems and stop flags of the words it does not hold
- * from m, shared with other threads' caches, instead of computing them
- * alone; m must outlive c.  The terms are the same either way. */
-void hq_termcache_share(hq_termcache *c, hq_stem_memo *m);
 
 /* Sets every cached word's id back to HQ_NO_ID. */
 void hq_termcache_clear_ids(hq_termcache *c);
@@ -281,10 +258,6 @@ enum {
  * HQ_TEXT_MAX_INPUT and tokens past HQ_TEXT_MAX_TOKENS are ignored.
  * Tokens come in text order (a compound before its first part). */
 void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out);
-
-/* hq_termcache_share() for a's term cache: the analyzers of several
- * threads stem each distinct folded word once between them. */
-void hq_analyzer_share(hq_analyzer *a, hq_stem_memo *m);
 
 /* Lowers the number of words a's term cache may hold (see
  * hq_termcache_limit()). */

@@ -3,13 +3,10 @@
  * (tests/fixtures/text/vocabulary.tsv; run with HQ_UPDATE_GOLDEN=1 to
  * rewrite its expected column, then review the diff), byte offsets and
  * positions, the flags, and bad input: malformed UTF-8, NUL bytes, a
- * 10 MB word, random bytes, the token cap; analyzers sharing a stem memo
- * across threads.
+ * 10 MB word, random bytes, the token cap.
  */
 #include "../support/test_support.h"
 #include "text/text.h"
-
-#include <pthread.h>
 
 #define VOCABULARY HQ_FIXTURES "/text/vocabulary.tsv"
 
@@ -471,78 +468,6 @@ static void test_full_cache(void **state)
     hq_analyzer_free(roomy);
 }
 
-/* Analyzers sharing a stem memo (hq_analyzer_share), on two threads at
- * once, give the terms a private analyzer gives: the memo is keyed by
- * the folded word, so spellings that fold alike share its entry. */
-#define SHARED_TEXTS 4
-static const char *const shared_texts[SHARED_TEXTS] = {
-    "Fever, FEVERS and fevered patients: the Running of the runners.",
-    "Diseases of the ovaries; OVARIES, ovary and ovarian cysts in women's health.",
-    "Caf\xc3\xa9s and CAF\xc3\x89S, x-rays and X-Rays, covid-19 in 2020.",
-    "The running, RUNNING and runs of the fevers: diseases DISEASES diseased.",
-};
-
-typedef struct shared_arg {
-    hq_analyzer *a;
-    const char *expected[SHARED_TEXTS][4]; /* joined terms per text and flags */
-    int mismatches;
-} shared_arg;
-
-static void *shared_thread(void *p)
-{
-    shared_arg *arg = p;
-    hq_tokens t = {0};
-    hq_buf b;
-    hq_buf_init(&b, 0);
-    for (int round = 0; round < 50; round++)
-        for (int i = 0; i < SHARED_TEXTS; i++)
-            for (unsigned flags = 0; flags < 4; flags++) {
-                hq_analyze(arg->a, shared_texts[i], strlen(shared_texts[i]), flags, &t);
-                if (strcmp(joined_terms(&t, &b), arg->expected[i][flags]) != 0)
-                    arg->mismatches++;
-            }
-    hq_buf_free(&b);
-    hq_tokens_free(&t);
-    return NULL;
-}
-
-static void test_shared_stems(void **state)
-{
-    (void)state;
-    hq_analyzer *alone = hq_analyzer_new();
-    hq_tokens t = {0};
-    hq_buf bufs[SHARED_TEXTS][4];
-    shared_arg args[2];
-    hq_stem_memo *memo = hq_stem_memo_new();
-    for (int k = 0; k < 2; k++) {
-        args[k].a = hq_analyzer_new();
-        args[k].mismatches = 0;
-        hq_analyzer_share(args[k].a, memo);
-    }
-    for (int i = 0; i < SHARED_TEXTS; i++)
-        for (unsigned flags = 0; flags < 4; flags++) {
-            hq_buf_init(&bufs[i][flags], 0);
-            hq_analyze(alone, shared_texts[i], strlen(shared_texts[i]), flags, &t);
-            const char *joined = joined_terms(&t, &bufs[i][flags]);
-            args[0].expected[i][flags] = args[1].expected[i][flags] = joined;
-        }
-    assert_non_null(strstr(args[0].expected[0][0], "fever fever fever"));
-    pthread_t th[2];
-    for (int k = 0; k < 2; k++)
-        assert_int_equal(pthread_create(&th[k], NULL, shared_thread, &args[k]), 0);
-    for (int k = 0; k < 2; k++) {
-        pthread_join(th[k], NULL);
-        assert_int_equal(args[k].mismatches, 0);
-        hq_analyzer_free(args[k].a);
-    }
-    hq_stem_memo_free(memo);
-    for (int i = 0; i < SHARED_TEXTS; i++)
-        for (unsigned flags = 0; flags < 4; flags++)
-            hq_buf_free(&bufs[i][flags]);
-    hq_tokens_free(&t);
-    hq_analyzer_free(alone);
-}
-
 /* HQ_ANALYZE_IDS: the same term always gets the same id (cached words,
  * words the full cache computes again, and words spelled otherwise),
  * ids are dense and name their terms; clearing starts afresh. */
@@ -598,7 +523,6 @@ int main(void)
         cmocka_unit_test(test_token_cap),
         cmocka_unit_test(test_random_text),
         cmocka_unit_test(test_full_cache),
-        cmocka_unit_test(test_shared_stems),
         cmocka_unit_test(test_term_ids),
     };
     return cmocka_run_group_tests_name("text/analyzer", tests, NULL, NULL);
