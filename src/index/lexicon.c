@@ -37,6 +37,18 @@ void hq_lexwriter_free(hq_lexwriter *w)
     hq_buf_free(&w->prev);
 }
 
+/* Stores v as a varint at p; returns the bytes used (at most 10). */
+static size_t store_varint(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
 hq_status hq_lexwriter_add(hq_lexwriter *w, const char *term, size_t len, const hq_terminfo *ti)
 {
     size_t shared = 0;
@@ -47,14 +59,23 @@ hq_status hq_lexwriter_add(hq_lexwriter *w, const char *term, size_t len, const 
         while (shared < max && w->prev.data[shared] == term[shared])
             shared++;
     }
-    hq_put_varint(&w->lex, shared);
-    hq_put_varint(&w->lex, len - shared);
-    hq_buf_append(&w->lex, term + shared, len - shared);
-    hq_put_varint(&w->lex, ti->df);
-    hq_put_varint(&w->lex, ti->post_off);
-    hq_put_varint(&w->lex, ti->post_len);
-    hq_put_varint(&w->lex, ti->pos_off);
-    hq_put_varint(&w->lex, ti->pos_len);
+    /* the entry assembled here, appended at once (a suffix longer than
+     * the memindex keeps, in two pieces) */
+    unsigned char e[7 * 10 + HQ_MAX_TERM_BYTES];
+    size_t n = store_varint(e, shared);
+    n += store_varint(e + n, len - shared);
+    if (len - shared <= HQ_MAX_TERM_BYTES) {
+        memcpy(e + n, term + shared, len - shared);
+        n += len - shared;
+    } else {
+        hq_buf_append(&w->lex, e, n);
+        hq_buf_append(&w->lex, term + shared, len - shared);
+        n = 0;
+    }
+    const uint64_t nums[5] = {ti->df, ti->post_off, ti->post_len, ti->pos_off, ti->pos_len};
+    for (int i = 0; i < 5; i++)
+        n += store_varint(e + n, nums[i]);
+    hq_buf_append(&w->lex, e, n);
     hq_buf_reset(&w->prev);
     hq_buf_append(&w->prev, term, len);
     w->n_terms++;

@@ -202,17 +202,27 @@ static unsigned char *room(unsigned char **buf, size_t *len, size_t *cap, size_t
     return *buf + *len;
 }
 
+/* Writes a document's field mask, then tf - 1 of each field it has. */
+static inline void write_doc(unsigned char **p, unsigned mask, const uint32_t *tf)
+{
+    *(*p)++ = (unsigned char)mask;
+    for (; mask != 0; mask &= mask - 1)
+        write_varint(p, tf[__builtin_ctz(mask)] - 1);
+}
+
 /* Encodes the postings of one run from its n tokens (doc, field, pos
  * increasing): as hq_memterm.post without the first document's gap, and
  * as hq_memterm.pos.  Room for the worst case is made first: a token
  * adds at most one document (gap, mask, frequencies: 21 bytes) and one
- * position (5 bytes). */
+ * position (5 bytes).  The field mask is kept as fields are met (it is
+ * field_mask() of the frequencies). */
 static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *order,
                        size_t n)
 {
     unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
     unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
     uint32_t doc = toks[order[0]].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    unsigned mask = 0;
     run->post_off = (uint32_t)r->post_len;
     run->pos_off = (uint32_t)r->pos_len;
     run->first = doc;
@@ -220,28 +230,24 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
     for (size_t k = 0; k < n; k++) {
         const hq_tokpos *t = &toks[order[k]];
         if (t->doc != doc) { /* the document's frequencies, the next one's gap */
-            *p++ = field_mask(tf);
-            for (int f = 0; f < HQ_NFIELDS; f++)
-                if (tf[f])
-                    write_varint(&p, tf[f] - 1);
+            write_doc(&p, mask, tf);
             write_varint(&p, t->doc - doc - 1);
             run->n_docs++;
             doc = t->doc;
             memset(tf, 0, sizeof tf);
+            mask = 0;
             field = UINT32_MAX;
         }
         if (t->field != field) {
             field = t->field;
+            mask |= 1u << field;
             last_pos = 0;
         }
         tf[field]++;
         write_varint(&q, t->pos - last_pos);
         last_pos = t->pos;
     }
-    *p++ = field_mask(tf);
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (tf[f])
-            write_varint(&p, tf[f] - 1);
+    write_doc(&p, mask, tf);
     run->last = doc;
     run->post_len = (uint32_t)(p - post);
     run->pos_len = (uint32_t)(q - pos);

@@ -96,7 +96,8 @@ static uint8_t bits_for(const uint32_t *v, uint32_t n)
     return b;
 }
 
-/* Appends "u8 B, then n values of B bits" (see the layout above). */
+/* Appends "u8 B, then n values of B bits" (see the layout above): the
+ * values go into a 64-bit accumulator, stored 4 bytes at a time. */
 static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
 {
     unsigned char tmp[1 + HQ_BLOCK * HQ_NFIELDS * 4 + 8];
@@ -104,27 +105,23 @@ static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
     size_t len = 1;
     tmp[0] = b;
     uint64_t acc = 0; /* bits not yet stored, the lowest first */
-    unsigned have = 0;
+    unsigned have = 0; /* < 32 between values, so that b <= 32 more fit */
     for (uint32_t i = 0; i < n && b > 0; i++) {
-        acc |= (uint64_t)v[i] << have; /* have < 8 and b <= 32: fits */
+        acc |= (uint64_t)v[i] << have;
         have += b;
-        while (have >= 8) {
-            tmp[len++] = (unsigned char)acc;
-            acc >>= 8;
-            have -= 8;
+        if (have >= 32) {
+            put32(tmp + len, (uint32_t)acc);
+            len += 4;
+            acc >>= 32;
+            have -= 32;
         }
     }
-    if (have > 0)
+    for (; have > 0; have = have > 8 ? have - 8 : 0) {
         tmp[len++] = (unsigned char)acc;
+        acc >>= 8;
+    }
     hq_buf_append(out, tmp, len);
 }
-
-/* Up to HQ_BLOCK documents of a memterm's postings stream. */
-typedef struct block_in {
-    uint32_t docs[HQ_BLOCK];
-    uint32_t tf[HQ_BLOCK][HQ_NFIELDS];
-    uint32_t n;
-} block_in;
 
 /* Reads a varint the memindex wrote (trusted: it is our own memory). */
 static inline uint32_t read_varint(const unsigned char **p)
@@ -138,24 +135,6 @@ static inline uint32_t read_varint(const unsigned char **p)
     }
 }
 
-/* Reads the next n documents of t's stream at *off (see hq_memterm). */
-static void read_block(const hq_memterm *t, size_t *off, uint32_t *prev, uint32_t n,
-                       block_in *in)
-{
-    const unsigned char *p = (const unsigned char *)t->post.data + *off;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t gap = read_varint(&p);
-        uint32_t doc = *prev == UINT32_MAX ? gap : *prev + 1 + gap;
-        unsigned mask = *p++;
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            in->tf[i][f] = mask & (1u << f) ? read_varint(&p) + 1 : 0;
-        in->docs[i] = doc;
-        *prev = doc;
-    }
-    *off = (size_t)(p - (const unsigned char *)t->post.data);
-    in->n = n;
-}
-
 /* Rounds a positive bound up to a float that is not smaller. */
 static float round_up(double v)
 {
@@ -163,73 +142,86 @@ static float round_up(double v)
     return (double)f < v ? nextafterf(f, INFINITY) : f;
 }
 
-/* Encodes one block into data, filling its skip entry; prev is the last
- * document of the previous block (UINT32_MAX for the first). */
-static void encode_block(const block_in *in, uint32_t prev, const hq_encode_ctx *ctx,
-                         hq_buf *data, hq_skip *sk)
+/* Encodes the next n documents of t's stream (see hq_memterm), from byte
+ * *off on, into data as one block, and fills its skip entry, in one pass
+ * over the stream: the stream's gaps and field masks are the block's
+ * own, its frequencies are read once for the values, the bounds and the
+ * positions' count.  *prev is the last document of the previous block
+ * (UINT32_MAX: none), and becomes this block's last.  Returns the number
+ * of positions the block's documents hold. */
+static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, uint32_t n,
+                             const hq_encode_ctx *ctx, hq_buf *data, hq_skip *sk)
 {
+    const unsigned char *p = (const unsigned char *)t->post.data + *off;
     const uint32_t *doc_len = ctx->doc_len;
     double max_tfn = 0;
-    uint32_t vals[HQ_BLOCK * HQ_NFIELDS];
-    uint32_t n_vals = 0;
+    uint64_t count = 0;
+    uint32_t gaps[HQ_BLOCK], vals[HQ_BLOCK * HQ_NFIELDS];
+    uint32_t n_vals = 0, doc = *prev;
     uint8_t masks[HQ_BLOCK / 2] = {0};
     for (int f = 0; f < HQ_NFIELDS; f++) {
         sk->max_tf[f] = 0;
         sk->min_len[f] = 0xFFFF;
         sk->min_ratio[f] = 0xFFFF;
     }
-    for (uint32_t i = 0; i < in->n; i++) {
-        uint32_t d = in->docs[i];
-        const uint32_t *tf = in->tf[i];
-        if (ctx->hint) { /* as ranking sums it (hq_field_factor) */
-            const double *factor = &ctx->factor[(size_t)d * HQ_NFIELDS];
-            double tfn = 0;
-            for (int f = 0; f < HQ_NFIELDS; f++)
-                if (tf[f] != 0)
-                    tfn += (double)tf[f] * factor[f];
-            if (tfn > max_tfn)
-                max_tfn = tfn;
-        }
-        for (int f = 0; f < HQ_NFIELDS; f++) {
-            if (tf[f] == 0)
-                continue;
-            masks[i / 2] |= (uint8_t)(1u << (f + 4 * (i % 2)));
-            vals[n_vals++] = tf[f] - 1;
-            if (tf[f] > sk->max_tf[f])
-                sk->max_tf[f] = sat16(tf[f]);
-            uint32_t full_len = doc_len[(size_t)d * HQ_NFIELDS + (size_t)f];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t gap = read_varint(&p);
+        doc = doc == UINT32_MAX ? gap : doc + 1 + gap;
+        gaps[i] = gap; /* doc[i] - doc[i-1] - 1, doc[-1] = -1 for the first */
+        unsigned mask = *p++ & ((1u << HQ_NFIELDS) - 1);
+        masks[i / 2] |= (uint8_t)(mask << (4 * (i % 2)));
+        const double *factor = ctx->hint ? &ctx->factor[(size_t)doc * HQ_NFIELDS] : NULL;
+        double tfn = 0; /* as ranking sums it (hq_field_factor), in field order */
+        for (unsigned m = mask; m != 0; m &= m - 1) {
+            int f = __builtin_ctz(m);
+            uint32_t v = read_varint(&p), tf = v + 1;
+            vals[n_vals++] = v;
+            count += tf;
+            if (factor)
+                tfn += (double)tf * factor[f];
+            if (tf > sk->max_tf[f])
+                sk->max_tf[f] = sat16(tf);
+            uint32_t full_len = doc_len[(size_t)doc * HQ_NFIELDS + (size_t)f];
             uint16_t len = sat16(full_len);
             if (len < sk->min_len[f])
                 sk->min_len[f] = len;
             /* floor(len * 16 / tf) < min exactly when len * 16 < min * tf */
-            if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf[f])
-                sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf[f]));
+            if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf)
+                sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf));
         }
+        if (tfn > max_tfn)
+            max_tfn = tfn;
     }
-    uint32_t gaps[HQ_BLOCK];
-    for (uint32_t i = 0; i < in->n; i++) {
-        gaps[i] = in->docs[i] - prev - 1; /* prev = UINT32_MAX: -1 */
-        prev = in->docs[i];
-    }
-    pack(data, gaps, in->n);
-    hq_buf_append(data, masks, (in->n + 1) / 2);
+    *off = (size_t)(p - (const unsigned char *)t->post.data);
+    *prev = doc;
+    pack(data, gaps, n);
+    hq_buf_append(data, masks, (n + 1) / 2);
     pack(data, vals, n_vals);
-    sk->last_doc = in->docs[in->n - 1];
+    sk->last_doc = doc;
     sk->max_tfn = ctx->hint ? round_up(max_tfn) : 0.0f;
+    return count;
 }
 
-/* The byte length of the positions of the block's documents, starting
- * at byte start of t's positions. */
-static size_t positions_bytes(const hq_memterm *t, const block_in *in, size_t start)
+/* The byte length of count positions, starting at byte start of t's
+ * positions: count varints, each ending at a byte below 0x80.  Counted
+ * 8 bytes at a time where 8 are left (a popcount of the last bytes),
+ * then byte by byte. */
+static size_t positions_bytes(const hq_memterm *t, uint64_t count, size_t start)
 {
-    size_t off = start;
-    for (uint32_t i = 0; i < in->n; i++) {
-        uint32_t count = in->tf[i][0] + in->tf[i][1] + in->tf[i][2];
-        for (uint32_t k = 0; k < count && off < t->pos.len; k++) {
-            while (off < t->pos.len && (t->pos.data[off] & 0x80))
-                off++;
+    const unsigned char *d = (const unsigned char *)t->pos.data;
+    size_t off = start, len = t->pos.len;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (count >= 8 && off + 8 <= len) { /* 8 bytes hold at most 8 ends */
+        uint64_t x;
+        memcpy(&x, d + off, 8);
+        count -= (uint64_t)__builtin_popcountll(~x & 0x8080808080808080ULL);
+        off += 8;
+    }
+#endif
+    for (; count > 0 && off < len; count--) {
+        while (off < len && (d[off] & 0x80))
             off++;
-        }
+        off++;
     }
     return off - start;
 }
@@ -243,15 +235,12 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
     hq_skip *skips = hq_xmalloc((nb ? nb : 1) * sizeof *skips);
     size_t pos_off = 0, post_off = 0;
     uint32_t prev = UINT32_MAX;
-    block_in in;
     for (uint32_t b = 0; b < nb; b++) {
         uint32_t n = t->n_docs - b * HQ_BLOCK < HQ_BLOCK ? t->n_docs - b * HQ_BLOCK : HQ_BLOCK;
-        uint32_t block_prev = prev;
-        read_block(t, &post_off, &prev, n, &in);
         skips[b].doc_off = (uint32_t)data.len;
         skips[b].pos_off = (uint32_t)pos_off;
-        encode_block(&in, block_prev, ctx, &data, &skips[b]);
-        pos_off += positions_bytes(t, &in, pos_off);
+        uint64_t count = encode_block(t, &post_off, &prev, n, ctx, &data, &skips[b]);
+        pos_off += positions_bytes(t, count, pos_off);
     }
     for (uint32_t b = 0; b < nb; b++) {
         unsigned char e[SKIP_BYTES], *q = e;

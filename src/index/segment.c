@@ -66,9 +66,17 @@ typedef struct section {
 /* ---- writing --------------------------------------------------------- */
 
 /* A string table that stores each distinct string once. */
+typedef struct strtab_slot {
+    uint32_t off; /* offset + 1, 0 = empty */
+    uint32_t tag; /* the string's hash, low 32 bits */
+} strtab_slot;
+
+/* Strings, each stored once, found by hash: a slot keeps the hash, so
+ * growing re-reads no string, and a probe compares strings only when
+ * hashes agree. */
 typedef struct strtab {
     hq_buf data;
-    uint32_t *slots; /* offset + 1, 0 = empty */
+    strtab_slot *slots;
     size_t n_slots, n;
 } strtab;
 
@@ -77,13 +85,12 @@ static uint32_t strtab_add(strtab *t, const char *s)
     size_t len = strlen(s);
     if (t->n * 2 >= t->n_slots) {
         size_t n = t->n_slots ? t->n_slots * 2 : 1024;
-        uint32_t *slots = hq_xcalloc(n, sizeof *slots);
+        strtab_slot *slots = hq_xcalloc(n, sizeof *slots);
         for (size_t i = 0; i < t->n_slots; i++) {
-            if (t->slots[i] == 0)
+            if (t->slots[i].off == 0)
                 continue;
-            const char *old = t->data.data + t->slots[i] - 1;
-            size_t j = hq_hash_bytes(old, strlen(old)) & (n - 1);
-            while (slots[j])
+            size_t j = t->slots[i].tag & (n - 1);
+            while (slots[j].off)
                 j = (j + 1) & (n - 1);
             slots[j] = t->slots[i];
         }
@@ -91,13 +98,14 @@ static uint32_t strtab_add(strtab *t, const char *s)
         t->slots = slots;
         t->n_slots = n;
     }
-    size_t j = hq_hash_bytes(s, len) & (t->n_slots - 1);
-    for (; t->slots[j]; j = (j + 1) & (t->n_slots - 1))
-        if (strcmp(t->data.data + t->slots[j] - 1, s) == 0)
-            return t->slots[j] - 1;
+    uint32_t tag = (uint32_t)hq_hash_bytes(s, len);
+    size_t j = tag & (t->n_slots - 1);
+    for (; t->slots[j].off; j = (j + 1) & (t->n_slots - 1))
+        if (t->slots[j].tag == tag && strcmp(t->data.data + t->slots[j].off - 1, s) == 0)
+            return t->slots[j].off - 1;
     uint32_t off = (uint32_t)t->data.len;
     hq_buf_append(&t->data, s, len + 1);
-    t->slots[j] = off + 1;
+    t->slots[j] = (strtab_slot){off + 1, tag};
     t->n++;
     return off;
 }
@@ -157,27 +165,36 @@ static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32
     return *off;
 }
 
+/* Stores v little-endian at p. */
+static void store_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+#define DOCS_AT_ONCE 256 /* records written (and checksummed) together */
+
 static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
 {
     w_section_start(w, sec);
-    hq_buf b;
-    hq_buf_init(&b, 0);
+    unsigned char recs[DOCS_AT_ONCE * DOC_BYTES];
     const char *last[3] = {NULL, NULL, NULL};
     uint32_t off[3] = {0, 0, 0};
     for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
         const hq_newdoc *d = &docs[i];
-        hq_buf_reset(&b);
-        hq_put_u32(&b, strtab_add(st, d->section_id));
-        hq_put_u32(&b, strtab_again(st, d->article_id, &last[0], &off[0]));
-        hq_put_u32(&b, strtab_again(st, d->source, &last[1], &off[1]));
-        hq_put_u32(&b, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
+        unsigned char *r = recs + (size_t)(i % DOCS_AT_ONCE) * DOC_BYTES;
+        store_u32(r, strtab_add(st, d->section_id));
+        store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0]));
+        store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1]));
+        store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_put_u32(&b, d->len[f]);
-        unsigned char tail[4] = {d->trust, d->flags, 0, 0};
-        hq_buf_append(&b, tail, 4);
-        w_bytes(w, b.data, b.len);
+            store_u32(r + 16 + 4 * f, d->len[f]);
+        r[28] = d->trust;
+        r[29] = d->flags;
+        r[30] = r[31] = 0;
+        if (i % DOCS_AT_ONCE == DOCS_AT_ONCE - 1 || i == n_docs - 1)
+            w_bytes(w, recs, (size_t)(i % DOCS_AT_ONCE + 1) * DOC_BYTES);
     }
-    hq_buf_free(&b);
     w_section_end(w, sec);
 }
 

@@ -26,6 +26,7 @@ struct hq_analyzer {
     hq_intern *ids; /* the terms numbered for HQ_ANALYZE_IDS; NULL until then */
     hq_arena scratch; /* terms the cache could not keep, for one call */
     hq_word words[BATCH];
+    hq_term *terms[BATCH]; /* the words' terms, hq_termcache_get_words */
 };
 
 hq_analyzer *hq_analyzer_new(void)
@@ -61,14 +62,14 @@ void hq_tokens_free(hq_tokens *t)
     t->n = t->cap = 0;
 }
 
-/* One word, text[start..end) of text[0..len), into at most one token at
- * pos.  fold_opts: HQ_FOLD_*. */
-static inline void emit(hq_analyzer *a, const char *text, size_t len, size_t start, size_t end,
-                        uint32_t pos, unsigned fold_opts, unsigned flags, hq_tokens *out)
+/* The token of term t (as the term cache gives it) for the source word
+ * text[start..end), at pos: none for a word that yields nothing or a
+ * stop word (unless kept). */
+static inline __attribute__((always_inline)) void emit_term(hq_analyzer *a, hq_term *t,
+                                                           size_t start, size_t end,
+                                                           uint32_t pos, unsigned flags,
+                                                           hq_tokens *out)
 {
-    if (out->n >= HQ_TEXT_MAX_TOKENS)
-        return;
-    hq_term *t = hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
     if (t->folded == NULL || (t->stop && !(flags & HQ_ANALYZE_KEEP_STOPWORDS)))
         return;
     const char *term = t->stem;
@@ -96,6 +97,17 @@ static inline void emit(hq_analyzer *a, const char *text, size_t len, size_t sta
                                       .pos = pos,
                                       .start = (uint32_t)start,
                                       .end = (uint32_t)end};
+}
+
+/* One word, text[start..end) of text[0..len), into at most one token at
+ * pos.  fold_opts: HQ_FOLD_*. */
+static void emit(hq_analyzer *a, const char *text, size_t len, size_t start, size_t end,
+                 uint32_t pos, unsigned fold_opts, unsigned flags, hq_tokens *out)
+{
+    if (out->n >= HQ_TEXT_MAX_TOKENS)
+        return;
+    hq_term *t = hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
+    emit_term(a, t, start, end, pos, flags, out);
 }
 
 /* A compound: the whole word at pos, then its parts at pos, pos+1, ...
@@ -131,6 +143,41 @@ static uint32_t emit_cjk(hq_analyzer *a, const char *text, size_t len, const hq_
     return pos;
 }
 
+/* The words of text[0..len) into out (hq_analyze without its checks),
+ * inlined per call site so that the index's flags are constants. */
+static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, const char *text,
+                                                               size_t len, unsigned flags,
+                                                               hq_tokens *out)
+{
+    size_t at = 0, n;
+    uint32_t pos = 0;
+    hq_word *words = a->words;
+    hq_term **terms = a->terms;
+    while (out->n < HQ_TEXT_MAX_TOKENS && (n = hq_tokenize(text, len, &at, 0, words, BATCH)) > 0) {
+        /* The batch's plain words are looked up together; the cache gives
+         * up before a word it cannot keep, which goes alone (emit). */
+        for (size_t i = 0; i < n && out->n < HQ_TEXT_MAX_TOKENS;) {
+            size_t done = i + hq_termcache_get_words(a->cache, text, len, words + i, n - i,
+                                                     terms + i);
+            for (; i < done && out->n < HQ_TEXT_MAX_TOKENS; i++) {
+                const hq_word *w = &words[i];
+                if (w->flags & HQ_WORD_CJK)
+                    pos = emit_cjk(a, text, len, w, pos, flags, out);
+                else if (w->flags & HQ_WORD_HYPHEN)
+                    pos = emit_compound(a, text, len, w, pos, flags, out);
+                else
+                    emit_term(a, terms[i], w->start, w->end, pos++, flags, out);
+            }
+            if (i < done)
+                break; /* out is full */
+            if (i < n) { /* the cache is full */
+                emit(a, text, len, words[i].start, words[i].end, pos++, 0, flags, out);
+                i++;
+            }
+        }
+    }
+}
+
 void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out)
 {
     out->n = 0;
@@ -142,20 +189,10 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
         return;
     if (len > HQ_TEXT_MAX_INPUT)
         len = HQ_TEXT_MAX_INPUT;
-    size_t at = 0, n;
-    uint32_t pos = 0;
-    hq_word *words = a->words;
-    while (out->n < HQ_TEXT_MAX_TOKENS && (n = hq_tokenize(text, len, &at, 0, words, BATCH)) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            const hq_word *w = &words[i];
-            if (w->flags & HQ_WORD_CJK)
-                pos = emit_cjk(a, text, len, w, pos, flags, out);
-            else if (w->flags & HQ_WORD_HYPHEN)
-                pos = emit_compound(a, text, len, w, pos, flags, out);
-            else
-                emit(a, text, len, w->start, w->end, pos++, 0, flags, out);
-        }
-    }
+    if (flags == HQ_ANALYZE_IDS) /* the index builder's */
+        analyze_words(a, text, len, HQ_ANALYZE_IDS, out);
+    else
+        analyze_words(a, text, len, flags, out);
 }
 
 size_t hq_analyzer_n_ids(const hq_analyzer *a)

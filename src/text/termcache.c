@@ -91,35 +91,19 @@ void hq_termcache_limit(hq_termcache *c, size_t max)
     c->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
 }
 
-/* The hash of a padded key, one multiply per 8 bytes: seeded with
- * hash_start(), fed every 8 bytes with hash_step(), ended with
- * hash_end().  The tag is its high 32 bits, the slot its low bits.
- * Not hq_hash64(): FNV-1a multiplies once per byte, and that chain of
- * multiplications was a tenth of the analyzer's time. */
-static inline uint64_t hash_start(size_t len, unsigned opts)
-{
-    return (len | (uint64_t)opts << 8) * 0x9E3779B97F4A7C15ULL;
-}
-
-static inline uint64_t hash_step(uint64_t h, uint64_t x)
-{
-    return (h ^ x) * 0xBF58476D1CE4E5B9ULL;
-}
-
-/* The high bits of a product depend on all the bits multiplied; the
- * table index is taken from the low bits, so fold the high ones in. */
-static inline uint64_t hash_end(uint64_t h)
-{
-    return h ^ (h >> 32);
-}
+/* The hash of a padded key: hq_key_step() over its 8-byte words, then
+ * hq_key_end() (text.h), which the tokenizer computes while it scans a
+ * word (hq_word.key_hash).  Not hq_hash64(): FNV-1a multiplies once per
+ * byte, and that chain of multiplications was a tenth of the analyzer's
+ * time. */
 
 /* The hash of a key already padded in k. */
 static uint64_t hash_key(const uint64_t *k, size_t len, unsigned opts)
 {
-    uint64_t h = hash_start(len, opts);
+    uint64_t h = HQ_KEY_SEED;
     for (size_t i = 0; i < KEY_WORDS(len); i++)
-        h = hash_step(h, k[i]);
-    return hash_end(h);
+        h = hq_key_step(h, k[i]);
+    return hq_key_end(h, len, opts);
 }
 
 /* Loads word[0..len) into k[] zero-padded, and returns its hash.
@@ -130,7 +114,7 @@ static inline uint64_t load_key(uint64_t *k, const char *word, size_t len, size_
     size_t n = KEY_WORDS(len);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (readable >= n * 8) { /* in place; the first byte in memory is the lowest */
-        uint64_t h = hash_start(len, opts);
+        uint64_t h = HQ_KEY_SEED;
         /* (hashing in this loop also keeps it from becoming a slow rep movs) */
         for (size_t i = 0; i < n; i++) {
             uint64_t x;
@@ -138,9 +122,9 @@ static inline uint64_t load_key(uint64_t *k, const char *word, size_t len, size_
             if (i == n - 1)
                 x &= (1ULL << (8 * (len % 8))) - 1; /* the word's bytes only */
             k[i] = x;
-            h = hash_step(h, x);
+            h = hq_key_step(h, x);
         }
-        return hash_end(h);
+        return hq_key_end(h, len, opts);
     }
 #else
     (void)readable;
@@ -265,6 +249,64 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
             ;
     }
     return insert(c, i, tag, k, word, len, opts);
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Whether the padded key k is the word w of text, whose whole 8-byte
+ * words are read in place and whose last one is w->key_last. */
+static inline bool same_key_in_place(const uint64_t *k, const char *text, const hq_word *w,
+                                     size_t len)
+{
+    size_t last = len / 8;
+    for (size_t i = 0; i < last; i++) {
+        uint64_t x;
+        memcpy(&x, text + w->start + 8 * i, 8);
+        if (x != k[i])
+            return false;
+    }
+    return k[last] == w->key_last;
+}
+
+/* The cached term of the hashed word w of text, folded without options;
+ * NULL when not cached. */
+static inline hq_term *find_hashed(const hq_termcache *c, const char *text, const hq_word *w,
+                                   size_t len)
+{
+    uint64_t h = w->key_hash;
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
+        const slot *sl = &c->slots[i];
+        if (sl->tag == tag && sl->key_len == len && sl->opts == 0 &&
+            same_key_in_place(sl->e->key, text, w, len))
+            return &sl->e->term;
+    }
+    return NULL;
+}
+#endif
+
+size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
+                              const hq_word *words, size_t n, hq_term **terms)
+{
+    for (size_t i = 0; i < n; i++) {
+        const hq_word *w = &words[i];
+        size_t wlen = w->end - w->start;
+        hq_term *t = NULL;
+        if (w->flags & (HQ_WORD_CJK | HQ_WORD_HYPHEN)) {
+            terms[i] = NULL; /* the caller's, part by part */
+            continue;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((w->flags & HQ_WORD_HASHED) && wlen > 0 && wlen <= HQ_TEXT_MAX_WORD)
+            t = find_hashed(c, text, w, wlen);
+#endif
+        if (t == NULL) {
+            t = hq_termcache_get(c, text + w->start, wlen, len - w->start, 0);
+            if (!t->cached)
+                return i;
+        }
+        terms[i] = t;
+    }
+    return n;
 }
 
 hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,

@@ -48,13 +48,41 @@ enum {
     HQ_WORD_NONASCII = 1, /* some byte of the word is >= 0x80 */
     HQ_WORD_DIGIT = 2,    /* holds a digit (N*) */
     HQ_WORD_HYPHEN = 4,   /* holds a joining hyphen: a compound */
-    HQ_WORD_CJK = 8       /* a run of CJK characters (and their marks) */
+    HQ_WORD_CJK = 8,      /* a run of CJK characters (and their marks) */
+    HQ_WORD_HASHED = 16   /* hq_word.key_hash is set (see below) */
 };
 
 typedef struct hq_word {
     uint32_t start, end; /* bytes [start, end) of the text */
     unsigned flags;      /* HQ_WORD_* */
+    /* With HQ_WORD_HASHED (a word of ASCII letters the tokenizer scanned
+     * 8 bytes at a time, len = end - start): key_hash is the term cache's
+     * hash of it, hq_key_end(hq_key_step(...hq_key_step(HQ_KEY_SEED, x[0])
+     * ..., x[len / 8]), len, 0), where x[i] is bytes [8i, 8i + 8) of the
+     * word read as a little-endian number with the bytes past its end
+     * zero, so the last, x[len / 8], is never whole; key_last is that
+     * last one.  Both are computed during the scan, so that the cache
+     * need not read the word again to hash it, nor mask its end to
+     * compare it.  Otherwise unset. */
+    uint64_t key_hash, key_last;
 } hq_word;
+
+/* The term cache's hash of a word, one multiply per 8 bytes: seeded with
+ * HQ_KEY_SEED, fed 8 bytes at a time with hq_key_step(), then the word's
+ * length and fold options (HQ_FOLD_*) mixed in by hq_key_end().  Its
+ * high 32 bits are the cache's tag, its low bits the slot. */
+#define HQ_KEY_SEED 0x9E3779B97F4A7C15ULL
+static inline uint64_t hq_key_step(uint64_t h, uint64_t x)
+{
+    return (h ^ x) * 0xBF58476D1CE4E5B9ULL;
+}
+static inline uint64_t hq_key_end(uint64_t h, size_t len, unsigned opts)
+{
+    h = (h ^ (len | (uint64_t)opts << 8)) * 0x9E3779B97F4A7C15ULL;
+    /* the high bits of a product depend on all the bits multiplied; the
+     * table index is taken from the low bits, so fold the high ones in */
+    return h ^ (h >> 32);
+}
 
 /* Options of hq_tokenize(). */
 enum { HQ_TOKENIZE_SPLIT_HYPHENS = 1 }; /* hyphens separate (the parts of a compound) */
@@ -161,6 +189,17 @@ void hq_termcache_free(hq_termcache *c);
  * it).  Never NULL. */
 hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t readable,
                           unsigned opts);
+
+/* The terms of words[0..n) of text[0..len) as hq_tokenize() gave
+ * them, folded without options, into terms[0..n): for each word what
+ * hq_termcache_get() returns, except NULL for a CJK run or a compound
+ * (HQ_WORD_CJK, HQ_WORD_HYPHEN), which the caller analyses part by part.
+ * A word flagged HQ_WORD_HASHED is looked up by its key_hash, not read
+ * twice.  Stops before the first word the cache cannot keep (it is
+ * full) and returns how many words it did (n: all); every term it gives
+ * is cached (hq_term.cached), so they stay valid together. */
+size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
+                              const hq_word *words, size_t n, hq_term **terms);
 
 /* Sets every cached word's id back to HQ_NO_ID. */
 void hq_termcache_clear_ids(hq_termcache *c);

@@ -6,7 +6,9 @@
  * Most of the corpus is ASCII, so ASCII bytes are classified by a table
  * of our own (not <ctype.h>, which knows nothing of UTF-8) and only
  * bytes >= 0x80 are decoded and asked of utf8proc; runs of ASCII
- * letters are scanned eight bytes at a time.  Malformed bytes decode as
+ * letters are scanned eight bytes at a time, and a word of ASCII letters
+ * alone is hashed in the same loads as the term cache keys it
+ * (hq_word.key_hash), so the cache does not read it again.  Malformed bytes decode as
  * U+FFFD, a symbol, hence a separator.  The scan looks one code point
  * ahead at most, so it is linear in the bytes it reads.
  */
@@ -149,19 +151,27 @@ static bool joins(int c, int prev, int next, unsigned opts)
 #define ONES 0x0101010101010101ULL
 #define HIGH (0x80 * ONES)
 
-/* The end of the run of ASCII letters at s[i..len).  Eight bytes at a
- * time where eight are left: a byte is a letter when, with bit 0x20 set
- * (A-Z onto a-z, nothing else onto a-z) and its high bit clear, it lies
- * in 'a'..'z'; the sums cannot carry between bytes of 7 bits. */
+/* The bytes of x (8 bytes of text, the first the lowest) that are not
+ * ASCII letters, as their high bit (0x80) in the result: a byte is a
+ * letter when, with bit 0x20 set (A-Z onto a-z, nothing else onto a-z)
+ * and its high bit clear, it lies in 'a'..'z'; the sums cannot carry
+ * between bytes of 7 bits. */
+static inline uint64_t not_letters(uint64_t x)
+{
+    uint64_t l = (x | 0x20 * ONES) & ~HIGH;
+    uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
+    return ~letter & HIGH;
+}
+
+/* The end of the run of ASCII letters at s[i..len), eight bytes at a
+ * time where eight are left. */
 static inline size_t letters_end(const unsigned char *s, size_t len, size_t i)
 {
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (i + 8 <= len) {
         uint64_t x;
         memcpy(&x, s + i, 8);
-        uint64_t l = (x | 0x20 * ONES) & ~HIGH;
-        uint64_t letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x80 - 'z' - 1) * ONES) & ~x & HIGH;
-        uint64_t other = ~letter & HIGH;
+        uint64_t other = not_letters(x);
         if (other != 0)
             return i + (size_t)__builtin_ctzll(other) / 8;
         i += 8;
@@ -172,10 +182,43 @@ static inline size_t letters_end(const unsigned char *s, size_t len, size_t i)
     return i;
 }
 
-/* Scans the word that starts at s[i] with a character of class c (letter,
- * digit or mark) and n bytes; returns its end and adds to *flags. */
-static size_t scan_word(const unsigned char *s, size_t len, size_t i, int c, size_t n,
-                        unsigned opts, unsigned *flags)
+/* The end of the run of ASCII letters that starts at s[i] (a letter),
+ * read 8 bytes at a time from s[i] on, each load (the last masked to the
+ * run's bytes) hashed as the term cache keys words: when every load fits
+ * in s[0..len), returns true with the run's end in *end and w's key_hash
+ * and key_last set (see hq_word).  Otherwise false, *end the run's end. */
+static inline bool letters_hashed(const unsigned char *s, size_t len, size_t i, size_t *end,
+                                  hq_word *w)
+{
+    size_t start = i;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t h = HQ_KEY_SEED;
+    while (i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t other = not_letters(x);
+        if (other != 0) {
+            unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
+            w->key_last = x & ((1ULL << (8 * k)) - 1);
+            *end = i + k;
+            w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+            return true;
+        }
+        h = hq_key_step(h, x);
+        i += 8;
+    }
+#endif
+    *end = letters_end(s, len, i);
+    return false;
+}
+
+/* Scans the word that starts at s[i] with a character of class c
+ * (letter, digit or mark) and n bytes; returns its end and adds to
+ * *flags.  Out of line: kept apart, the common path of hq_tokenize()
+ * keeps its state in registers. */
+static __attribute__((noinline)) size_t scan_word(const unsigned char *s, size_t len, size_t i,
+                                                  int c, size_t n, unsigned opts,
+                                                  unsigned *flags)
 {
     int prev = c == C_MARK ? C_SEP : c; /* class of the last base character */
     unsigned f = (c == C_DIGIT ? HQ_WORD_DIGIT : 0) | (s[i] >= 0x80 ? HQ_WORD_NONASCII : 0);
@@ -234,10 +277,11 @@ size_t hq_tokenize(const char *text, size_t len, size_t *at, unsigned opts, hq_w
         if (c == C_LETTER && n == 1) {
             /* Most words: ASCII letters, then the end, a separator, or a
              * '.' or ',' (which only joins digits). */
-            size_t e = letters_end(s, len, i + 1);
+            size_t e;
+            bool hashed = letters_hashed(s, len, i, &e, w);
             if (e >= len || byte_class[s[e]] == C_SEP || byte_class[s[e]] == C_POINT) {
                 w->end = (uint32_t)e;
-                w->flags = 0;
+                w->flags = hashed ? HQ_WORD_HASHED : 0;
                 i = e;
                 continue;
             }

@@ -46,7 +46,7 @@ static void test_word_flags(void **state)
     size_t n = hq_tokenize(s, strlen(s), &at, 0, w, 8);
     assert_int_equal(n, 6);
     assert_int_equal(at, strlen(s));
-    assert_int_equal(w[0].flags, 0);
+    assert_int_equal(w[0].flags, HQ_WORD_HASHED); /* 8 bytes readable: hashed in the scan */
     assert_int_equal(w[1].flags, HQ_WORD_NONASCII);
     assert_int_equal(w[2].flags, HQ_WORD_DIGIT);
     assert_int_equal(w[3].flags, HQ_WORD_DIGIT | HQ_WORD_HYPHEN);
@@ -76,6 +76,77 @@ static void test_word_flags(void **state)
 }
 
 /* Connectors join only between the right neighbours. */
+/* The key hash of the word's bytes, 8 at a time, zero-padded, as
+ * text.h defines it (at least one zero byte: an 8-letter word takes a
+ * second, empty load); *last: the last load. */
+static uint64_t key_hash_of(const char *word, size_t len, uint64_t *last)
+{
+    uint64_t h = HQ_KEY_SEED;
+    for (size_t i = 0; i <= len / 8; i++) {
+        unsigned char b[8] = {0};
+        memcpy(b, word + 8 * i, len - 8 * i < 8 ? len - 8 * i : 8);
+        uint64_t x = 0;
+        for (int k = 7; k >= 0; k--)
+            x = x << 8 | b[k];
+        h = hq_key_step(h, x);
+        *last = x;
+    }
+    return hq_key_end(h, len, 0);
+}
+
+/* Words of ASCII letters are hashed while scanned when 8 bytes can be
+ * read at each step; near the end of the text, or with other characters,
+ * they are not, and the term cache finds the same terms either way. */
+static void test_word_hash(void **state)
+{
+    (void)state;
+    const char *s = "Fever, headaches and abdominal pain. tail";
+    hq_word w[8];
+    size_t at = 0;
+    size_t n = hq_tokenize(s, strlen(s), &at, 0, w, 8);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = w[i].end - w[i].start;
+        if (w[i].start + 8 * (len / 8 + 1) <= strlen(s)) {
+            assert_int_equal(w[i].flags, HQ_WORD_HASHED);
+            uint64_t last;
+            assert_true(w[i].key_hash == key_hash_of(s + w[i].start, len, &last));
+            assert_true(w[i].key_last == last);
+        } else {
+            assert_int_equal(w[i].flags, 0); /* "tail": too near the end */
+        }
+    }
+    assert_int_equal(w[3].end - w[3].start, 9); /* "abdominal": two loads */
+    assert_int_equal(w[0].flags | w[3].flags, HQ_WORD_HASHED);
+
+    hq_termcache *c = hq_termcache_new();
+    hq_term *terms[8];
+    assert_int_equal(hq_termcache_get_words(c, s, strlen(s), w, n, terms), n);
+    hq_term *again[8];
+    assert_int_equal(hq_termcache_get_words(c, s, strlen(s), w, n, again), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_ptr_equal(terms[i], again[i]); /* found, by hash or not */
+        hq_term *t = hq_termcache_get(c, s + w[i].start, w[i].end - w[i].start, 0, 0);
+        assert_ptr_equal(t, terms[i]);
+    }
+    assert_string_equal(terms[0]->stem, "fever");
+    assert_string_equal(terms[3]->stem, "abdomin");
+    assert_true(terms[2]->stop); /* "and" */
+    assert_int_equal(hq_termcache_size(c), n);
+
+    /* A compound is left to the caller; a full cache stops the batch
+     * before the first word it cannot keep. */
+    const char *t2 = "x-ray shows nothing unusual here";
+    at = 0;
+    n = hq_tokenize(t2, strlen(t2), &at, 0, w, 8);
+    assert_int_equal(n, 5);
+    hq_termcache_limit(c, hq_termcache_size(c) + 1);
+    assert_int_equal(hq_termcache_get_words(c, t2, strlen(t2), w, n, terms), 2);
+    assert_null(terms[0]);
+    assert_true(terms[1]->cached);
+    hq_termcache_free(c);
+}
+
 static void test_connectors(void **state)
 {
     (void)state;
@@ -245,6 +316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stop_list),     cmocka_unit_test(test_word_flags),
+        cmocka_unit_test(test_word_hash),
         cmocka_unit_test(test_connectors),    cmocka_unit_test(test_fold),
         cmocka_unit_test(test_stemmer_rules), cmocka_unit_test(test_termcache),
     };
