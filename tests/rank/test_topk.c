@@ -236,9 +236,83 @@ static void test_pruning_equals_exhaustive(void **state)
             assert_false(hq_snapshot_is_deleted(f->snap, a[i].seg, a[i].doc));
         pruned_work += sb.scored;
         full_work += sa.scored;
+        /* counting every match up to count_exact: the same hits, and an
+         * exact count whenever it says so */
+        r.plan.count_exact = 1 + rnd(400);
+        size_t nc = 0;
+        hq_topk_stats sc;
+        assert_int_equal(hq_topk(&r.plan, k, false, b, &nc, &sc, NULL), HQ_OK);
+        assert_int_equal(nc, na);
+        for (size_t i = 0; i < na; i++)
+            assert_true(a[i].seg == b[i].seg && a[i].doc == b[i].doc && a[i].score == b[i].score);
+        if (sc.exact)
+            assert_int_equal(sc.matched, sa.matched);
+        if (sa.matched < r.plan.count_exact && r.plan.n_required == 0)
+            assert_true(sc.exact);
     }
     /* pruning must actually save work */
     assert_true(pruned_work * 2 < full_work);
+}
+
+/* Documents that all score the same: pruning must keep the first ones in
+ * document order, as exhaustive scoring does, and may skip the rest. */
+static void test_ties(void **state)
+{
+    (void)state;
+    char dir[64];
+    test_make_temp_dir(dir, sizeof dir, "ties");
+    enum { N = 3000 };
+    hq_memindex *mi = hq_memindex_new();
+    hq_newdoc *docs = calloc(N, sizeof *docs);
+    char (*ids)[16] = calloc(N, 16);
+    for (uint32_t d = 0; d < N; d++) {
+        snprintf(ids[d], 16, "d%u", d);
+        docs[d] = (hq_newdoc){ids[d], ids[d], "src", NULL, {0, 0, 3}, 0, 1};
+        hq_memindex_add(mi, d, HQ_FIELD_BODY, "same", 4, 0);
+        hq_memindex_add(mi, d, HQ_FIELD_BODY, d % 5 ? "pad" : "rare", d % 5 ? 3 : 4, 1);
+        hq_memindex_add(mi, d, HQ_FIELD_BODY, "pad", 3, 2);
+    }
+    hq_bm25f params;
+    hq_bm25f_defaults(&params);
+    hq_field_params hint;
+    memcpy(hint.w, params.w, sizeof hint.w);
+    memcpy(hint.b, params.b, sizeof hint.b);
+    char *path = hq_segment_file(dir, 1);
+    assert_int_equal(hq_segment_write(path, docs, N, mi, &hint, 2, NULL), HQ_OK);
+    free(path);
+    hq_manifest m = {.generation = 1, .store_seq = 1, .next_id = 2};
+    m.segs = calloc(1, sizeof *m.segs);
+    m.n_segs = 1;
+    m.segs[0] = (hq_manifest_seg){1, N, 0, 0};
+    assert_int_equal(hq_manifest_write(dir, &m, NULL), HQ_OK);
+    hq_manifest_free(&m);
+    hq_snapshot *snap;
+    assert_int_equal(hq_snapshot_open(dir, &snap, NULL), HQ_OK);
+    hq_plan_term t[2] = {{"same", 4, 1.0}, {"rare", 4, 1.0}};
+    hq_plan plan = {.snap = snap, .params = &params, .terms = t, .n_terms = 2};
+    for (size_t k = 1; k <= 1000; k *= 10) {
+        hq_hit a[1000], b[1000];
+        size_t na = 0, nb = 0;
+        hq_topk_stats sa, sb;
+        assert_int_equal(hq_topk(&plan, k, true, a, &na, &sa, NULL), HQ_OK);
+        assert_int_equal(hq_topk(&plan, k, false, b, &nb, &sb, NULL), HQ_OK);
+        assert_int_equal(na, k);
+        assert_int_equal(nb, k);
+        for (size_t i = 0; i < k; i++) {
+            if (i < N / 5) /* the documents with "rare", in order */
+                assert_int_equal(a[i].doc, 5 * i);
+            else /* then the others, all tied, in order */
+                assert_true(a[i].doc % 5 != 0 && (i == N / 5 || a[i].doc > a[i - 1].doc));
+            assert_true(a[i].doc == b[i].doc && a[i].score == b[i].score);
+        }
+        if (k <= 100)
+            assert_true(sb.scored < sa.scored / 2); /* the tied rest was pruned */
+    }
+    hq_snapshot_unref(snap);
+    test_remove_dir(dir);
+    free(ids);
+    free(docs);
+    hq_memindex_free(mi);
 }
 
 static void test_phrase_and_explain(void **state)
@@ -271,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_params_file),
         cmocka_unit_test(test_pruning_equals_exhaustive),
         cmocka_unit_test(test_phrase_and_explain),
+        cmocka_unit_test(test_ties),
     };
     return cmocka_run_group_tests_name("topk", tests, setup, teardown);
 }
