@@ -168,8 +168,8 @@ typedef struct hq_runs {
     size_t n, cap;
     unsigned char *post, *pos; /* hq_memterm's streams, first gaps left out */
     size_t post_len, post_cap, pos_len, pos_cap;
-    uint32_t *slot, *order; /* scratch */
-    size_t cap_slot, cap_order;
+    uint32_t *slot, *next; /* scratch: term → run, token → next token of its term */
+    size_t cap_slot, cap_next;
 } hq_runs;
 
 /* Inverts toks[0..n), in document, field and position order, into r

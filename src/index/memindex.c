@@ -211,24 +211,25 @@ static inline void write_doc(unsigned char **p, unsigned mask, const uint32_t *t
 }
 
 /* Encodes the postings of one run from its n tokens (doc, field, pos
- * increasing): as hq_memterm.post without the first document's gap, and
- * as hq_memterm.pos.  Room for the worst case is made first: a token
- * adds at most one document (gap, mask, frequencies: 21 bytes) and one
+ * increasing), toks[k] for k = first, next[first], ... (n of them): as
+ * hq_memterm.post without the first document's gap, and as
+ * hq_memterm.pos.  Room for the worst case is made first: a token adds
+ * at most one document (gap, mask, frequencies: 21 bytes) and one
  * position (5 bytes).  The field mask is kept as fields are met (it is
  * field_mask() of the frequencies). */
-static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *order,
-                       size_t n)
+static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *next,
+                       uint32_t first, size_t n)
 {
     unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
     unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
-    uint32_t doc = toks[order[0]].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    uint32_t doc = toks[first].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
     unsigned mask = 0;
     run->post_off = (uint32_t)r->post_len;
     run->pos_off = (uint32_t)r->pos_len;
     run->first = doc;
     run->n_docs = 1;
-    for (size_t k = 0; k < n; k++) {
-        const hq_tokpos *t = &toks[order[k]];
+    for (uint32_t k = first; k != UINT32_MAX; k = next[k]) {
+        const hq_tokpos *t = &toks[k];
         if (t->doc != doc) { /* the document's frequencies, the next one's gap */
             write_doc(&p, mask, tf);
             write_varint(&p, t->doc - doc - 1);
@@ -255,6 +256,11 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
     r->pos_len += run->pos_len;
 }
 
+/* One pass links each term's tokens in text order (r->next[i]: the
+ * next token of token i's term, UINT32_MAX after the last) and makes
+ * the runs in order of the terms' first tokens; while linking, a run's
+ * first and last hold its first and last token and n_docs its number of
+ * tokens.  Then each run is encoded along its chain. */
 void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms)
 {
     r->n = r->post_len = r->pos_len = 0;
@@ -263,32 +269,31 @@ void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms
         hq_grow((void **)&r->slot, &r->cap_slot, n_terms, sizeof *r->slot);
         memset(r->slot + old, 0xFF, (r->cap_slot - old) * sizeof *r->slot);
     }
-    hq_grow((void **)&r->order, &r->cap_order, n + 1, sizeof *r->order);
-    for (size_t i = 0; i < n; i++) { /* runs in order of first sight, counted */
+    hq_grow((void **)&r->next, &r->cap_next, n + 1, sizeof *r->next);
+    uint32_t *next = r->next;
+    for (size_t i = 0; i < n; i++) {
         uint32_t t = toks[i].term;
         if (t >= n_terms || toks[i].field >= HQ_NFIELDS)
             continue;
-        if (r->slot[t] == HQ_NO_ID) {
-            hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
+        next[i] = UINT32_MAX;
+        uint32_t s = r->slot[t];
+        if (s == HQ_NO_ID) {
+            if (r->n == r->cap)
+                hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
             r->slot[t] = (uint32_t)r->n;
-            r->runs[r->n++] = (hq_postrun){.term = t};
+            r->runs[r->n++] = (hq_postrun){.term = t, .first = (uint32_t)i, .last = (uint32_t)i,
+                                           .n_docs = 1};
+        } else {
+            hq_postrun *run = &r->runs[s];
+            next[run->last] = (uint32_t)i;
+            run->last = (uint32_t)i;
+            run->n_docs++;
         }
-        r->runs[r->slot[t]].n_docs++; /* for now: its tokens */
     }
-    size_t at = 0;
-    for (size_t i = 0; i < r->n; i++) { /* where each run's tokens go */
-        size_t c = r->runs[i].n_docs;
-        r->runs[i].n_docs = (uint32_t)at;
-        at += c;
-    }
-    for (size_t i = 0; i < n; i++) /* stable: each run's tokens in text order */
-        if (toks[i].term < n_terms && toks[i].field < HQ_NFIELDS)
-            r->order[r->runs[r->slot[toks[i].term]].n_docs++] = (uint32_t)i;
-    for (size_t i = 0, from = 0; i < r->n; i++) {
-        size_t to = r->runs[i].n_docs;
-        r->slot[r->runs[i].term] = HQ_NO_ID;
-        encode_run(r, &r->runs[i], toks, r->order + from, to - from);
-        from = to;
+    for (size_t i = 0; i < r->n; i++) {
+        hq_postrun *run = &r->runs[i];
+        r->slot[run->term] = HQ_NO_ID;
+        encode_run(r, run, toks, next, run->first, run->n_docs);
     }
 }
 
@@ -298,7 +303,7 @@ void hq_runs_free(hq_runs *r)
     free(r->post);
     free(r->pos);
     free(r->slot);
-    free(r->order);
+    free(r->next);
     memset(r, 0, sizeof *r);
 }
 
