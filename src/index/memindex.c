@@ -173,15 +173,44 @@ static int compare_terms(const void *x, const void *y)
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
+/* A term for sorting: its first 8 bytes big-endian, zero-padded (their
+ * order is the bytes' order, a prefix first), and the term.  Sorting
+ * these compares most pairs without reading a term: the terms are
+ * scattered in memory, and the sort is on the writing thread alone. */
+typedef struct sort_key {
+    uint64_t prefix;
+    hq_memterm *t;
+} sort_key;
+
+static uint64_t prefix_of(const hq_memterm *t)
+{
+    uint64_t x = 0;
+    for (uint32_t i = 0; i < 8 && i < t->len; i++)
+        x |= (uint64_t)(unsigned char)t->term[i] << (56 - 8 * i);
+    return x;
+}
+
+static int compare_keys(const void *x, const void *y)
+{
+    const sort_key *a = x, *b = y;
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    return compare_terms(&a->t, &b->t);
+}
+
 hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
 {
     if (mi->sorted == NULL) {
-        mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
+        sort_key *keys = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *keys);
         for (size_t i = 0; i < mi->n_terms; i++) {
             finish_doc(mi, mi->terms[i]);
-            mi->sorted[i] = mi->terms[i];
+            keys[i] = (sort_key){prefix_of(mi->terms[i]), mi->terms[i]};
         }
-        qsort(mi->sorted, mi->n_terms, sizeof *mi->sorted, compare_terms);
+        qsort(keys, mi->n_terms, sizeof *keys, compare_keys);
+        mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
+        for (size_t i = 0; i < mi->n_terms; i++)
+            mi->sorted[i] = keys[i].t;
+        free(keys);
     }
     *n_terms = mi->n_terms;
     return mi->sorted;
