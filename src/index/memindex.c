@@ -336,12 +336,10 @@ void hq_runs_free(hq_runs *r)
     memset(r, 0, sizeof *r);
 }
 
-void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
-                        const hq_postrun *run)
+/* Appends run to term t's postings, its documents numbered from base. */
+static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_runs *r,
+                       const hq_postrun *run)
 {
-    if (id >= mi->n_terms)
-        return;
-    hq_memterm *t = mi->terms[id];
     finish_doc(mi, t);
     uint32_t first = base + run->first;
     reserve(mi, &t->post, 5 + run->post_len);
@@ -356,4 +354,27 @@ void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_ru
     t->pos.data[t->pos.len] = '\0';
     t->n_docs += run->n_docs;
     t->prev_doc = t->last_doc = base + run->last;
+}
+
+#define PREFETCH_RECORD 8 /* runs ahead whose term record is prefetched */
+#define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
+
+/* The term records and their streams are scattered in memory: rather
+ * than wait for each in turn, the records of the runs a few ahead are
+ * prefetched, then the ends of their streams. */
+void hq_memindex_append(hq_memindex *mi, const uint32_t *ids, uint32_t base, const hq_runs *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (i + PREFETCH_RECORD < r->n && ids[i + PREFETCH_RECORD] < mi->n_terms)
+            __builtin_prefetch(mi->terms[ids[i + PREFETCH_RECORD]], 1);
+        if (i + PREFETCH_TAILS < r->n && ids[i + PREFETCH_TAILS] < mi->n_terms) {
+            const hq_memterm *t = mi->terms[ids[i + PREFETCH_TAILS]];
+            if (t->post.data != NULL && t->pos.data != NULL) {
+                __builtin_prefetch(t->post.data + t->post.len, 1);
+                __builtin_prefetch(t->pos.data + t->pos.len, 1);
+            }
+        }
+        if (ids[i] < mi->n_terms)
+            append_run(mi, mi->terms[ids[i]], base, r, &r->runs[i]);
+    }
 }
