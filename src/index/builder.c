@@ -114,6 +114,8 @@ struct hq_builder {
     hq_arena strings; /* the pending documents' strings */
     hq_newdoc *docs;
     size_t n_docs, cap_docs;
+    uint32_t *run_ids; /* merging: the memindex id of each run of the batch */
+    size_t cap_run_ids;
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
     hq_status rc; /* sticky: the first failure */
@@ -347,10 +349,11 @@ static void merge_batch(hq_builder *b, batch *bt)
     memcpy(ax->names + bt->new_from, bt->new_terms, bt->n_new * sizeof *bt->new_terms);
     ax->n_names = n_ids;
     uint32_t base = (uint32_t)b->n_docs; /* the batch's first document in the segment */
-    for (size_t i = 0; i < bt->runs.n; i++) {
-        const hq_postrun *run = &bt->runs.runs[i];
-        hq_memindex_append(b->mi, resolve(b, ax, run->term), base, &bt->runs, run);
-    }
+    size_t n = bt->runs.n;
+    hq_grow((void **)&b->run_ids, &b->cap_run_ids, n + 1, sizeof *b->run_ids);
+    for (size_t i = 0; i < n; i++)
+        b->run_ids[i] = resolve(b, ax, bt->runs.runs[i].term);
+    hq_memindex_append(b->mi, b->run_ids, base, &bt->runs);
     for (size_t i = 0; i < bt->n_docs; i++) {
         const bdoc *x = &bt->docs[i];
         hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs);
@@ -582,6 +585,7 @@ void hq_builder_free(hq_builder *b)
     hq_memindex_free(b->mi);
     hq_arena_free(&b->strings);
     free(b->docs);
+    free(b->run_ids);
     free(b->segs);
     free(b->dir);
     free(b);

@@ -168,8 +168,8 @@ typedef struct hq_runs {
     size_t n, cap;
     unsigned char *post, *pos; /* hq_memterm's streams, first gaps left out */
     size_t post_len, post_cap, pos_len, pos_cap;
-    uint32_t *slot, *order; /* scratch */
-    size_t cap_slot, cap_order;
+    uint32_t *slot, *next; /* scratch: term → run, token → next token of its term */
+    size_t cap_slot, cap_next;
 } hq_runs;
 
 /* Inverts toks[0..n), in document, field and position order, into r
@@ -177,10 +177,10 @@ typedef struct hq_runs {
  * ignored. */
 void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms);
 void hq_runs_free(hq_runs *r);
-/* Appends run (of r) to the postings of memindex term id, its documents
- * numbered from base (after every document the term has). */
-void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
-                        const hq_postrun *run);
+/* Appends each run i of r to the postings of memindex term ids[i]
+ * (HQ_NO_ID: left out), its documents numbered from base (after every
+ * document the term has). */
+void hq_memindex_append(hq_memindex *mi, const uint32_t *ids, uint32_t base, const hq_runs *r);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
 /* The terms sorted by bytes (memcmp, shorter first on a tie), each with

@@ -173,15 +173,44 @@ static int compare_terms(const void *x, const void *y)
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
+/* A term for sorting: its first 8 bytes big-endian, zero-padded (their
+ * order is the bytes' order, a prefix first), and the term.  Sorting
+ * these compares most pairs without reading a term: the terms are
+ * scattered in memory, and the sort is on the writing thread alone. */
+typedef struct sort_key {
+    uint64_t prefix;
+    hq_memterm *t;
+} sort_key;
+
+static uint64_t prefix_of(const hq_memterm *t)
+{
+    uint64_t x = 0;
+    for (uint32_t i = 0; i < 8 && i < t->len; i++)
+        x |= (uint64_t)(unsigned char)t->term[i] << (56 - 8 * i);
+    return x;
+}
+
+static int compare_keys(const void *x, const void *y)
+{
+    const sort_key *a = x, *b = y;
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    return compare_terms(&a->t, &b->t);
+}
+
 hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
 {
     if (mi->sorted == NULL) {
-        mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
+        sort_key *keys = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *keys);
         for (size_t i = 0; i < mi->n_terms; i++) {
             finish_doc(mi, mi->terms[i]);
-            mi->sorted[i] = mi->terms[i];
+            keys[i] = (sort_key){prefix_of(mi->terms[i]), mi->terms[i]};
         }
-        qsort(mi->sorted, mi->n_terms, sizeof *mi->sorted, compare_terms);
+        qsort(keys, mi->n_terms, sizeof *keys, compare_keys);
+        mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
+        for (size_t i = 0; i < mi->n_terms; i++)
+            mi->sorted[i] = keys[i].t;
+        free(keys);
     }
     *n_terms = mi->n_terms;
     return mi->sorted;
@@ -211,24 +240,25 @@ static inline void write_doc(unsigned char **p, unsigned mask, const uint32_t *t
 }
 
 /* Encodes the postings of one run from its n tokens (doc, field, pos
- * increasing): as hq_memterm.post without the first document's gap, and
- * as hq_memterm.pos.  Room for the worst case is made first: a token
- * adds at most one document (gap, mask, frequencies: 21 bytes) and one
+ * increasing), toks[k] for k = first, next[first], ... (n of them): as
+ * hq_memterm.post without the first document's gap, and as
+ * hq_memterm.pos.  Room for the worst case is made first: a token adds
+ * at most one document (gap, mask, frequencies: 21 bytes) and one
  * position (5 bytes).  The field mask is kept as fields are met (it is
  * field_mask() of the frequencies). */
-static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *order,
-                       size_t n)
+static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *next,
+                       uint32_t first, size_t n)
 {
     unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
     unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
-    uint32_t doc = toks[order[0]].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    uint32_t doc = toks[first].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
     unsigned mask = 0;
     run->post_off = (uint32_t)r->post_len;
     run->pos_off = (uint32_t)r->pos_len;
     run->first = doc;
     run->n_docs = 1;
-    for (size_t k = 0; k < n; k++) {
-        const hq_tokpos *t = &toks[order[k]];
+    for (uint32_t k = first; k != UINT32_MAX; k = next[k]) {
+        const hq_tokpos *t = &toks[k];
         if (t->doc != doc) { /* the document's frequencies, the next one's gap */
             write_doc(&p, mask, tf);
             write_varint(&p, t->doc - doc - 1);
@@ -255,6 +285,11 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
     r->pos_len += run->pos_len;
 }
 
+/* One pass links each term's tokens in text order (r->next[i]: the
+ * next token of token i's term, UINT32_MAX after the last) and makes
+ * the runs in order of the terms' first tokens; while linking, a run's
+ * first and last hold its first and last token and n_docs its number of
+ * tokens.  Then each run is encoded along its chain. */
 void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms)
 {
     r->n = r->post_len = r->pos_len = 0;
@@ -263,32 +298,31 @@ void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms
         hq_grow((void **)&r->slot, &r->cap_slot, n_terms, sizeof *r->slot);
         memset(r->slot + old, 0xFF, (r->cap_slot - old) * sizeof *r->slot);
     }
-    hq_grow((void **)&r->order, &r->cap_order, n + 1, sizeof *r->order);
-    for (size_t i = 0; i < n; i++) { /* runs in order of first sight, counted */
+    hq_grow((void **)&r->next, &r->cap_next, n + 1, sizeof *r->next);
+    uint32_t *next = r->next;
+    for (size_t i = 0; i < n; i++) {
         uint32_t t = toks[i].term;
         if (t >= n_terms || toks[i].field >= HQ_NFIELDS)
             continue;
-        if (r->slot[t] == HQ_NO_ID) {
-            hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
+        next[i] = UINT32_MAX;
+        uint32_t s = r->slot[t];
+        if (s == HQ_NO_ID) {
+            if (r->n == r->cap)
+                hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
             r->slot[t] = (uint32_t)r->n;
-            r->runs[r->n++] = (hq_postrun){.term = t};
+            r->runs[r->n++] = (hq_postrun){.term = t, .first = (uint32_t)i, .last = (uint32_t)i,
+                                           .n_docs = 1};
+        } else {
+            hq_postrun *run = &r->runs[s];
+            next[run->last] = (uint32_t)i;
+            run->last = (uint32_t)i;
+            run->n_docs++;
         }
-        r->runs[r->slot[t]].n_docs++; /* for now: its tokens */
     }
-    size_t at = 0;
-    for (size_t i = 0; i < r->n; i++) { /* where each run's tokens go */
-        size_t c = r->runs[i].n_docs;
-        r->runs[i].n_docs = (uint32_t)at;
-        at += c;
-    }
-    for (size_t i = 0; i < n; i++) /* stable: each run's tokens in text order */
-        if (toks[i].term < n_terms && toks[i].field < HQ_NFIELDS)
-            r->order[r->runs[r->slot[toks[i].term]].n_docs++] = (uint32_t)i;
-    for (size_t i = 0, from = 0; i < r->n; i++) {
-        size_t to = r->runs[i].n_docs;
-        r->slot[r->runs[i].term] = HQ_NO_ID;
-        encode_run(r, &r->runs[i], toks, r->order + from, to - from);
-        from = to;
+    for (size_t i = 0; i < r->n; i++) {
+        hq_postrun *run = &r->runs[i];
+        r->slot[run->term] = HQ_NO_ID;
+        encode_run(r, run, toks, next, run->first, run->n_docs);
     }
 }
 
@@ -298,16 +332,14 @@ void hq_runs_free(hq_runs *r)
     free(r->post);
     free(r->pos);
     free(r->slot);
-    free(r->order);
+    free(r->next);
     memset(r, 0, sizeof *r);
 }
 
-void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_runs *r,
-                        const hq_postrun *run)
+/* Appends run to term t's postings, its documents numbered from base. */
+static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_runs *r,
+                       const hq_postrun *run)
 {
-    if (id >= mi->n_terms)
-        return;
-    hq_memterm *t = mi->terms[id];
     finish_doc(mi, t);
     uint32_t first = base + run->first;
     reserve(mi, &t->post, 5 + run->post_len);
@@ -322,4 +354,27 @@ void hq_memindex_append(hq_memindex *mi, uint32_t id, uint32_t base, const hq_ru
     t->pos.data[t->pos.len] = '\0';
     t->n_docs += run->n_docs;
     t->prev_doc = t->last_doc = base + run->last;
+}
+
+#define PREFETCH_RECORD 8 /* runs ahead whose term record is prefetched */
+#define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
+
+/* The term records and their streams are scattered in memory: rather
+ * than wait for each in turn, the records of the runs a few ahead are
+ * prefetched, then the ends of their streams. */
+void hq_memindex_append(hq_memindex *mi, const uint32_t *ids, uint32_t base, const hq_runs *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (i + PREFETCH_RECORD < r->n && ids[i + PREFETCH_RECORD] < mi->n_terms)
+            __builtin_prefetch(mi->terms[ids[i + PREFETCH_RECORD]], 1);
+        if (i + PREFETCH_TAILS < r->n && ids[i + PREFETCH_TAILS] < mi->n_terms) {
+            const hq_memterm *t = mi->terms[ids[i + PREFETCH_TAILS]];
+            if (t->post.data != NULL && t->pos.data != NULL) {
+                __builtin_prefetch(t->post.data + t->post.len, 1);
+                __builtin_prefetch(t->pos.data + t->pos.len, 1);
+            }
+        }
+        if (ids[i] < mi->n_terms)
+            append_run(mi, mi->terms[ids[i]], base, r, &r->runs[i]);
+    }
 }

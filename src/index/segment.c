@@ -202,9 +202,11 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
  * threads and the writing thread alike, and written in order: the
  * bytes are the same whatever the threads.  The helpers start before the
  * document table is written, and also checksum each chunk's postings and
- * positions (combined with crc32_combine), so the writing thread mostly
- * writes.  A ring of RING slots holds the chunks encoded and not yet
- * written, so memory stays bounded. */
+ * positions (combined with crc32_combine); the writing thread, while
+ * the chunk it writes next is not ready, encodes the next unclaimed
+ * chunk that has a free slot rather than wait.  A ring of RING slots
+ * holds the chunks encoded and not yet written, so memory stays
+ * bounded. */
 #define CHUNK_BYTES (64u << 10) /* memindex postings bytes per chunk, about */
 #define CHUNK_TERMS 1024
 #define RING 16
@@ -367,7 +369,9 @@ static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
         pthread_mutex_lock(&e->mu);
         while (!sl->filled) {
             size_t mine;
-            if (e->next <= c && claim_chunk(e, &mine)) { /* nobody took it: encode it */
+            /* Rather than wait, encode the next unclaimed chunk whose slot
+             * is free (chunks before c are written: below c + RING). */
+            if (e->next < c + RING && claim_chunk(e, &mine)) {
                 pthread_mutex_unlock(&e->mu);
                 encode_chunk(e, &e->slot[mine % RING], mine);
                 pthread_mutex_lock(&e->mu);
