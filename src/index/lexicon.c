@@ -90,8 +90,12 @@ typedef struct lexcur {
     hq_terminfo ti;
 } lexcur;
 
-static bool read_varint(lexcur *c, uint64_t *v)
+static inline bool read_varint(lexcur *c, uint64_t *v)
 {
+    if (c->p < c->end && *c->p < 0x80) { /* most are one byte */
+        *v = *c->p++;
+        return true;
+    }
     size_t n = hq_get_varint(c->p, (size_t)(c->end - c->p), v);
     c->p += n;
     return n > 0;
@@ -144,6 +148,18 @@ static bool open_block(lexcur *c, const unsigned char *lex, size_t lex_len,
     return true;
 }
 
+/* Compares block c's first term (shared 0, then its bytes in place)
+ * with term; false when the entry is corrupt. */
+static bool compare_first(lexcur *c, const char *term, size_t len, int *cmp)
+{
+    uint64_t shared, suffix;
+    if (!read_varint(c, &shared) || !read_varint(c, &suffix) || shared != 0 ||
+        suffix > HQ_MAX_TERM_BYTES || suffix > (uint64_t)(c->end - c->p))
+        return false;
+    *cmp = compare((const char *)c->p, (size_t)suffix, term, len);
+    return true;
+}
+
 /* The last block whose first term is <= term (0 when none is). */
 static hq_status find_block(const unsigned char *lex, size_t lex_len, const unsigned char *index,
                             uint32_t n_blocks, const char *term, size_t len, uint32_t *out)
@@ -152,10 +168,10 @@ static hq_status find_block(const unsigned char *lex, size_t lex_len, const unsi
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         lexcur c;
-        bool bad = false;
-        if (!open_block(&c, lex, lex_len, index, n_blocks, mid) || !lexcur_next(&c, &bad))
+        int cmp;
+        if (!open_block(&c, lex, lex_len, index, n_blocks, mid) || !compare_first(&c, term, len, &cmp))
             return HQ_ECORRUPT;
-        if (compare(c.term, c.len, term, len) <= 0)
+        if (cmp <= 0)
             lo = mid;
         else
             hi = mid;
