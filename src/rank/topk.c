@@ -746,24 +746,29 @@ static void run_region(search *q, cursor **live, size_t n, cursor **ord, double 
         if (corrupt_cursor(q, &c->p))
             return;
     }
+    /* a window's own cost grows with the terms: longer ones for more */
+    uint32_t min_window = (uint32_t)(n * 128 < MIN_WINDOW ? MIN_WINDOW : n * 128 > WINDOW ? WINDOW : n * 128);
+    memcpy(ord, live, n * sizeof *ord); /* kept from window to window: nearly sorted */
+    size_t m = n;
     for (uint32_t w0 = r0; q->rc == HQ_OK;) {
         uint32_t w1 = r1 - w0 >= WINDOW ? w0 + WINDOW - 1 : r1;
-        uint32_t least = r1 - w0 >= MIN_WINDOW ? w0 + MIN_WINDOW - 1 : r1;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            cursor *c = live[i];
+        uint32_t least = r1 - w0 >= min_window ? w0 + min_window - 1 : r1;
+        size_t kept = 0;
+        for (size_t i = 0; i < m; i++) {
+            cursor *c = ord[i];
             if (q->exhaustive) {
                 c->wb = INFINITY;
-                ord[m++] = c;
+                ord[kept++] = c;
                 continue;
             }
             if (!window_block(c, w0))
-                continue; /* the term's last document is before the window */
+                continue; /* the term's last document is before the window, and later ones */
             uint32_t last = hq_postings_block_last(&c->p, c->wblock);
             if (last < w1)
                 w1 = last < least ? least : last;
-            ord[m++] = c;
+            ord[kept++] = c;
         }
+        m = kept;
         if (m == 0)
             return;
         for (size_t i = 0; i < m && !q->exhaustive; i++)
