@@ -108,6 +108,31 @@ static inline double hq_field_factor(double w, double b, double avg, uint8_t cod
     return w / norm;
 }
 
+/* A document's normalised frequency: tf[f] * factor[f] (hq_field_factor)
+ * summed over its fields in field order.  The one sum, for the exact
+ * block bounds and for ranking, so both compute the same bits. */
+static inline double hq_tfn(const uint32_t *tf, const double *factor)
+{
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f] != 0)
+            tfn += (double)tf[f] * factor[f];
+    return tfn;
+}
+
+/* hq_tfn with each field's factor from a table by length code,
+ * table[f][code[f]]: the same sum, term for term, looking up only the
+ * fields that hold the term. */
+static inline double hq_tfn_coded(const uint32_t *tf, const uint8_t *code,
+                                  const double (*table)[256])
+{
+    double tfn = 0;
+    for (int f = 0; f < HQ_NFIELDS; f++)
+        if (tf[f] != 0)
+            tfn += (double)tf[f] * table[f][code[f]];
+    return tfn;
+}
+
 /* ---- Interface to code in memindex.c --------------------------------- */
 /* The in-memory inverted index of a segment being built.  Documents are
  * added in increasing order, each with its fields in increasing order.

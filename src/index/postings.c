@@ -170,15 +170,13 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
         gaps[i] = gap; /* doc[i] - doc[i-1] - 1, doc[-1] = -1 for the first */
         unsigned mask = *p++ & ((1u << HQ_NFIELDS) - 1);
         masks[i / 2] |= (uint8_t)(mask << (4 * (i % 2)));
-        const double *factor = ctx->hint ? &ctx->factor[(size_t)doc * HQ_NFIELDS] : NULL;
-        double tfn = 0; /* as ranking sums it (hq_field_factor), in field order */
+        uint32_t tfs[HQ_NFIELDS] = {0};
         for (unsigned m = mask; m != 0; m &= m - 1) {
             int f = __builtin_ctz(m);
             uint32_t v = read_varint(&p), tf = v + 1;
             vals[n_vals++] = v;
             count += tf;
-            if (factor)
-                tfn += (double)tf * factor[f];
+            tfs[f] = tf;
             if (tf > sk->max_tf[f])
                 sk->max_tf[f] = sat16(tf);
             uint32_t full_len = doc_len[(size_t)doc * HQ_NFIELDS + (size_t)f];
@@ -189,6 +187,7 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
             if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf)
                 sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf));
         }
+        double tfn = ctx->hint ? hq_tfn(tfs, &ctx->factor[(size_t)doc * HQ_NFIELDS]) : 0.0;
         if (tfn > max_tfn)
             max_tfn = tfn;
     }
@@ -453,24 +452,31 @@ static bool decode_block(hq_postings *p, uint32_t b)
     return true;
 }
 
+/* The frequency at bit `bit` of the block's frequencies (tf - 1 in
+ * tf_bits bits; the padding covers the 8-byte load). */
+static inline uint32_t tf_at(const hq_postings *p, uint64_t bit)
+{
+    unsigned b = p->tf_bits;
+    if (b == 0)
+        return 1;
+    uint64_t w;
+    memcpy(&w, p->tf_data + bit / 8, 8);
+    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    return (uint32_t)((le64toh(w) >> (bit % 8)) & mask) + 1;
+}
+
 void hq_postings_load_tf(hq_postings *p)
 {
-    unsigned m = doc_fields(p, p->i), b = p->tf_bits;
-    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
     if (!p->tfs_indexed)
         index_tfs(p);
-    uint64_t bit = (uint64_t)p->first_tf[p->i] * b;
+    unsigned m = doc_fields(p, p->i);
+    uint64_t bit = (uint64_t)p->first_tf[p->i] * p->tf_bits;
     for (int f = 0; f < HQ_NFIELDS; f++) {
         p->tf[f] = 0;
         if (!((m >> f) & 1))
             continue;
-        uint64_t w = 0;
-        if (b > 0) {
-            memcpy(&w, p->tf_data + bit / 8, 8);
-            w = (le64toh(w) >> (bit % 8)) & mask;
-        }
-        p->tf[f] = (uint32_t)w + 1;
-        bit += b;
+        p->tf[f] = tf_at(p, bit);
+        bit += p->tf_bits;
     }
     p->tf_doc = p->i;
 }
@@ -478,23 +484,16 @@ void hq_postings_load_tf(hq_postings *p)
 void hq_postings_block_tfn(const hq_postings *p, uint32_t i0, uint32_t i1,
                            const uint8_t *len_codes, const double (*factor)[256], double *out)
 {
-    unsigned b = p->tf_bits;
-    uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-    uint64_t bit = (uint64_t)tf_index(p, i0) * b;
+    uint64_t bit = (uint64_t)tf_index(p, i0) * p->tf_bits;
     for (uint32_t i = i0; i < i1; i++) {
         unsigned m = doc_fields(p, i);
         const uint8_t *code = len_codes + (size_t)p->docs[i] * HQ_NFIELDS;
-        double tfn = 0;
-        for (int f = 0; f < HQ_NFIELDS; f++) { /* as ranking sums it: field order */
+        double tfn = 0; /* hq_tfn_coded's sum, fused with reading the frequencies */
+        for (int f = 0; f < HQ_NFIELDS; f++) {
             if (!((m >> f) & 1))
                 continue;
-            uint64_t w = 0;
-            if (b > 0) {
-                memcpy(&w, p->tf_data + bit / 8, 8);
-                w = (le64toh(w) >> (bit % 8)) & mask;
-            }
-            tfn += (double)((uint32_t)w + 1) * factor[f][code[f]];
-            bit += b;
+            tfn += (double)tf_at(p, bit) * factor[f][code[f]];
+            bit += p->tf_bits;
         }
         out[i - i0] = tfn;
     }

@@ -54,11 +54,10 @@ double hq_bm25f_idf(uint64_t n_docs, uint64_t df)
 double hq_bm25f_tfn(const hq_bm25f *p, const double *avg_len, const uint32_t *tf,
                     const uint8_t *len_code)
 {
-    double tfn = 0;
+    double factor[HQ_NFIELDS];
     for (int f = 0; f < HQ_NFIELDS; f++)
-        if (tf[f] != 0)
-            tfn += (double)tf[f] * hq_field_factor(p->w[f], p->b[f], avg_len[f], len_code[f]);
-    return tfn;
+        factor[f] = hq_field_factor(p->w[f], p->b[f], avg_len[f], len_code[f]);
+    return hq_tfn(tf, factor);
 }
 
 double hq_bm25f_tfn_bound(const hq_bm25f *p, const double *avg_len, const hq_skip *sk)

@@ -158,11 +158,6 @@ static bool heap_full(const search *q)
     return q->n_heap == q->k;
 }
 
-static double threshold(const search *q)
-{
-    return heap_full(q) ? q->heap[0].score : -INFINITY;
-}
-
 /* Sets the pruning threshold q->theta: the heap's worst score once it
  * is full and pruning is allowed (not exhaustive, every match counted up
  * to plan->count_exact), else -infinity.  Called whenever one of those
@@ -396,17 +391,12 @@ static inline double contribution(const search *q, const cursor *c, double tfn)
 }
 
 /* c's contribution to doc (c at doc): from its frequencies and the
- * document's length codes, no document record read.  The same sum, in
- * the same order, as hq_postings_block_tfn. */
+ * document's length codes, no document record read (hq_tfn_coded, as
+ * hq_postings_block_tfn). */
 static double term_score(const search *q, cursor *c, uint32_t doc)
 {
-    const uint32_t *tf = hq_postings_tf(&c->p);
     const uint8_t *code = q->len_codes + (size_t)doc * HQ_NFIELDS;
-    double tfn = 0;
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (tf[f] != 0)
-            tfn += (double)tf[f] * q->factor[f][code[f]];
-    return contribution(q, c, tfn);
+    return contribution(q, c, hq_tfn_coded(hq_postings_tf(&c->p), code, q->factor));
 }
 
 static double block_bound(const search *q, const cursor *c, uint32_t b)
@@ -622,8 +612,7 @@ static void complete(search *q, cursor **ord, size_t ess, const double *cum, uin
         return;
     q->stats->matched++; /* before offering (which updates theta) */
     q->stats->scored++;
-    if (!heap_full(q) || s >= threshold(q))
-        offer(q, doc, s); /* a tie is decided by document order */
+    offer(q, doc, s); /* a tie is decided by document order */
 }
 
 /* Scores the documents of the window [w0, w1] (ord[0..n) sorted by
@@ -840,8 +829,7 @@ static void conjunctive(search *q)
             if (c->present && hq_postings_advance(&c->p, doc) == doc)
                 s += term_score(q, c, doc);
         }
-        if (!heap_full(q) || s >= threshold(q))
-            offer(q, doc, s);
+        offer(q, doc, s);
     }
     if (drive->rc != HQ_OK)
         corrupt_cursor(q, drive);
