@@ -71,6 +71,25 @@ static void trust_badge(struct evbuffer *b, const char *trust)
     evbuffer_add_printf(b, "<span class=\"badge trust-%s\">%s</span>", level, label);
 }
 
+/* Opens a link to another site (url checked by hs_url_is_http): no
+ * opener, no referrer; cls NULL for none.  The caller closes it. */
+static void open_external(struct evbuffer *b, const char *cls, const char *url)
+{
+    evbuffer_add_printf(b, "<a%s%s%s rel=\"noopener noreferrer\" href=\"", cls ? " class=\"" : "",
+                        cls ? cls : "", cls ? "\"" : "");
+    hs_html_escape(b, url);
+    evbuffer_add_printf(b, "\">");
+}
+
+/* " <span>source</span> badge" of a hit, passage citation or link. */
+static void source_and_badge(struct evbuffer *b, const json_t *o)
+{
+    evbuffer_add_printf(b, " <span>");
+    hs_html_escape(b, str(o, "source"));
+    evbuffer_add_printf(b, "</span> ");
+    trust_badge(b, str(o, "trust"));
+}
+
 /* href="/articles/<id>" (the attribute, quoted). */
 static void article_href(struct evbuffer *b, const char *id, const char *section)
 {
@@ -137,9 +156,8 @@ static void render_banner(struct evbuffer *b, const json_t *t)
         evbuffer_add_printf(b, "</p>\n");
         const json_t *g = json_object_get(t, "guidance");
         if (json_is_object(g) && hs_url_is_http(str(g, "url"))) {
-            evbuffer_add_printf(b, "<p class=\"guidance\">Following <a href=\"");
-            hs_html_escape(b, str(g, "url"));
-            evbuffer_add_printf(b, "\" rel=\"noopener noreferrer\">");
+            evbuffer_add_printf(b, "<p class=\"guidance\">Following ");
+            open_external(b, NULL, str(g, "url"));
             hs_html_escape(b, str(g, "source"));
             evbuffer_add_printf(b, ": ");
             hs_html_escape(b, str(g, "title"));
@@ -156,14 +174,12 @@ static void render_citation(struct evbuffer *b, const json_t *c)
     article_href(b, str(c, "article_id"), str(c, "section_id"));
     evbuffer_add_printf(b, ">");
     hs_html_escape(b, str(c, "title"));
-    evbuffer_add_printf(b, "</a> <span>");
-    hs_html_escape(b, str(c, "source"));
-    evbuffer_add_printf(b, "</span> ");
-    trust_badge(b, str(c, "trust"));
+    evbuffer_add_printf(b, "</a>");
+    source_and_badge(b, c);
     if (hs_url_is_http(str(c, "url"))) {
-        evbuffer_add_printf(b, " <a class=\"source\" rel=\"noopener noreferrer\" href=\"");
-        hs_html_escape(b, str(c, "url"));
-        evbuffer_add_printf(b, "\">original</a>");
+        evbuffer_add_printf(b, " ");
+        open_external(b, "source", str(c, "url"));
+        evbuffer_add_printf(b, "original</a>");
     }
     evbuffer_add_printf(b, "</li>\n");
 }
@@ -194,18 +210,13 @@ static void render_links(struct evbuffer *b, const json_t *links)
     json_array_foreach(links, i, l) {
         evbuffer_add_printf(b, "<li>");
         if (hs_url_is_http(str(l, "url"))) {
-            evbuffer_add_printf(b, "<a rel=\"noopener noreferrer\" href=\"");
-            hs_html_escape(b, str(l, "url"));
-            evbuffer_add_printf(b, "\">");
+            open_external(b, NULL, str(l, "url"));
             hs_html_escape(b, str(l, "title"));
             evbuffer_add_printf(b, "</a>");
         } else {
             hs_html_escape(b, str(l, "title"));
         }
-        evbuffer_add_printf(b, " <span>");
-        hs_html_escape(b, str(l, "source"));
-        evbuffer_add_printf(b, "</span> ");
-        trust_badge(b, str(l, "trust"));
+        source_and_badge(b, l);
         evbuffer_add_printf(b, "</li>\n");
     }
     evbuffer_add_printf(b, "</ul>\n");
