@@ -213,13 +213,9 @@ static hq_status check_question(const char *text, hq_error *err)
 {
     if (text == NULL)
         return hq_fail(err, HQ_EINVAL, "question", 0, -1, "the question is NULL");
-    size_t len = strlen(text);
-    if (len > HQ_MAX_QUERY_BYTES)
-        return hq_fail(err, HQ_ELIMIT, "question", 0, HQ_MAX_QUERY_BYTES,
-                       "the question is longer than %d bytes; shorten it", HQ_MAX_QUERY_BYTES);
-    long bad = hq_utf8_invalid_at(text, len);
-    if (bad >= 0)
-        return hq_fail(err, HQ_EUTF8, "question", 0, bad, "the question is not valid UTF-8");
+    hq_status rc = hq_check_question(text, strlen(text), err);
+    if (rc != HQ_OK)
+        return rc;
     if (text[strspn(text, " \t\r\n")] == '\0')
         return hq_fail(err, HQ_EINVAL, "question", 0, -1, "the question is empty");
     return HQ_OK;

@@ -133,6 +133,9 @@ void hq_index_collect_garbage(const char *dir, const hq_manifest *m);
 /* Builds the concept and cue tables on first call (thread-safe); then
  * e->vocab and e->cues are set and read-only. */
 hq_status hq_engine_understanding(hq_engine *e, hq_error *err);
+/* A question's text of len bytes (understand.c): HQ_ELIMIT over
+ * HQ_MAX_QUERY_BYTES, HQ_EUTF8 when not valid UTF-8 (at the byte). */
+hq_status hq_check_question(const char *text, size_t len, hq_error *err);
 /* A concept as JSON: {"name", "mesh_tree" (when known), "names"}, or
  * null for HQ_NO_CONCEPT. */
 json_t *hq_engine_concept_json(const hq_vocab *v, uint32_t id);

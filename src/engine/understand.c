@@ -182,17 +182,24 @@ static json_t *span_text(const char *text, hq_span s)
     return json_stringn(text + s.start, s.end - s.start);
 }
 
+hq_status hq_check_question(const char *text, size_t len, hq_error *err)
+{
+    if (len > HQ_MAX_QUERY_BYTES)
+        return hq_fail(err, HQ_ELIMIT, "question", 0, HQ_MAX_QUERY_BYTES,
+                       "the question is longer than %d bytes; shorten it", HQ_MAX_QUERY_BYTES);
+    long bad = hq_utf8_invalid_at(text, len);
+    if (bad >= 0)
+        return hq_fail(err, HQ_EUTF8, "question", 0, bad, "the question is not valid UTF-8");
+    return HQ_OK;
+}
+
 hq_status hq_analyze_question(hq_engine *e, const char *text, json_t **out, hq_error *err)
 {
     *out = NULL;
     size_t len = strlen(text);
-    if (len > HQ_MAX_QUERY_BYTES)
-        return hq_fail(err, HQ_ELIMIT, "question", 0, HQ_MAX_QUERY_BYTES,
-                       "the question is longer than %d bytes", HQ_MAX_QUERY_BYTES);
-    long bad = hq_utf8_invalid_at(text, len);
-    if (bad >= 0)
-        return hq_fail(err, HQ_EUTF8, "question", 0, bad, "the question is not valid UTF-8");
-    hq_status rc = hq_engine_understanding(e, err);
+    hq_status rc = hq_check_question(text, len, err);
+    if (rc == HQ_OK)
+        rc = hq_engine_understanding(e, err);
     if (rc != HQ_OK)
         return rc;
     hq_analyzer *a = hq_engine_take_analyzer(e);
