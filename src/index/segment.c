@@ -21,7 +21,8 @@
  *     u32 section id, u32 article id, u32 source, u32 qtype (offsets in
  *     strings; qtype 0xFFFFFFFF when none), u32 len[3], u8 trust, u8 flags,
  *     u16 zero
- *   strings: NUL-terminated UTF-8 strings, each stored once
+ *   strings: NUL-terminated UTF-8 strings; a source or type is stored
+ *     once (filters compare their offsets), ids as they come
  *   lexicon, lexicon index: see lexicon.c
  *   postings (ending in 16 zero bytes of padding), positions: postings.c
  *
@@ -200,12 +201,23 @@ static void w_section_end(writer *w, section *s)
     s->crc = w->crc;
 }
 
-/* strtab_add, remembering the last string added through *last (a
- * document's article, source or type is often the previous one's). */
-static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32_t *off)
+/* Appends s to t without looking for it (nor making it findable): ids,
+ * which are distinct, or repeat only in a run (an article's sections). */
+static uint32_t strtab_append(strtab *t, const char *s)
+{
+    uint32_t off = (uint32_t)t->data.len;
+    hq_buf_append(&t->data, s, strlen(s) + 1);
+    return off;
+}
+
+/* add(t, s), or the offset of the previous string when s is that string
+ * (*last and *off remember it): a document's article, source or type is
+ * often the previous document's. */
+static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32_t *off,
+                             uint32_t (*add)(strtab *, const char *))
 {
     if (*last == NULL || strcmp(*last, s) != 0) {
-        *off = strtab_add(t, s);
+        *off = add(t, s);
         *last = s;
     }
     return *off;
@@ -229,10 +241,11 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
     for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
         const hq_newdoc *d = &docs[i];
         unsigned char *r = recs + (size_t)(i % DOCS_AT_ONCE) * DOC_BYTES;
-        store_u32(r, strtab_add(st, d->section_id));
-        store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0]));
-        store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1]));
-        store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2]) : HQ_NO_STRING);
+        store_u32(r, strtab_append(st, d->section_id));
+        store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0], strtab_append));
+        store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1], strtab_add));
+        store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2], strtab_add)
+                                   : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
             store_u32(r + 16 + 4 * f, d->len[f]);
         r[28] = d->trust;
