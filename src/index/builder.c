@@ -478,7 +478,7 @@ static hq_status flush(hq_builder *b, hq_error *err)
     hq_grow((void **)&b->segs, &b->cap_segs, b->n_segs + 1, sizeof *b->segs);
     b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
     hq_memindex_free(b->mi);
-    b->mi = hq_memindex_new();
+    b->mi = b->ring != NULL ? hq_memindex_new() : NULL; /* none after the last segment */
     size_t ids = 0;
     for (int i = 0; i < b->n_an; i++) { /* ids of the new memindex are resolved afresh */
         if (b->an[i].tr != NULL)

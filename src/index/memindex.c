@@ -294,6 +294,46 @@ static int compare_keys(const void *x, const void *y)
     return compare_terms(&a->t, &b->t);
 }
 
+/* Sorts keys[0..n) as compare_keys does: by prefix with a radix sort
+ * (least significant byte first; a byte every key shares costs no pass),
+ * then each run of equal prefixes by the whole terms.  qsort took ~5 ms
+ * of the 33,000 terms of MedQuAD, on the one thread left at the end of a
+ * build. */
+static void sort_keys(sort_key *keys, size_t n)
+{
+    size_t count[8][256] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++)
+            count[b][(keys[i].prefix >> (8 * b)) & 0xFF]++;
+    sort_key *from = keys, *to = hq_xmalloc((n ? n : 1) * sizeof *to);
+    for (int b = 0; b < 8 && n > 0; b++) {
+        if (count[b][(keys[0].prefix >> (8 * b)) & 0xFF] == n)
+            continue; /* every key has this byte */
+        size_t at = 0;
+        for (int v = 0; v < 256; v++) {
+            size_t c = count[b][v];
+            count[b][v] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[b][(from[i].prefix >> (8 * b)) & 0xFF]++] = from[i];
+        sort_key *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != keys) { /* the sorted keys are in the scratch array */
+        memcpy(keys, from, n * sizeof *keys);
+        to = from;
+    }
+    free(to);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && keys[j].prefix == keys[i].prefix; j++)
+            ;
+        if (j - i > 1)
+            qsort(keys + i, j - i, sizeof *keys, compare_keys);
+    }
+}
+
 hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
 {
     if (mi->sorted == NULL) {
@@ -302,7 +342,7 @@ hq_memterm **hq_memindex_sorted(hq_memindex *mi, size_t *n_terms)
             finish_doc(mi, mi->terms[i]);
             keys[i] = (sort_key){prefix_of(mi->terms[i]), mi->terms[i]};
         }
-        qsort(keys, mi->n_terms, sizeof *keys, compare_keys);
+        sort_keys(keys, mi->n_terms);
         mi->sorted = hq_xmalloc((mi->n_terms ? mi->n_terms : 1) * sizeof *mi->sorted);
         for (size_t i = 0; i < mi->n_terms; i++)
             mi->sorted[i] = keys[i].t;

@@ -345,6 +345,31 @@ static void test_manifest_and_tombstones(void **state)
     assert_int_equal(hq_tombstones_read(path, 10, &back, NULL), HQ_ECORRUPT);
 }
 
+/* hq_memindex_sorted orders terms by bytes, a prefix first, among many
+ * that share their first 8 bytes or are prefixes of one another. */
+static void test_sorted_terms(void **state)
+{
+    (void)state;
+    hq_memindex *mi = hq_memindex_new();
+    for (int i = 0; i < 5000; i++) {
+        char t[16];
+        size_t len = 1 + rnd(12);
+        for (size_t k = 0; k < len; k++) /* two letters: ties on the prefix are common */
+            t[k] = k < 6 ? "ab"[rnd(2)] : (char)('a' + rnd(3));
+        hq_memindex_add(mi, 0, 0, t, len, 0);
+    }
+    size_t n;
+    hq_memterm **terms = hq_memindex_sorted(mi, &n);
+    assert_true(n > 1000);
+    for (size_t i = 1; i < n; i++) {
+        const hq_memterm *a = terms[i - 1], *b = terms[i];
+        size_t m = a->len < b->len ? a->len : b->len;
+        int c = memcmp(a->term, b->term, m);
+        assert_true(c < 0 || (c == 0 && a->len < b->len));
+    }
+    hq_memindex_free(mi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_prefix_scan),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_manifest_and_tombstones),
+        cmocka_unit_test(test_sorted_terms),
     };
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
 }
