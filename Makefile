@@ -14,7 +14,7 @@
 CC      ?= cc
 SAN     ?=
 BUILD   ?= $(if $(SAN),build/san,build)
-PKGS    := libxml-2.0 jansson sqlite3 libutf8proc zlib libevent libevent_pthreads libcrypto
+PKGS    := libxml-2.0 jansson sqlite3 libutf8proc libdeflate libevent libevent_pthreads libcrypto
 OPT     ?= -O3 -g  # -O3: the ranking and decoding loops run ~10% fewer instructions than at -O2
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

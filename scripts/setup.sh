@@ -14,7 +14,7 @@ PACKAGES=(
     libsqlite3-dev                  # the article store
     libutf8proc-dev                 # Unicode normalisation, case folding, categories
     libstemmer-dev                  # Snowball English stemmer
-    zlib1g-dev                      # CRC-32 checksums of index files
+    libdeflate-dev                  # CRC-32 checksums of index files (fast, carry-less multiply)
     libevent-dev                    # the portal's HTTP server (evhttp, one loop per thread)
     libssl-dev                      # write tokens: SHA-256 and constant-time compare (libcrypto)
     libcmocka-dev                   # unit tests

@@ -1,6 +1,7 @@
 /*
  * io.c — the byte-level helpers of the index files: little-endian
- * integers, LEB128 varints, CRC-32 (zlib), atomic file replacement.
+ * integers, LEB128 varints, CRC-32 (zlib's, computed by libdeflate),
+ * atomic file replacement.
  */
 #include "index.h"
 
@@ -9,23 +10,44 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 uint32_t hq_crc32(uint32_t crc, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    while (len > 0) { /* zlib takes uInt lengths */
-        uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
-        crc = (uint32_t)crc32(crc, p, n);
-        p += n;
-        len -= n;
+    return libdeflate_crc32(crc, data, len); /* carry-less multiplication where the CPU has it */
+}
+
+/* CRC-32 arithmetic for combining: polynomials over GF(2) modulo the
+ * CRC's, bit-reflected as the CRC itself is (x^0 in bit 31). */
+#define CRC_POLY 0xEDB88320u
+
+/* a * b modulo the polynomial. */
+static uint32_t gf2_mul(uint32_t a, uint32_t b)
+{
+    uint32_t p = 0;
+    for (uint32_t m = 1u << 31; m != 0; m >>= 1) {
+        if (a & m)
+            p ^= b;
+        b = (b & 1) ? (b >> 1) ^ CRC_POLY : b >> 1;
     }
-    return crc;
+    return p;
+}
+
+/* x^(8n) modulo the polynomial: what n bytes after it do to a CRC. */
+static uint32_t x_pow_8n(uint64_t n)
+{
+    uint32_t r = 1u << 31, sq = 1u << 23; /* x^0, x^8 */
+    for (; n != 0; n >>= 1) {
+        if (n & 1)
+            r = gf2_mul(r, sq);
+        sq = gf2_mul(sq, sq);
+    }
+    return r;
 }
 
 uint32_t hq_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
 {
-    return (uint32_t)crc32_combine64(crc_a, crc_b, (z_off64_t)len_b);
+    return gf2_mul(x_pow_8n(len_b), crc_a) ^ crc_b;
 }
 
 void hq_put_u16(hq_buf *b, uint16_t v)

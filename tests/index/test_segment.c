@@ -345,6 +345,23 @@ static void test_manifest_and_tombstones(void **state)
     assert_int_equal(hq_tombstones_read(path, 10, &back, NULL), HQ_ECORRUPT);
 }
 
+/* The checksum is zlib's CRC-32 (its check value), and combining the
+ * checksums of two parts gives the checksum of the whole, at any cut. */
+static void test_crc(void **state)
+{
+    (void)state;
+    assert_int_equal(hq_crc32(0, "123456789", 9), 0xCBF43926u);
+    unsigned char data[3000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)rnd(256);
+    uint32_t whole = hq_crc32(0, data, sizeof data);
+    for (int k = 0; k < 50; k++) {
+        size_t cut = k == 0 ? 0 : k == 1 ? sizeof data : rnd(sizeof data);
+        uint32_t a = hq_crc32(0, data, cut), b = hq_crc32(0, data + cut, sizeof data - cut);
+        assert_int_equal(hq_crc32_combine(a, b, sizeof data - cut), whole);
+    }
+}
+
 /* hq_memindex_sorted orders terms by bytes, a prefix first, among many
  * that share their first 8 bytes or are prefixes of one another. */
 static void test_sorted_terms(void **state)
@@ -381,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_manifest_and_tombstones),
         cmocka_unit_test(test_sorted_terms),
+        cmocka_unit_test(test_crc),
     };
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
 }
