@@ -25,6 +25,9 @@
  *     once (filters compare their offsets), ids as they come
  *   lexicon, lexicon index: see lexicon.c
  *   postings (ending in 16 zero bytes of padding), positions: postings.c
+ * The sections follow the header in any order (this writer: docs,
+ * strings, positions, postings, lexicon, lexicon index; older ones wrote
+ * the postings before the positions); readers go by the header's offsets.
  *
  * Opening maps the file read-only and checks the header, that the
  * sections fill the file without gap or overlap, and every section's
@@ -260,8 +263,9 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
 /* The postings are encoded in chunks of consecutive terms, by helper
  * threads and the writing thread alike, and written in order: the
  * bytes are the same whatever the threads.  The helpers start before the
- * document table is written, and also checksum each chunk's postings and
- * positions (combined with crc32_combine); the writing thread, while
+ * document table is written (the writing thread writes the documents,
+ * strings and positions meanwhile), and also checksum each chunk's
+ * postings (combined with hq_crc32_combine); the writing thread, while
  * the chunk it writes next is not ready, encodes the next unclaimed
  * chunk that has a free slot rather than wait.  A ring of RING slots
  * holds the chunks encoded and not yet written, so memory stays
@@ -285,8 +289,6 @@ typedef struct encoder {
     const hq_encode_ctx *ctx;
     size_t *starts; /* chunk c is terms [starts[c], starts[c + 1]) */
     size_t n_chunks;
-    uint32_t *pos_crc; /* per chunk: the checksum of its terms' positions */
-    uint64_t *pos_len; /* and their bytes */
     pthread_mutex_t mu; /* guards next and the slots' chunk and filled */
     pthread_cond_t cv;
     size_t next; /* the next chunk to encode */
@@ -301,19 +303,12 @@ static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
     hq_buf_reset(&sl->out);
     size_t n = e->starts[c + 1] - e->starts[c];
     hq_grow((void **)&sl->lens, &sl->cap_lens, n + 1, sizeof *sl->lens);
-    uint32_t pos_crc = 0;
-    uint64_t pos_len = 0;
     for (size_t i = 0; i < n; i++) {
-        const hq_memterm *t = e->terms[e->starts[c] + i];
         size_t before = sl->out.len;
-        hq_postings_encode(t, e->ctx, &sl->out, NULL);
+        hq_postings_encode(e->terms[e->starts[c] + i], e->ctx, &sl->out, NULL);
         sl->lens[i] = (uint32_t)(sl->out.len - before);
-        pos_crc = hq_crc32(pos_crc, t->pos.data, t->pos.len);
-        pos_len += t->pos.len;
     }
     sl->crc = hq_crc32(0, sl->out.data, sl->out.len);
-    e->pos_crc[c] = pos_crc;
-    e->pos_len[c] = pos_len;
 }
 
 /* Claims the next chunk and waits for its slot (mu held); false when
@@ -374,8 +369,6 @@ static void encoder_start(encoder *e, hq_memterm **terms, size_t n_terms,
     e->terms = terms;
     e->ctx = ctx;
     cut_chunks(e, n_terms);
-    e->pos_crc = hq_xcalloc(e->n_chunks + 1, sizeof *e->pos_crc);
-    e->pos_len = hq_xcalloc(e->n_chunks + 1, sizeof *e->pos_len);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);
     for (size_t i = 0; i < RING; i++) {
@@ -402,8 +395,6 @@ static void encoder_end(encoder *e)
         free(e->slot[i].lens);
     }
     free(e->starts);
-    free(e->pos_crc);
-    free(e->pos_len);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->cv);
 }
@@ -461,16 +452,12 @@ static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
     w_section_end(w, sec);
 }
 
-/* The positions of every term, each chunk's checksum already known. */
-static void w_positions(writer *w, const encoder *e, section *sec)
+/* The positions of every term, in term order. */
+static void w_positions(writer *w, hq_memterm *const *terms, size_t n_terms, section *sec)
 {
     w_section_start(w, sec);
-    for (size_t c = 0; c < e->n_chunks && w->rc == HQ_OK; c++) {
-        for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++)
-            w_raw(w, e->terms[i]->pos.data, e->terms[i]->pos.len);
-        w->crc = hq_crc32_combine(w->crc, e->pos_crc[c], e->pos_len[c]);
-        w->off += e->pos_len[c];
-    }
+    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++)
+        w_bytes(w, terms[i]->pos.data, terms[i]->pos.len);
     w_section_end(w, sec);
 }
 
@@ -566,8 +553,8 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
     w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
     w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
+    w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
     w_postings(&w, &e, &lex, &secs[SEC_POSTINGS]);
-    w_positions(&w, &e, &secs[SEC_POSITIONS]);
     encoder_end(&e);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
     w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);
