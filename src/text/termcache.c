@@ -25,39 +25,11 @@
  * computed into a temporary each time, so memory stays bounded whatever
  * the input.
  */
-#include "text.h"
+#include "scan.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define INITIAL_SLOTS 4096 /* a power of two */
-#define KEY_WORDS(len) ((size_t)(len) / 8 + 1) /* 8-byte words of a padded key */
-
-typedef struct entry {
-    hq_term term;
-    uint64_t key[]; /* KEY_WORDS(key_len), then the strings */
-} entry;
-
-typedef struct slot {
-    entry *e;     /* NULL: empty */
-    uint32_t tag; /* the high 32 bits of the key's hash */
-    uint8_t key_len; /* <= HQ_TEXT_MAX_WORD */
-    uint8_t opts;    /* HQ_FOLD_* the word was folded with */
-} slot;
-
-struct hq_termcache {
-    slot *slots;
-    size_t mask; /* number of slots - 1 */
-    size_t n;    /* words cached */
-    size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
-    hq_arena arena;
-    hq_stemmer *stemmer;
-    hq_term tmp; /* a term computed but not cached (the cache is full) */
-    hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
-    char tmp_folded[HQ_TEXT_MAX_WORD + 1];
-    char tmp_stem[HQ_TEXT_MAX_WORD + 1];
-    hq_folder folder;
-};
 
 hq_termcache *hq_termcache_new(void)
 {
@@ -251,39 +223,6 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
     return insert(c, i, tag, k, word, len, opts);
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Whether the padded key k is the word w of text, whose whole 8-byte
- * words are read in place and whose last one is w->key_last. */
-static inline bool same_key_in_place(const uint64_t *k, const char *text, const hq_word *w,
-                                     size_t len)
-{
-    size_t last = len / 8;
-    for (size_t i = 0; i < last; i++) {
-        uint64_t x;
-        memcpy(&x, text + w->start + 8 * i, 8);
-        if (x != k[i])
-            return false;
-    }
-    return k[last] == w->key_last;
-}
-
-/* The cached term of the hashed word w of text, folded without options;
- * NULL when not cached. */
-static inline hq_term *find_hashed(const hq_termcache *c, const char *text, const hq_word *w,
-                                   size_t len)
-{
-    uint64_t h = w->key_hash;
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
-        const slot *sl = &c->slots[i];
-        if (sl->tag == tag && sl->key_len == len && sl->opts == 0 &&
-            same_key_in_place(sl->e->key, text, w, len))
-            return &sl->e->term;
-    }
-    return NULL;
-}
-#endif
-
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
                               const hq_word *words, size_t n, hq_term **terms)
 {
@@ -297,7 +236,7 @@ size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
         }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if ((w->flags & HQ_WORD_HASHED) && wlen > 0 && wlen <= HQ_TEXT_MAX_WORD)
-            t = find_hashed(c, text, w, wlen);
+            t = hq_termcache_find_hashed(c, text, w, wlen);
 #endif
         if (t == NULL) {
             t = hq_termcache_get(c, text + w->start, wlen, len - w->start, 0);
