@@ -238,8 +238,8 @@ uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t d
     if (len > HQ_TEXT_MAX_INPUT)
         len = HQ_TEXT_MAX_INPUT;
     hq_termpos *out = *items;
-    size_t k = *n, limit = *n + HQ_TEXT_MAX_TOKENS, at = 0;
-    uint32_t pos = 0, end = 0;
+    size_t k = *n, first = k, limit = k + HQ_TEXT_MAX_TOKENS, room = *cap, at = 0;
+    uint32_t pos = 0;
     hq_word w;
     while (k < limit && hq_next_word(text, len, &at, 0, &w)) {
         size_t wlen = w.end - w.start;
@@ -250,10 +250,9 @@ uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t d
 #endif
         if (t != NULL) { /* as emit_term() with HQ_ANALYZE_IDS */
             if (t->folded != NULL && !t->stop) {
-                if (k == *cap)
-                    hq_grow((void **)&out, cap, k + 1, sizeof *out);
+                if (k == room)
+                    hq_grow((void **)&out, &room, k + 1, sizeof *out);
                 out[k++] = (hq_termpos){term_id(a, t), doc, base + pos, field};
-                end = pos + 1;
             }
             pos++;
             continue;
@@ -261,18 +260,16 @@ uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t d
         a->one.n = 0;
         a->max_tokens = limit - k;
         pos = analyze_word(a, text, len, &w, NULL, pos, HQ_ANALYZE_IDS, &a->one);
-        if (a->one.n == 0)
-            continue;
-        if (*cap - k < a->one.n)
-            hq_grow((void **)&out, cap, k + a->one.n, sizeof *out);
+        if (room - k < a->one.n)
+            hq_grow((void **)&out, &room, k + a->one.n, sizeof *out);
         for (size_t i = 0; i < a->one.n; i++)
             out[k++] = (hq_termpos){a->one.items[i].id, doc, base + a->one.items[i].pos, field};
-        end = a->one.items[a->one.n - 1].pos + 1;
     }
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
     *items = out;
     *n = k;
-    return end;
+    *cap = room;
+    return k > first ? out[k - 1].pos - base + 1 : 0; /* positions never decrease */
 }
 
 size_t hq_analyzer_n_ids(const hq_analyzer *a)

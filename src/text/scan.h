@@ -155,10 +155,17 @@ static inline __attribute__((always_inline)) bool hq_next_word(const char *text,
          * or ',' (which only joins digits). */
         size_t e;
         bool hashed = hq_letters_hashed(s, len, i, &e, w);
-        if (e >= len || hq_byte_class[s[e]] == C_SEP || hq_byte_class[s[e]] == C_POINT) {
+        if (e >= len) {
             w->end = (uint32_t)e;
             w->flags = hashed ? HQ_WORD_HASHED : 0;
             *at = e;
+            return true;
+        }
+        int after = hq_byte_class[s[e]];
+        if (after == C_SEP || after == C_POINT) {
+            w->end = (uint32_t)e;
+            w->flags = hashed ? HQ_WORD_HASHED : 0;
+            *at = e + 1; /* that byte is an ASCII separator here: skipped */
             return true;
         }
     }
@@ -187,11 +194,19 @@ typedef struct entry {
 } entry;
 
 typedef struct slot {
-    entry *e;     /* NULL: empty */
-    uint32_t tag; /* the high 32 bits of the key's hash */
-    uint8_t key_len; /* <= HQ_TEXT_MAX_WORD */
-    uint8_t opts;    /* HQ_FOLD_* the word was folded with */
+    entry *e;      /* NULL: empty */
+    uint64_t meta; /* hq_slot_meta() of the key: compared in one go */
 } slot;
+
+/* A slot's tag (the high 32 bits of the key's hash h), the key's length
+ * (<= HQ_TEXT_MAX_WORD) and the HQ_FOLD_* options it was folded with,
+ * in one word. */
+static inline uint64_t hq_slot_meta(uint64_t h, size_t len, unsigned opts)
+{
+    return h >> 32 | (uint64_t)len << 32 | (uint64_t)opts << 40;
+}
+#define HQ_SLOT_LEN(meta) ((size_t)((meta) >> 32 & 0xFF))
+#define HQ_SLOT_OPTS(meta) ((unsigned)((meta) >> 40))
 
 struct hq_termcache {
     slot *slots;
@@ -228,12 +243,10 @@ static inline bool hq_same_key_in_place(const uint64_t *k, const char *text,
 static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const char *text,
                                                 const hq_word *w, size_t len)
 {
-    uint64_t h = w->key_hash;
-    uint32_t tag = (uint32_t)(h >> 32);
+    uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
     for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
         const slot *sl = &c->slots[i];
-        if (sl->tag == tag && sl->key_len == len && sl->opts == 0 &&
-            hq_same_key_in_place(sl->e->key, text, w, len))
+        if (sl->meta == meta && hq_same_key_in_place(sl->e->key, text, w, len))
             return &sl->e->term;
     }
     return NULL;

@@ -11,8 +11,8 @@
  * same stem; that costs a little memory, never a different result.
  *
  * Layout: an open-addressing table (linear probing, at most half full)
- * of 16-byte slots {entry, 32-bit tag of the hash, key length, fold
- * options}; an entry, in the cache's arena, is the hq_term handed out
+ * of 16-byte slots {entry, and in one word compared at once: the 32-bit
+ * tag of the hash, key length, fold options}; an entry, in the cache's arena, is the hq_term handed out
  * followed by its strings:
  *     key, zero-padded to a multiple of 8 bytes (at least one zero)
  *     folded form + NUL   (absent when it equals the key)
@@ -123,7 +123,8 @@ static void grow(hq_termcache *c)
         const slot *o = &c->slots[i];
         if (o->e == NULL)
             continue;
-        size_t j = hash_key(o->e->key, o->key_len, o->opts) & (n_slots - 1);
+        size_t j = hash_key(o->e->key, HQ_SLOT_LEN(o->meta), HQ_SLOT_OPTS(o->meta)) &
+                   (n_slots - 1);
         while (slots[j].e != NULL)
             j = (j + 1) & (n_slots - 1);
         slots[j] = *o;
@@ -149,8 +150,8 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
 }
 
 /* Caches word (loaded in k) at the empty slot i; returns its term. */
-static hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *k,
-                             const char *word, size_t len, unsigned opts)
+static hq_term *insert(hq_termcache *c, size_t i, uint64_t meta, const uint64_t *k,
+                       const char *word, size_t len, unsigned opts)
 {
     const hq_term *t = compute(c, word, len, opts);
     size_t key_size = KEY_WORDS(len) * 8;
@@ -177,7 +178,7 @@ static hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *
             e->term.stem = q;
         }
     }
-    c->slots[i] = (slot){.e = e, .tag = tag, .key_len = (uint8_t)len, .opts = (uint8_t)opts};
+    c->slots[i] = (slot){.e = e, .meta = meta};
     c->n++;
     return &e->term;
 }
@@ -205,12 +206,11 @@ static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigne
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
-    uint32_t tag = (uint32_t)(h >> 32);
+    uint64_t meta = hq_slot_meta(h, len, opts);
     size_t i = h & c->mask;
     for (; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
         const slot *sl = &c->slots[i];
-        if (sl->tag == tag && sl->key_len == len && sl->opts == opts &&
-            same_key(sl->e->key, k, len))
+        if (sl->meta == meta && same_key(sl->e->key, k, len))
             return &sl->e->term;
     }
     if (c->n >= c->max || c->arena.used >= HQ_TERM_CACHE_BYTES)
@@ -220,7 +220,7 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
         for (i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask)
             ;
     }
-    return insert(c, i, tag, k, word, len, opts);
+    return insert(c, i, meta, k, word, len, opts);
 }
 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
