@@ -10,7 +10,8 @@
  *      into the batch being filled (hq_builder_add);
  *   2. analysis: a full batch is claimed by a worker thread, or by the
  *      caller's thread when it has nothing else to do, and its fields are
- *      analysed with that thread's analyzer, terms numbered in the
+ *      analysed with that thread's analyzer straight into the batch's
+ *      tokens (hq_analyze_ids), terms numbered in the
  *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
  *      word costs no hashing; the batch's tokens are then inverted into
  *      one run of postings per term (hq_runs_build);
