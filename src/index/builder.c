@@ -10,7 +10,8 @@
  *      into the batch being filled (hq_builder_add);
  *   2. analysis: a full batch is claimed by a worker thread, or by the
  *      caller's thread when it has nothing else to do, and its fields are
- *      analysed with that thread's analyzer, terms numbered in the
+ *      analysed with that thread's analyzer straight into the batch's
+ *      tokens (hq_analyze_ids), terms numbered in the
  *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
  *      word costs no hashing; the batch's tokens are then inverted into
  *      one run of postings per term (hq_runs_build);
@@ -58,10 +59,6 @@ typedef struct bdoc {
     uint32_t len[HQ_NFIELDS]; /* field lengths in positions (analysis) */
 } bdoc;
 
-typedef struct tok {
-    uint32_t id, pos; /* the analyzer's term id, the position in the field */
-} tok;
-
 typedef struct term_ref {
     const char *s; /* in the analyzer's dictionary (stable until it is cleared) */
     uint32_t len;
@@ -91,10 +88,9 @@ typedef struct batch {
  * the focus names last seen (sections of an article share them). */
 typedef struct actx {
     hq_analyzer *a;
-    hq_tokens tokens;
     char *focus_of; /* those names, each NUL-terminated; NULL: none yet */
     size_t focus_of_len;
-    tok *focus;
+    hq_tokpos *focus; /* their tokens (doc 0) */
     size_t n_focus, cap_focus;
     uint32_t focus_len;
     /* the merging side: term strings and memindex ids by this analyzer's id */
@@ -188,22 +184,13 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
 /* ---- analysis (any thread; the batch and the analyzer are its own) ------- */
 
 /* Analyses text into bt's tokens of document doc, field f; returns the
- * position after its last word. */
+ * position after its last token. */
 static uint32_t analyze_text(actx *ax, batch *bt, uint32_t doc, uint32_t f, const char *text)
 {
     if (text == NULL || *text == '\0')
         return 0;
-    hq_analyze(ax->a, text, strlen(text), HQ_ANALYZE_IDS, &ax->tokens);
-    uint32_t end = 0;
-    if (bt->cap_toks - bt->n_toks < ax->tokens.n)
-        hq_grow((void **)&bt->toks, &bt->cap_toks, bt->n_toks + ax->tokens.n, sizeof *bt->toks);
-    for (size_t i = 0; i < ax->tokens.n; i++) {
-        const hq_token *t = &ax->tokens.items[i];
-        bt->toks[bt->n_toks++] = (hq_tokpos){t->id, doc, t->pos, f};
-        if (t->pos + 1 > end)
-            end = t->pos + 1;
-    }
-    return end;
+    return hq_analyze_ids(ax->a, text, strlen(text), doc, f, 0, &bt->toks, &bt->n_toks,
+                          &bt->cap_toks);
 }
 
 /* Are x's focus names those analysed last? */
@@ -243,16 +230,10 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     uint32_t pos = 0;
     for (uint32_t i = 0; i < x->n_focus; i++) {
         const char *text = text_at(bt, bt->focus[x->focus + i]);
-        uint32_t base = pos ? pos + 1 : 0, end = base;
-        hq_analyze(ax->a, text, strlen(text), HQ_ANALYZE_IDS, &ax->tokens);
-        for (size_t k = 0; k < ax->tokens.n; k++) {
-            const hq_token *t = &ax->tokens.items[k];
-            hq_grow((void **)&ax->focus, &ax->cap_focus, ax->n_focus + 1, sizeof *ax->focus);
-            ax->focus[ax->n_focus++] = (tok){t->id, base + t->pos};
-            if (base + t->pos + 1 > end)
-                end = base + t->pos + 1;
-        }
-        pos = end;
+        uint32_t base = pos ? pos + 1 : 0;
+        uint32_t end = hq_analyze_ids(ax->a, text, strlen(text), 0, HQ_FIELD_FOCUS, base,
+                                      &ax->focus, &ax->n_focus, &ax->cap_focus);
+        pos = end ? base + end : base;
     }
     ax->focus_len = pos;
 }
@@ -267,9 +248,10 @@ static void analyze_batch(actx *ax, int index, batch *bt)
         x->len[HQ_FIELD_TITLE] = analyze_text(ax, bt, i, HQ_FIELD_TITLE, text_at(bt, x->title));
         analyze_focus(ax, bt, x);
         hq_grow((void **)&bt->toks, &bt->cap_toks, bt->n_toks + ax->n_focus, sizeof *bt->toks);
-        for (size_t k = 0; k < ax->n_focus; k++)
-            bt->toks[bt->n_toks++] = (hq_tokpos){ax->focus[k].id, i, ax->focus[k].pos,
-                                                 HQ_FIELD_FOCUS};
+        for (size_t k = 0; k < ax->n_focus; k++) {
+            bt->toks[bt->n_toks] = ax->focus[k];
+            bt->toks[bt->n_toks++].doc = i;
+        }
         x->len[HQ_FIELD_FOCUS] = ax->focus_len;
         x->len[HQ_FIELD_BODY] = analyze_text(ax, bt, i, HQ_FIELD_BODY, text_at(bt, x->body));
     }
@@ -565,7 +547,6 @@ static void free_pipeline(hq_builder *b)
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
         hq_analyzer_free(ax->a);
-        hq_tokens_free(&ax->tokens);
         free(ax->focus_of);
         free(ax->focus);
         free(ax->names);

@@ -18,6 +18,7 @@
 #define HQ_INDEX_H
 
 #include "../base/base.h"
+#include "../text/text.h"
 
 #define HQ_NFIELDS 3
 enum { HQ_FIELD_TITLE = 0, HQ_FIELD_FOCUS = 1, HQ_FIELD_BODY = 2 };
@@ -174,12 +175,10 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
 /* A batch's postings inverted apart (on any thread) and appended to a
  * memindex by term (on its thread): the builder's analysis threads do
  * the per-token work, the memindex sees one run per term and batch. */
-typedef struct hq_tokpos {
-    uint32_t term; /* any dense numbering (< n_terms of hq_runs_build) */
-    uint32_t doc;  /* the document's number in the batch */
-    uint32_t pos;  /* position in the field */
-    uint32_t field;
-} hq_tokpos;
+/* A token: {term (any dense numbering, < n_terms of hq_runs_build), the
+ * document's number in the batch, position in the field, field}; the
+ * analyzer's type, so that hq_analyze_ids() writes them in place. */
+typedef hq_termpos hq_tokpos;
 
 typedef struct hq_postrun {
     uint32_t term, n_docs;

@@ -13,9 +13,11 @@
  * With HQ_ANALYZE_IDS each token also gets its term's number in the
  * analyzer's own dictionary (an hq_intern): a cached word keeps the id
  * of its stem in its term cache entry, so a repeated word costs no
- * second hash.  The index builder inverts tokens by these ids.
+ * second hash.  The index builder inverts tokens by these ids, and gets
+ * them from hq_analyze_ids(): the same chain in one pass per word (scan,
+ * lookup, token), with no arrays of words, terms or tokens between.
  */
-#include "text.h"
+#include "scan.h"
 
 #include <stdlib.h>
 
@@ -25,6 +27,8 @@ struct hq_analyzer {
     hq_termcache *cache;
     hq_intern *ids; /* the terms numbered for HQ_ANALYZE_IDS; NULL until then */
     hq_arena scratch; /* terms the cache could not keep, for one call */
+    size_t max_tokens; /* emit() gives no token once out holds this many */
+    hq_tokens one;     /* hq_analyze_ids: the tokens of one word off its common path */
     hq_word words[BATCH];
     hq_term *terms[BATCH]; /* the words' terms, hq_termcache_get_words */
 };
@@ -35,6 +39,8 @@ hq_analyzer *hq_analyzer_new(void)
     a->cache = hq_termcache_new();
     a->ids = NULL;
     hq_arena_init(&a->scratch);
+    a->max_tokens = HQ_TEXT_MAX_TOKENS;
+    a->one = (hq_tokens){0};
     return a;
 }
 
@@ -45,6 +51,7 @@ void hq_analyzer_free(hq_analyzer *a)
     hq_termcache_free(a->cache);
     hq_intern_free(a->ids);
     hq_arena_free(&a->scratch);
+    hq_tokens_free(&a->one);
     free(a);
 }
 
@@ -104,7 +111,7 @@ static inline __attribute__((always_inline)) void emit_term(hq_analyzer *a, hq_t
 static void emit(hq_analyzer *a, const char *text, size_t len, size_t start, size_t end,
                  uint32_t pos, unsigned fold_opts, unsigned flags, hq_tokens *out)
 {
-    if (out->n >= HQ_TEXT_MAX_TOKENS)
+    if (out->n >= a->max_tokens)
         return;
     hq_term *t = hq_termcache_get(a->cache, text + start, end - start, len - start, fold_opts);
     emit_term(a, t, start, end, pos, flags, out);
@@ -143,6 +150,26 @@ static uint32_t emit_cjk(hq_analyzer *a, const char *text, size_t len, const hq_
     return pos;
 }
 
+/* One word w of text[0..len), at pos, into out; t: its term from the
+ * cache, or NULL to look it up here (a CJK run and a compound are
+ * analysed part by part).  Returns the position after it. */
+static inline __attribute__((always_inline)) uint32_t analyze_word(hq_analyzer *a,
+                                                                   const char *text, size_t len,
+                                                                   const hq_word *w, hq_term *t,
+                                                                   uint32_t pos, unsigned flags,
+                                                                   hq_tokens *out)
+{
+    if (w->flags & HQ_WORD_CJK)
+        return emit_cjk(a, text, len, w, pos, flags, out);
+    if (w->flags & HQ_WORD_HYPHEN)
+        return emit_compound(a, text, len, w, pos, flags, out);
+    if (t != NULL)
+        emit_term(a, t, w->start, w->end, pos, flags, out);
+    else
+        emit(a, text, len, w->start, w->end, pos, 0, flags, out);
+    return pos + 1;
+}
+
 /* The words of text[0..len) into out (hq_analyze without its checks),
  * inlined per call site so that the index's flags are constants. */
 static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, const char *text,
@@ -159,15 +186,8 @@ static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, 
         for (size_t i = 0; i < n && out->n < HQ_TEXT_MAX_TOKENS;) {
             size_t done = i + hq_termcache_get_words(a->cache, text, len, words + i, n - i,
                                                      terms + i);
-            for (; i < done && out->n < HQ_TEXT_MAX_TOKENS; i++) {
-                const hq_word *w = &words[i];
-                if (w->flags & HQ_WORD_CJK)
-                    pos = emit_cjk(a, text, len, w, pos, flags, out);
-                else if (w->flags & HQ_WORD_HYPHEN)
-                    pos = emit_compound(a, text, len, w, pos, flags, out);
-                else
-                    emit_term(a, terms[i], w->start, w->end, pos++, flags, out);
-            }
+            for (; i < done && out->n < HQ_TEXT_MAX_TOKENS; i++)
+                pos = analyze_word(a, text, len, &words[i], terms[i], pos, flags, out);
             if (i < done)
                 break; /* out is full */
             if (i < n) { /* the cache is full */
@@ -185,6 +205,7 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
         hq_arena_free(&a->scratch);
     if ((flags & HQ_ANALYZE_IDS) && a->ids == NULL)
         a->ids = hq_intern_new();
+    a->max_tokens = HQ_TEXT_MAX_TOKENS;
     if (text == NULL)
         return;
     if (len > HQ_TEXT_MAX_INPUT)
@@ -193,6 +214,64 @@ void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq
         analyze_words(a, text, len, HQ_ANALYZE_IDS, out);
     else
         analyze_words(a, text, len, flags, out);
+}
+
+/* The id of cached term t (not a stop word), numbered at its first use. */
+static inline uint32_t term_id(hq_analyzer *a, hq_term *t)
+{
+    if (t->id == HQ_NO_ID)
+        t->id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
+    return t->id;
+}
+
+/* The common path: a word of ASCII letters the cache holds is looked up
+ * by the hash the scan made and written out at once; any other word
+ * goes through analyze_word() into a->one, then is copied out. */
+uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t doc,
+                        uint32_t field, uint32_t base, hq_termpos **items, size_t *n,
+                        size_t *cap)
+{
+    if (a->scratch.used > 0)
+        hq_arena_free(&a->scratch);
+    if (a->ids == NULL)
+        a->ids = hq_intern_new();
+    if (text == NULL)
+        return 0;
+    if (len > HQ_TEXT_MAX_INPUT)
+        len = HQ_TEXT_MAX_INPUT;
+    hq_termpos *out = *items;
+    size_t k = *n, first = k, limit = k + HQ_TEXT_MAX_TOKENS, room = *cap, at = 0;
+    uint32_t pos = 0;
+    hq_word w;
+    while (k < limit && hq_next_word(text, len, &at, 0, &w)) {
+        size_t wlen = w.end - w.start;
+        hq_term *t = NULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((w.flags & HQ_WORD_HASHED) && wlen <= HQ_TEXT_MAX_WORD)
+            t = hq_termcache_find_hashed(a->cache, text, &w, wlen);
+#endif
+        if (t != NULL) { /* as emit_term() with HQ_ANALYZE_IDS */
+            if (t->folded != NULL && !t->stop) {
+                if (k == room)
+                    hq_grow((void **)&out, &room, k + 1, sizeof *out);
+                out[k++] = (hq_termpos){term_id(a, t), doc, base + pos, field};
+            }
+            pos++;
+            continue;
+        }
+        a->one.n = 0;
+        a->max_tokens = limit - k;
+        pos = analyze_word(a, text, len, &w, NULL, pos, HQ_ANALYZE_IDS, &a->one);
+        if (room - k < a->one.n)
+            hq_grow((void **)&out, &room, k + a->one.n, sizeof *out);
+        for (size_t i = 0; i < a->one.n; i++)
+            out[k++] = (hq_termpos){a->one.items[i].id, doc, base + a->one.items[i].pos, field};
+    }
+    a->max_tokens = HQ_TEXT_MAX_TOKENS;
+    *items = out;
+    *n = k;
+    *cap = room;
+    return k > first ? out[k - 1].pos - base + 1 : 0; /* positions never decrease */
 }
 
 size_t hq_analyzer_n_ids(const hq_analyzer *a)

@@ -11,8 +11,8 @@
  * same stem; that costs a little memory, never a different result.
  *
  * Layout: an open-addressing table (linear probing, at most half full)
- * of 16-byte slots {entry, 32-bit tag of the hash, key length, fold
- * options}; an entry, in the cache's arena, is the hq_term handed out
+ * of 16-byte slots {entry, and in one word compared at once: the 32-bit
+ * tag of the hash, key length, fold options}; an entry, in the cache's arena, is the hq_term handed out
  * followed by its strings:
  *     key, zero-padded to a multiple of 8 bytes (at least one zero)
  *     folded form + NUL   (absent when it equals the key)
@@ -25,39 +25,11 @@
  * computed into a temporary each time, so memory stays bounded whatever
  * the input.
  */
-#include "text.h"
+#include "scan.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define INITIAL_SLOTS 4096 /* a power of two */
-#define KEY_WORDS(len) ((size_t)(len) / 8 + 1) /* 8-byte words of a padded key */
-
-typedef struct entry {
-    hq_term term;
-    uint64_t key[]; /* KEY_WORDS(key_len), then the strings */
-} entry;
-
-typedef struct slot {
-    entry *e;     /* NULL: empty */
-    uint32_t tag; /* the high 32 bits of the key's hash */
-    uint8_t key_len; /* <= HQ_TEXT_MAX_WORD */
-    uint8_t opts;    /* HQ_FOLD_* the word was folded with */
-} slot;
-
-struct hq_termcache {
-    slot *slots;
-    size_t mask; /* number of slots - 1 */
-    size_t n;    /* words cached */
-    size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
-    hq_arena arena;
-    hq_stemmer *stemmer;
-    hq_term tmp; /* a term computed but not cached (the cache is full) */
-    hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
-    char tmp_folded[HQ_TEXT_MAX_WORD + 1];
-    char tmp_stem[HQ_TEXT_MAX_WORD + 1];
-    hq_folder folder;
-};
 
 hq_termcache *hq_termcache_new(void)
 {
@@ -151,7 +123,8 @@ static void grow(hq_termcache *c)
         const slot *o = &c->slots[i];
         if (o->e == NULL)
             continue;
-        size_t j = hash_key(o->e->key, o->key_len, o->opts) & (n_slots - 1);
+        size_t j = hash_key(o->e->key, HQ_SLOT_LEN(o->meta), HQ_SLOT_OPTS(o->meta)) &
+                   (n_slots - 1);
         while (slots[j].e != NULL)
             j = (j + 1) & (n_slots - 1);
         slots[j] = *o;
@@ -177,8 +150,8 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
 }
 
 /* Caches word (loaded in k) at the empty slot i; returns its term. */
-static hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *k,
-                             const char *word, size_t len, unsigned opts)
+static hq_term *insert(hq_termcache *c, size_t i, uint64_t meta, const uint64_t *k,
+                       const char *word, size_t len, unsigned opts)
 {
     const hq_term *t = compute(c, word, len, opts);
     size_t key_size = KEY_WORDS(len) * 8;
@@ -205,7 +178,7 @@ static hq_term *insert(hq_termcache *c, size_t i, uint32_t tag, const uint64_t *
             e->term.stem = q;
         }
     }
-    c->slots[i] = (slot){.e = e, .tag = tag, .key_len = (uint8_t)len, .opts = (uint8_t)opts};
+    c->slots[i] = (slot){.e = e, .meta = meta};
     c->n++;
     return &e->term;
 }
@@ -233,12 +206,11 @@ static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigne
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
-    uint32_t tag = (uint32_t)(h >> 32);
+    uint64_t meta = hq_slot_meta(h, len, opts);
     size_t i = h & c->mask;
     for (; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
         const slot *sl = &c->slots[i];
-        if (sl->tag == tag && sl->key_len == len && sl->opts == opts &&
-            same_key(sl->e->key, k, len))
+        if (sl->meta == meta && same_key(sl->e->key, k, len))
             return &sl->e->term;
     }
     if (c->n >= c->max || c->arena.used >= HQ_TERM_CACHE_BYTES)
@@ -248,41 +220,8 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
         for (i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask)
             ;
     }
-    return insert(c, i, tag, k, word, len, opts);
+    return insert(c, i, meta, k, word, len, opts);
 }
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Whether the padded key k is the word w of text, whose whole 8-byte
- * words are read in place and whose last one is w->key_last. */
-static inline bool same_key_in_place(const uint64_t *k, const char *text, const hq_word *w,
-                                     size_t len)
-{
-    size_t last = len / 8;
-    for (size_t i = 0; i < last; i++) {
-        uint64_t x;
-        memcpy(&x, text + w->start + 8 * i, 8);
-        if (x != k[i])
-            return false;
-    }
-    return k[last] == w->key_last;
-}
-
-/* The cached term of the hashed word w of text, folded without options;
- * NULL when not cached. */
-static inline hq_term *find_hashed(const hq_termcache *c, const char *text, const hq_word *w,
-                                   size_t len)
-{
-    uint64_t h = w->key_hash;
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
-        const slot *sl = &c->slots[i];
-        if (sl->tag == tag && sl->key_len == len && sl->opts == 0 &&
-            same_key_in_place(sl->e->key, text, w, len))
-            return &sl->e->term;
-    }
-    return NULL;
-}
-#endif
 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
                               const hq_word *words, size_t n, hq_term **terms)
@@ -297,7 +236,7 @@ size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
         }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if ((w->flags & HQ_WORD_HASHED) && wlen > 0 && wlen <= HQ_TEXT_MAX_WORD)
-            t = find_hashed(c, text, w, wlen);
+            t = hq_termcache_find_hashed(c, text, w, wlen);
 #endif
         if (t == NULL) {
             t = hq_termcache_get(c, text + w->start, wlen, len - w->start, 0);

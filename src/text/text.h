@@ -89,7 +89,7 @@ enum { HQ_TOKENIZE_SPLIT_HYPHENS = 1 }; /* hyphens separate (the parts of a comp
 
 /* Finds the words of text[*at..len) (len <= HQ_TEXT_MAX_INPUT), at most
  * max of them, in order, into words[]; returns how many (0: none left)
- * and moves *at past the last.  Reads only text[*at..len); never fails.
+ * and moves *at past the last (and maybe past one separator after it).  Reads only text[*at..len); never fails.
  * O(bytes scanned).  Words come in batches to spare a call per word. */
 size_t hq_tokenize(const char *text, size_t len, size_t *at, unsigned opts, hq_word *words,
                    size_t max);
@@ -258,6 +258,25 @@ enum {
  * HQ_TEXT_MAX_INPUT and tokens past HQ_TEXT_MAX_TOKENS are ignored.
  * Tokens come in text order (a compound before its first part). */
 void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out);
+
+/* A token as the index builder inverts them: its term's number and
+ * position, with the document and field the caller gives. */
+typedef struct hq_termpos {
+    uint32_t term;  /* the term's id in the analyzer's dictionary (HQ_ANALYZE_IDS) */
+    uint32_t doc;   /* the caller's */
+    uint32_t pos;   /* position: the caller's base + the token's (see above) */
+    uint32_t field; /* the caller's */
+} hq_termpos;
+
+/* The index builder's path: the tokens hq_analyze(a, text, len,
+ * HQ_ANALYZE_IDS, ...) gives, appended to (*items)[*n..] (grown with
+ * hq_grow(), *cap its capacity) as {id, doc, base + pos, field}, with
+ * the same limits; the word of text is scanned, looked up and written
+ * out in one pass, without the byte offsets.  Returns 1 + the position
+ * (before base) of the last token, 0 when none. */
+uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t doc,
+                        uint32_t field, uint32_t base, hq_termpos **items, size_t *n,
+                        size_t *cap);
 
 /* Lowers the number of words a's term cache may hold (see
  * hq_termcache_limit()). */

@@ -507,6 +507,102 @@ static void test_term_ids(void **state)
     hq_analyzer_free(full);
 }
 
+/* What hq_analyze_ids() appends, against hq_analyze(..., HQ_ANALYZE_IDS)
+ * on a twin analyzer fed the same texts: the same ids, positions + base,
+ * the caller's doc and field, and 1 + the last position. */
+static void check_ids_like_analyze(hq_analyzer *twin, hq_analyzer *a, const char *text,
+                                   size_t len, uint32_t base, hq_termpos **items, size_t *n,
+                                   size_t *cap)
+{
+    hq_tokens t = {0};
+    hq_analyze(twin, text, len, HQ_ANALYZE_IDS, &t);
+    size_t from = *n;
+    uint32_t end = hq_analyze_ids(a, text, len, 7, 2, base, items, n, cap);
+    assert_int_equal(*n - from, t.n);
+    for (size_t i = 0; i < t.n; i++) {
+        const hq_termpos *p = &(*items)[from + i];
+        if (p->term != t.items[i].id || p->pos != base + t.items[i].pos || p->doc != 7 ||
+            p->field != 2)
+            fail_msg("[%.*s] token %zu: got %u@%u, want %u@%u", (int)len, text, i, p->term,
+                     p->pos, t.items[i].id, base + t.items[i].pos);
+    }
+    assert_int_equal(end, t.n ? t.items[t.n - 1].pos + 1 : 0);
+    assert_int_equal(hq_analyzer_n_ids(a), hq_analyzer_n_ids(twin));
+    hq_tokens_free(&t);
+}
+
+/* The index builder's one-pass path gives what hq_analyze() gives: on
+ * every line of the vocabulary, on random text (every rule, random
+ * bytes), with a full term cache, and up to the token cap. */
+static void test_analyze_ids(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "Z", "e\xcc\x81", "0", "'", "\xe2\x80\x99", "-", "&", ".", ",", " ", "\n",
+        "\xc3\xa9", "\xe9\xab\x98", "\xe3\x81\x8c", "\xc2\xad", "\xff", "\0", "ing",
+        "the", "Fever", "ovaries", "x-ray", "covid-19", "abcdefghijklmnop", "non-small-cell",
+    };
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    hq_analyzer *twin = hq_analyzer_new(), *a = hq_analyzer_new();
+    hq_analyzer *full_twin = hq_analyzer_new(), *full = hq_analyzer_new();
+    hq_analyzer_cache_limit(full_twin, 5);
+    hq_analyzer_cache_limit(full, 5);
+    hq_termpos *items = NULL;
+    size_t n = 0, cap = 0;
+
+    test_tsv tsv;
+    test_tsv_open(&tsv, VOCABULARY);
+    test_tsv_line line;
+    size_t n_lines = 0;
+    while (test_tsv_next(&tsv, 2, &line)) {
+        if (line.n_fields < 1 || line.len == 0 || line.text[0] == '#')
+            continue;
+        check_ids_like_analyze(twin, a, line.field[0], line.field_len[0], 3, &items, &n, &cap);
+        n_lines++;
+    }
+    test_tsv_close(&tsv);
+    assert_true(n_lines >= 80);
+
+    uint64_t seed = 7;
+    hq_buf text;
+    hq_buf_init(&text, 0);
+    for (int round = 0; round < 300; round++) {
+        hq_buf_reset(&text);
+        size_t k = next_random(&seed) % 300;
+        for (size_t i = 0; i < k; i++) {
+            const char *p = pieces[next_random(&seed) % n_pieces];
+            hq_buf_append(&text, p, p[0] ? strlen(p) : 1);
+        }
+        if (round % 5 == 4) /* random bytes */
+            for (size_t i = 0; i < text.len; i++)
+                text.data[i] = (char)next_random(&seed);
+        n = round % 2 ? n : 0; /* appended after what is there, or from 0 */
+        check_ids_like_analyze(twin, a, text.data, text.len, (uint32_t)round, &items, &n, &cap);
+        check_ids_like_analyze(full_twin, full, text.data, text.len, 0, &items, &n, &cap);
+    }
+    hq_buf_free(&text);
+    assert_int_equal(hq_analyze_ids(a, NULL, 0, 0, 0, 0, &items, &n, &cap), 0);
+
+    size_t n_words = HQ_TEXT_MAX_TOKENS + 1000;
+    char *s = hq_xmalloc(2 * n_words);
+    for (size_t i = 0; i < n_words; i++) {
+        s[2 * i] = i % 2 ? 'x' : 'y';
+        s[2 * i + 1] = i % 3 ? ' ' : '-';
+    }
+    n = 5;
+    uint32_t end = hq_analyze_ids(a, s, 2 * n_words, 0, 0, 0, &items, &n, &cap);
+    assert_int_equal(n, 5 + HQ_TEXT_MAX_TOKENS);
+    assert_int_equal(end, items[n - 1].pos + 1);
+    n = 0;
+    check_ids_like_analyze(twin, a, s, 2 * n_words, 0, &items, &n, &cap);
+    free(s);
+    free(items);
+    hq_analyzer_free(twin);
+    hq_analyzer_free(a);
+    hq_analyzer_free(full_twin);
+    hq_analyzer_free(full);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_random_text),
         cmocka_unit_test(test_full_cache),
         cmocka_unit_test(test_term_ids),
+        cmocka_unit_test(test_analyze_ids),
     };
     return cmocka_run_group_tests_name("text/analyzer", tests, NULL, NULL);
 }
