@@ -136,16 +136,50 @@ static void grow(hq_termcache *c)
 
 /* Folds, stems and checks word[0..len) into c->tmp, whose strings may
  * point into the folder or the stemmer until the next call. */
+/* The cached entry of folded[0..len) as written, folded with opts,
+ * when it folds to itself; NULL otherwise. */
+static const hq_term *find_folded(const hq_termcache *c, const char *folded, size_t len,
+                                  unsigned opts)
+{
+    if (len == 0 || len > HQ_TEXT_MAX_WORD)
+        return NULL;
+    uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
+    uint64_t h = load_key(k, folded, len, len, opts);
+    uint64_t meta = hq_slot_meta(h, len, opts);
+    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
+        const slot *sl = &c->slots[i];
+        if (sl->meta == meta && same_key(sl->e->key, k, len)) {
+            const hq_term *t = &sl->e->term;
+            return t->folded != NULL && t->folded_len == len && memcmp(t->folded, folded, len) == 0
+                       ? t
+                       : NULL;
+        }
+    }
+    return NULL;
+}
+
 static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned opts)
 {
     hq_term *t = &c->tmp;
     size_t folded_len, stem_len = 0;
     t->folded = hq_fold(&c->folder, word, len, opts, &folded_len);
     t->folded_len = (uint32_t)folded_len;
+    t->id = HQ_NO_ID;
+    /* A word written otherwise than its folded form ("Fever", "FEVER"):
+     * when that form is cached, its stem and stop mark are this word's. */
+    const hq_term *same = t->folded != NULL && (folded_len != len || memcmp(t->folded, word, len) != 0)
+                              ? find_folded(c, t->folded, folded_len, opts)
+                              : NULL;
+    if (same != NULL) {
+        t->stop = same->stop;
+        t->stem = same->stem;
+        t->stem_len = same->stem_len;
+        t->id = same->id;
+        return t;
+    }
     t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
     t->stem = t->folded ? hq_stem(c->stemmer, t->folded, folded_len, &stem_len) : NULL;
     t->stem_len = (uint32_t)stem_len;
-    t->id = HQ_NO_ID;
     return t;
 }
 
