@@ -33,7 +33,7 @@ hq_intern *hq_intern_new(void)
     hq_intern *t = hq_xcalloc(1, sizeof *t);
     hq_arena_init(&t->strings);
     t->mask = 1023;
-    t->slots = hq_xcalloc(t->mask + 1, sizeof *t->slots);
+    t->slots = hq_xcalloc_eager(t->mask + 1, sizeof *t->slots);
     return t;
 }
 
@@ -86,7 +86,7 @@ static void grow_slots(hq_intern *t)
 {
     size_t n = (t->mask + 1) * 2;
     free(t->slots);
-    t->slots = hq_xcalloc(n, sizeof *t->slots);
+    t->slots = hq_xcalloc_eager(n, sizeof *t->slots);
     t->mask = n - 1;
     for (size_t id = 0; id < t->n; id++) {
         const entry *e = &t->entries[id];

@@ -29,6 +29,15 @@ void *hq_xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *hq_xcalloc_eager(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        out_of_memory(SIZE_MAX);
+    void *p = hq_xmalloc(n * size);
+    memset(p, 0, n * size); /* written: each page faulted in writable at once */
+    return p;
+}
+
 void *hq_xrealloc(void *p, size_t size)
 {
     void *q = realloc(p, size ? size : 1);

@@ -89,7 +89,7 @@ static uint32_t strtab_add(strtab *t, const char *s)
     size_t len = strlen(s);
     if (t->n * 2 >= t->n_slots) {
         size_t n = t->n_slots ? t->n_slots * 2 : 1024;
-        strtab_slot *slots = hq_xcalloc(n, sizeof *slots);
+        strtab_slot *slots = hq_xcalloc_eager(n, sizeof *slots);
         for (size_t i = 0; i < t->n_slots; i++) {
             if (t->slots[i].off == 0)
                 continue;

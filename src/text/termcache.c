@@ -34,7 +34,7 @@
 hq_termcache *hq_termcache_new(void)
 {
     hq_termcache *c = hq_xcalloc(1, sizeof *c);
-    c->slots = hq_xcalloc(INITIAL_SLOTS, sizeof *c->slots);
+    c->slots = hq_xcalloc_eager(INITIAL_SLOTS, sizeof *c->slots);
     c->mask = INITIAL_SLOTS - 1;
     c->max = HQ_TERM_CACHE_MAX;
     hq_arena_init(&c->arena);
@@ -118,7 +118,7 @@ static inline bool same_key(const uint64_t *a, const uint64_t *b, size_t len)
 static void grow(hq_termcache *c)
 {
     size_t n_slots = (c->mask + 1) * 2;
-    slot *slots = hq_xcalloc(n_slots, sizeof *slots);
+    slot *slots = hq_xcalloc_eager(n_slots, sizeof *slots);
     for (size_t i = 0; i <= c->mask; i++) {
         const slot *o = &c->slots[i];
         if (o->e == NULL)
