@@ -5,9 +5,14 @@
  * memindex numbers a segment's terms with another.  Not thread-safe.
  *
  * Layout: the strings (NUL-terminated) in an arena; an array id →
- * {string, length, hash}; an open-addressing table of ids (linear
- * probing, at most half full).  Both grow by doubling, so an id costs
- * about 24 bytes and its string.
+ * {string, length}; an open-addressing table (linear probing, at most
+ * half full) of slots {id + 1, tag}, the tag being the high half of the
+ * string's hash, which also places the slot.  A probe compares tags in
+ * the table and reads an entry and its string only when they agree, so
+ * a new string costs no read outside the table (those dependent misses
+ * were most of the analyzer's numbering of new terms), and growing the
+ * table reads no string.  Both grow by doubling, so an id costs about
+ * 32 bytes and its string.
  */
 #include "base.h"
 
@@ -17,14 +22,18 @@
 typedef struct entry {
     const char *s;
     uint32_t len;
-    uint32_t hash; /* the high half of the string's hash */
 } entry;
+
+typedef struct islot {
+    uint32_t id1; /* id + 1; 0: empty */
+    uint32_t tag; /* the high half of the string's hash; its low bits place the slot */
+} islot;
 
 struct hq_intern {
     hq_arena strings;
     entry *entries; /* by id */
     size_t n, cap;
-    uint32_t *slots; /* id + 1; 0: empty */
+    islot *slots;
     size_t mask;     /* slots - 1 */
 };
 
@@ -70,13 +79,16 @@ const char *hq_intern_str(const hq_intern *t, uint32_t id, size_t *len)
     return t->entries[id].s;
 }
 
-/* The slot holding s, or the empty one where it would go. */
-static size_t find_slot(const hq_intern *t, const char *s, size_t len, uint64_t h)
+/* The slot holding s (whose tag is tag), or the empty one where it
+ * would go. */
+static size_t find_slot(const hq_intern *t, const char *s, size_t len, uint32_t tag)
 {
-    size_t i = h & t->mask;
-    for (uint32_t id; (id = t->slots[i]) != 0; i = (i + 1) & t->mask) {
-        const entry *e = &t->entries[id - 1];
-        if (e->hash == (uint32_t)(h >> 32) && e->len == len && memcmp(e->s, s, len) == 0)
+    size_t i = tag & t->mask;
+    for (; t->slots[i].id1 != 0; i = (i + 1) & t->mask) {
+        if (t->slots[i].tag != tag)
+            continue;
+        const entry *e = &t->entries[t->slots[i].id1 - 1];
+        if (e->len == len && memcmp(e->s, s, len) == 0)
             break;
     }
     return i;
@@ -85,39 +97,45 @@ static size_t find_slot(const hq_intern *t, const char *s, size_t len, uint64_t 
 static void grow_slots(hq_intern *t)
 {
     size_t n = (t->mask + 1) * 2;
-    free(t->slots);
-    t->slots = hq_xcalloc_eager(n, sizeof *t->slots);
-    t->mask = n - 1;
-    for (size_t id = 0; id < t->n; id++) {
-        const entry *e = &t->entries[id];
-        size_t i = hq_hash_bytes(e->s, e->len) & t->mask;
-        while (t->slots[i] != 0)
-            i = (i + 1) & t->mask;
-        t->slots[i] = (uint32_t)id + 1;
+    islot *slots = hq_xcalloc_eager(n, sizeof *slots);
+    for (size_t k = 0; k <= t->mask; k++) {
+        if (t->slots[k].id1 == 0)
+            continue;
+        size_t i = t->slots[k].tag & (n - 1);
+        while (slots[i].id1 != 0)
+            i = (i + 1) & (n - 1);
+        slots[i] = t->slots[k];
     }
+    free(t->slots);
+    t->slots = slots;
+    t->mask = n - 1;
+}
+
+static uint32_t tag_of(const char *s, size_t len)
+{
+    return (uint32_t)(hq_hash_bytes(s, len) >> 32);
 }
 
 uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len)
 {
-    size_t i = find_slot(t, s, len, hq_hash_bytes(s, len));
-    return t->slots[i] ? t->slots[i] - 1 : HQ_NO_ID;
+    size_t i = find_slot(t, s, len, tag_of(s, len));
+    return t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
 }
 
 uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
 {
-    uint64_t h = hq_hash_bytes(s, len);
-    size_t i = find_slot(t, s, len, h);
+    uint32_t tag = tag_of(s, len);
+    size_t i = find_slot(t, s, len, tag);
     if (added)
-        *added = t->slots[i] == 0;
-    if (t->slots[i] != 0)
-        return t->slots[i] - 1;
+        *added = t->slots[i].id1 == 0;
+    if (t->slots[i].id1 != 0)
+        return t->slots[i].id1 - 1;
     if (t->n >= HQ_NO_ID - 1)
         abort(); /* 4 billion distinct strings: memory ran out long before */
     hq_grow((void **)&t->entries, &t->cap, t->n + 1, sizeof *t->entries);
     uint32_t id = (uint32_t)t->n++;
-    t->entries[id] = (entry){hq_arena_strndup(&t->strings, s, len), (uint32_t)len,
-                             (uint32_t)(h >> 32)};
-    t->slots[i] = id + 1;
+    t->entries[id] = (entry){hq_arena_strndup(&t->strings, s, len), (uint32_t)len};
+    t->slots[i] = (islot){id + 1, tag};
     if (2 * t->n > t->mask + 1)
         grow_slots(t);
     return id;
