@@ -153,7 +153,12 @@ static void w_out(writer *w, const void *data, size_t len)
         }
     }
 #ifdef SYNC_FILE_RANGE_WRITE
-    if (w->rc == HQ_OK) /* a hint: where it is not supported, the fsync does it all */
+    /* A hint (where it is not supported, the fsync does it all).  The
+     * first page holds the header, rewritten at the end: a write to a
+     * page under writeback may wait for it. */
+    if (start < 4096)
+        start = 4096;
+    if (w->rc == HQ_OK && w->flushed > start)
         (void)sync_file_range(w->fd, (off_t)start, (off_t)(w->flushed - start),
                               SYNC_FILE_RANGE_WRITE);
 #else
