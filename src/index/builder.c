@@ -54,6 +54,7 @@
 typedef struct bdoc {
     uint32_t section_id, article_id, source, qtype; /* qtype UINT32_MAX: none */
     uint32_t title, body;                           /* UINT32_MAX: none */
+    uint32_t title_len, body_len;                   /* their bytes */
     uint32_t focus, n_focus;  /* offsets of the focus names in batch.focus */
     uint8_t trust, flags;
     uint32_t len[HQ_NFIELDS]; /* field lengths in positions (analysis) */
@@ -170,7 +171,9 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
     x->trust = (uint8_t)hq_trust_code(d->trust);
     x->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
     x->title = put_text(bt, d->title);
+    x->title_len = d->title ? (uint32_t)(bt->text_len - x->title - 1) : 0;
     x->body = put_text(bt, d->body);
+    x->body_len = d->body ? (uint32_t)(bt->text_len - x->body - 1) : 0;
     x->focus = (uint32_t)bt->n_focus;
     for (size_t i = 0; i < d->n_focus; i++) {
         if (d->focus[i] == NULL || *d->focus[i] == '\0')
@@ -183,14 +186,14 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
 
 /* ---- analysis (any thread; the batch and the analyzer are its own) ------- */
 
-/* Analyses text into bt's tokens of document doc, field f; returns the
+/* Analyses text (len bytes) into bt's tokens of document doc, field f; returns the
  * position after its last token. */
-static uint32_t analyze_text(actx *ax, batch *bt, uint32_t doc, uint32_t f, const char *text)
+static uint32_t analyze_text(actx *ax, batch *bt, uint32_t doc, uint32_t f, const char *text,
+                             uint32_t len)
 {
-    if (text == NULL || *text == '\0')
+    if (text == NULL || len == 0)
         return 0;
-    return hq_analyze_ids(ax->a, text, strlen(text), doc, f, 0, &bt->toks, &bt->n_toks,
-                          &bt->cap_toks);
+    return hq_analyze_ids(ax->a, text, len, doc, f, 0, &bt->toks, &bt->n_toks, &bt->cap_toks);
 }
 
 /* Are x's focus names those analysed last? */
@@ -245,7 +248,8 @@ static void analyze_batch(actx *ax, int index, batch *bt)
     bt->n_toks = 0;
     for (uint32_t i = 0; i < bt->n_docs; i++) {
         bdoc *x = &bt->docs[i];
-        x->len[HQ_FIELD_TITLE] = analyze_text(ax, bt, i, HQ_FIELD_TITLE, text_at(bt, x->title));
+        x->len[HQ_FIELD_TITLE] = analyze_text(ax, bt, i, HQ_FIELD_TITLE, text_at(bt, x->title),
+                                               x->title_len);
         analyze_focus(ax, bt, x);
         hq_grow((void **)&bt->toks, &bt->cap_toks, bt->n_toks + ax->n_focus, sizeof *bt->toks);
         for (size_t k = 0; k < ax->n_focus; k++) {
@@ -253,7 +257,8 @@ static void analyze_batch(actx *ax, int index, batch *bt)
             bt->toks[bt->n_toks++].doc = i;
         }
         x->len[HQ_FIELD_FOCUS] = ax->focus_len;
-        x->len[HQ_FIELD_BODY] = analyze_text(ax, bt, i, HQ_FIELD_BODY, text_at(bt, x->body));
+        x->len[HQ_FIELD_BODY] = analyze_text(ax, bt, i, HQ_FIELD_BODY, text_at(bt, x->body),
+                                              x->body_len);
     }
     size_t n_ids = hq_analyzer_n_ids(ax->a);
     hq_runs_build(&bt->runs, bt->toks, bt->n_toks, (uint32_t)n_ids);
