@@ -51,7 +51,19 @@ hq_status hq_fsync_dir(const char *dir, hq_error *err);
 
 /* Little-endian fixed-width integers and LEB128 varints.  The readers
  * take the bytes left and return 0 (and leave *v unset) when the value
- * does not fit in them. */
+ * does not fit in them.  hq_store_* write at p, hq_put_* append to b. */
+static inline void hq_store_u16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void hq_store_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
 void hq_put_u16(hq_buf *b, uint16_t v);
 void hq_put_u32(hq_buf *b, uint32_t v);
 void hq_put_u64(hq_buf *b, uint64_t v);
@@ -224,8 +236,9 @@ typedef struct hq_skip {
                                      that hold the term in that field (saturated) */
     uint16_t min_ratio[HQ_NFIELDS]; /* smallest len / tf among them, in 1/16ths, rounded
                                        down (so a bound computed from it holds) */
-    float max_tfn; /* the block's largest normalised frequency (hq_field_factor) under the segment's hint parameters and
-                      average lengths, rounded up; 0 when the segment has no hints */
+    float max_tfn; /* the block's largest normalised frequency (hq_field_factor)
+                      under the segment's hint parameters and average lengths,
+                      rounded up; 0 when the segment has no hints */
 } hq_skip;
 
 /* What the encoder needs of the segment's documents for the skip

@@ -52,15 +52,15 @@ uint32_t hq_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
 
 void hq_put_u16(hq_buf *b, uint16_t v)
 {
-    unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
+    unsigned char x[2];
+    hq_store_u16(x, v);
     hq_buf_append(b, x, 2);
 }
 
 void hq_put_u32(hq_buf *b, uint32_t v)
 {
     unsigned char x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (unsigned char)(v >> (8 * i));
+    hq_store_u32(x, v);
     hq_buf_append(b, x, 4);
 }
 

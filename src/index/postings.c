@@ -68,18 +68,6 @@
 
 /* ---- encoding ------------------------------------------------------ */
 
-static void put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
 static uint16_t sat16(uint32_t v)
 {
     return v > 0xFFFF ? 0xFFFF : (uint16_t)v;
@@ -110,7 +98,7 @@ static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
         acc |= (uint64_t)v[i] << have;
         have += b;
         if (have >= 32) {
-            put32(tmp + len, (uint32_t)acc);
+            hq_store_u32(tmp + len, (uint32_t)acc);
             len += 4;
             acc >>= 32;
             have -= 32;
@@ -251,14 +239,14 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
         memcpy(&bits, &skips[b].max_tfn, 4);
         const uint32_t u32s[4] = {skips[b].last_doc, skips[b].doc_off, skips[b].pos_off, bits};
         for (int k = 0; k < 3; k++, q += 4)
-            put32(q, u32s[k]);
+            hq_store_u32(q, u32s[k]);
         for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            put16(q, skips[b].max_tf[f]);
+            hq_store_u16(q, skips[b].max_tf[f]);
         for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            put16(q, skips[b].min_len[f]);
+            hq_store_u16(q, skips[b].min_len[f]);
         for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            put16(q, skips[b].min_ratio[f]);
-        put32(q, u32s[3]);
+            hq_store_u16(q, skips[b].min_ratio[f]);
+        hq_store_u32(q, u32s[3]);
         hq_buf_append(out, e, SKIP_BYTES);
     }
     hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);

@@ -69,15 +69,15 @@ typedef struct section {
 
 /* ---- writing --------------------------------------------------------- */
 
-/* A string table that stores each distinct string once. */
 typedef struct strtab_slot {
     uint32_t off; /* offset + 1, 0 = empty */
     uint32_t tag; /* the string's hash, low 32 bits */
 } strtab_slot;
 
-/* Strings, each stored once, found by hash: a slot keeps the hash, so
- * growing re-reads no string, and a probe compares strings only when
- * hashes agree. */
+/* A segment's strings: those added with strtab_add are stored once,
+ * found by hash (a slot keeps the hash, so growing re-reads no string,
+ * and a probe compares strings only when hashes agree); those appended
+ * with strtab_append are stored as they come. */
 typedef struct strtab {
     hq_buf data;
     strtab_slot *slots;
@@ -231,13 +231,6 @@ static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32
     return *off;
 }
 
-/* Stores v little-endian at p. */
-static void store_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
 #define DOCS_AT_ONCE 256 /* records written (and checksummed) together */
 
 static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
@@ -249,13 +242,13 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
     for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
         const hq_newdoc *d = &docs[i];
         unsigned char *r = recs + (size_t)(i % DOCS_AT_ONCE) * DOC_BYTES;
-        store_u32(r, strtab_append(st, d->section_id));
-        store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0], strtab_append));
-        store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1], strtab_add));
-        store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2], strtab_add)
+        hq_store_u32(r, strtab_append(st, d->section_id));
+        hq_store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0], strtab_append));
+        hq_store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1], strtab_add));
+        hq_store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2], strtab_add)
                                    : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
-            store_u32(r + 16 + 4 * f, d->len[f]);
+            hq_store_u32(r + 16 + 4 * f, d->len[f]);
         r[28] = d->trust;
         r[29] = d->flags;
         r[30] = r[31] = 0;
