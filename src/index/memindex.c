@@ -199,6 +199,14 @@ static inline unsigned char field_mask(const uint32_t *tf)
     return (unsigned char)m;
 }
 
+/* Writes a document's field mask, then tf - 1 of each field it has. */
+static inline void write_doc(unsigned char **p, unsigned mask, const uint32_t *tf)
+{
+    *(*p)++ = (unsigned char)mask;
+    for (; mask != 0; mask &= mask - 1)
+        write_varint(p, tf[__builtin_ctz(mask)] - 1);
+}
+
 /* Writes the pending document of t to its postings stream. */
 static void finish_doc(hq_memindex *mi, hq_memterm *t)
 {
@@ -207,10 +215,7 @@ static void finish_doc(hq_memindex *mi, hq_memterm *t)
     reserve(mi, &t->post, 5 + 1 + 5 * HQ_NFIELDS);
     unsigned char *p = (unsigned char *)t->post.data + t->post.len;
     write_varint(&p, t->last_doc - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
-    *p++ = field_mask(t->cur_tf);
-    for (int f = 0; f < HQ_NFIELDS; f++)
-        if (t->cur_tf[f])
-            write_varint(&p, t->cur_tf[f] - 1);
+    write_doc(&p, field_mask(t->cur_tf), t->cur_tf);
     t->post.len = (size_t)(p - (unsigned char *)t->post.data);
     t->post.data[t->post.len] = '\0';
     t->prev_doc = t->last_doc;
@@ -365,14 +370,6 @@ static unsigned char *room(unsigned char **buf, size_t *len, size_t *cap, size_t
         *cap = c;
     }
     return *buf + *len;
-}
-
-/* Writes a document's field mask, then tf - 1 of each field it has. */
-static inline void write_doc(unsigned char **p, unsigned mask, const uint32_t *tf)
-{
-    *(*p)++ = (unsigned char)mask;
-    for (; mask != 0; mask &= mask - 1)
-        write_varint(p, tf[__builtin_ctz(mask)] - 1);
 }
 
 /* Encodes the postings of one run from its n tokens (doc, field, pos
