@@ -12,8 +12,8 @@
  *
  * Layout: an open-addressing table (linear probing, at most half full)
  * of 16-byte slots {entry, and in one word compared at once: the 32-bit
- * tag of the hash, key length, fold options}; an entry, in the cache's arena, is the hq_term handed out
- * followed by its strings:
+ * tag of the hash, key length, fold options}; an entry, in the cache's
+ * arena, is the hq_term handed out followed by its strings:
  *     key, zero-padded to a multiple of 8 bytes (at least one zero)
  *     folded form + NUL   (absent when it equals the key)
  *     stem + NUL          (absent when it equals the folded form)
@@ -134,8 +134,19 @@ static void grow(hq_termcache *c)
     c->mask = n_slots - 1;
 }
 
-/* Folds, stems and checks word[0..len) into c->tmp, whose strings may
- * point into the folder or the stemmer until the next call. */
+/* The slot of the word whose padded key is k (len bytes, folded with
+ * opts, hash h): the slot holding it, or the empty one where it goes. */
+static size_t probe(const hq_termcache *c, const uint64_t *k, uint64_t h, size_t len,
+                    unsigned opts)
+{
+    uint64_t meta = hq_slot_meta(h, len, opts);
+    size_t i = h & c->mask;
+    for (; c->slots[i].e != NULL; i = (i + 1) & c->mask)
+        if (c->slots[i].meta == meta && same_key(c->slots[i].e->key, k, len))
+            break;
+    return i;
+}
+
 /* The cached entry of folded[0..len) as written, folded with opts,
  * when it folds to itself; NULL otherwise. */
 static const hq_term *find_folded(const hq_termcache *c, const char *folded, size_t len,
@@ -145,19 +156,17 @@ static const hq_term *find_folded(const hq_termcache *c, const char *folded, siz
         return NULL;
     uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
     uint64_t h = load_key(k, folded, len, len, opts);
-    uint64_t meta = hq_slot_meta(h, len, opts);
-    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
-        const slot *sl = &c->slots[i];
-        if (sl->meta == meta && same_key(sl->e->key, k, len)) {
-            const hq_term *t = &sl->e->term;
-            return t->folded != NULL && t->folded_len == len && memcmp(t->folded, folded, len) == 0
-                       ? t
-                       : NULL;
-        }
-    }
-    return NULL;
+    const entry *e = c->slots[probe(c, k, h, len, opts)].e;
+    if (e == NULL)
+        return NULL;
+    const hq_term *t = &e->term;
+    bool folds_to_itself = t->folded != NULL && t->folded_len == len &&
+                           memcmp(t->folded, folded, len) == 0;
+    return folds_to_itself ? t : NULL;
 }
 
+/* Folds, stems and checks word[0..len) into c->tmp, whose strings may
+ * point into the folder or the stemmer until the next call. */
 static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned opts)
 {
     hq_term *t = &c->tmp;
@@ -167,9 +176,8 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
     t->id = HQ_NO_ID;
     /* A word written otherwise than its folded form ("Fever", "FEVER"):
      * when that form is cached, its stem and stop mark are this word's. */
-    const hq_term *same = t->folded != NULL && (folded_len != len || memcmp(t->folded, word, len) != 0)
-                              ? find_folded(c, t->folded, folded_len, opts)
-                              : NULL;
+    bool variant = t->folded != NULL && (folded_len != len || memcmp(t->folded, word, len) != 0);
+    const hq_term *same = variant ? find_folded(c, t->folded, folded_len, opts) : NULL;
     if (same != NULL) {
         t->stop = same->stop;
         t->stem = same->stem;
@@ -240,21 +248,16 @@ static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigne
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
-    uint64_t meta = hq_slot_meta(h, len, opts);
-    size_t i = h & c->mask;
-    for (; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
-        const slot *sl = &c->slots[i];
-        if (sl->meta == meta && same_key(sl->e->key, k, len))
-            return &sl->e->term;
-    }
+    size_t i = probe(c, k, h, len, opts);
+    if (c->slots[i].e != NULL)
+        return &c->slots[i].e->term;
     if (c->n >= c->max || c->arena.used >= HQ_TERM_CACHE_BYTES)
         return temporary(c, word, len, opts);
     if (2 * (c->n + 1) > c->mask + 1) {
         grow(c);
-        for (i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask)
-            ;
+        i = probe(c, k, h, len, opts); /* the empty slot in the grown table */
     }
-    return insert(c, i, meta, k, word, len, opts);
+    return insert(c, i, hq_slot_meta(h, len, opts), k, word, len, opts);
 }
 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
