@@ -378,6 +378,22 @@ static uint64_t next_random(uint64_t *x)
     return *x >> 33;
 }
 
+/* Fills text with fewer than max pieces drawn with seed ("" stands for a
+ * NUL byte), then, with bytes, overwrites them all with random bytes. */
+static void random_text(hq_buf *text, uint64_t *seed, const char *const *pieces,
+                        size_t n_pieces, size_t max, bool bytes)
+{
+    hq_buf_reset(text);
+    size_t n = next_random(seed) % max;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = pieces[next_random(seed) % n_pieces];
+        hq_buf_append(text, p, p[0] ? strlen(p) : 1);
+    }
+    if (bytes)
+        for (size_t i = 0; i < text->len; i++)
+            text->data[i] = (char)next_random(seed);
+}
+
 /* Random text from pieces that exercise every rule, and random bytes:
  * the invariants hold, and each plain word analysed alone gives the
  * term it gave in context (what makes a query meet the index). */
@@ -399,15 +415,7 @@ static void test_random_text(void **state)
     hq_buf text;
     hq_buf_init(&text, 0);
     for (int round = 0; round < 400; round++) {
-        hq_buf_reset(&text);
-        size_t n = next_random(&seed) % 200;
-        for (size_t i = 0; i < n; i++) {
-            const char *p = pieces[next_random(&seed) % n_pieces];
-            hq_buf_append(&text, p, p[0] ? strlen(p) : 1);
-        }
-        if (round % 4 == 3) /* random bytes */
-            for (size_t i = 0; i < text.len; i++)
-                text.data[i] = (char)next_random(&seed);
+        random_text(&text, &seed, pieces, n_pieces, 200, round % 4 == 3);
         unsigned flags = (unsigned)round % 4;
         hq_analyze(a, text.data, text.len, flags, &t);
         check_invariants(text.data, text.len, &t);
@@ -567,15 +575,7 @@ static void test_analyze_ids(void **state)
     hq_buf text;
     hq_buf_init(&text, 0);
     for (int round = 0; round < 300; round++) {
-        hq_buf_reset(&text);
-        size_t k = next_random(&seed) % 300;
-        for (size_t i = 0; i < k; i++) {
-            const char *p = pieces[next_random(&seed) % n_pieces];
-            hq_buf_append(&text, p, p[0] ? strlen(p) : 1);
-        }
-        if (round % 5 == 4) /* random bytes */
-            for (size_t i = 0; i < text.len; i++)
-                text.data[i] = (char)next_random(&seed);
+        random_text(&text, &seed, pieces, n_pieces, 300, round % 5 == 4);
         n = round % 2 ? n : 0; /* appended after what is there, or from 0 */
         check_ids_like_analyze(twin, a, text.data, text.len, (uint32_t)round, &items, &n, &cap);
         check_ids_like_analyze(full_twin, full, text.data, text.len, 0, &items, &n, &cap);
