@@ -78,15 +78,12 @@ static uint8_t bits_for(const uint32_t *v, uint32_t n)
     uint32_t all = 0;
     for (uint32_t i = 0; i < n; i++)
         all |= v[i];
-    uint8_t b = 0;
-    while (b < 32 && (all >> b) != 0)
-        b++;
-    return b;
+    return all == 0 ? 0 : (uint8_t)(32 - __builtin_clz(all));
 }
 
 /* Appends "u8 B, then n values of B bits" (see the layout above): the
  * values go into a 64-bit accumulator, stored 4 bytes at a time. */
-static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
+static hq_status pack(hq_buf *out, const uint32_t *v, uint32_t n)
 {
     unsigned char tmp[1 + HQ_BLOCK * HQ_NFIELDS * 4 + 8];
     uint8_t b = bits_for(v, n);
@@ -108,12 +105,14 @@ static void pack(hq_buf *out, const uint32_t *v, uint32_t n)
         tmp[len++] = (unsigned char)acc;
         acc >>= 8;
     }
-    hq_buf_append(out, tmp, len);
+    return hq_buf_append(out, tmp, len);
 }
 
 /* Reads a varint the memindex wrote (trusted: it is our own memory). */
 static inline uint32_t read_varint(const unsigned char **p)
 {
+    if (**p < 0x80) /* most gaps and frequencies */
+        return *(*p)++;
     uint32_t v = 0;
     for (int shift = 0;; shift += 7) {
         unsigned char c = *(*p)++;
@@ -136,9 +135,10 @@ static float round_up(double v)
  * own, its frequencies are read once for the values, the bounds and the
  * positions' count.  *prev is the last document of the previous block
  * (UINT32_MAX: none), and becomes this block's last.  Returns the number
- * of positions the block's documents hold. */
+ * of positions the block's documents hold; *rc becomes HQ_ELIMIT if data
+ * could not take the block. */
 static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, uint32_t n,
-                             const hq_encode_ctx *ctx, hq_buf *data, hq_skip *sk)
+                             const hq_encode_ctx *ctx, hq_buf *data, hq_skip *sk, hq_status *rc)
 {
     const unsigned char *p = (const unsigned char *)t->post.data + *off;
     const uint32_t *doc_len = ctx->doc_len;
@@ -146,7 +146,7 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
     uint64_t count = 0;
     uint32_t gaps[HQ_BLOCK], vals[HQ_BLOCK * HQ_NFIELDS];
     uint32_t n_vals = 0, doc = *prev;
-    uint8_t masks[HQ_BLOCK / 2] = {0};
+    uint8_t masks[HQ_BLOCK / 2];
     for (int f = 0; f < HQ_NFIELDS; f++) {
         sk->max_tf[f] = 0;
         sk->min_len[f] = 0xFFFF;
@@ -157,7 +157,10 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
         doc = doc == UINT32_MAX ? gap : doc + 1 + gap;
         gaps[i] = gap; /* doc[i] - doc[i-1] - 1, doc[-1] = -1 for the first */
         unsigned mask = *p++ & ((1u << HQ_NFIELDS) - 1);
-        masks[i / 2] |= (uint8_t)(mask << (4 * (i % 2)));
+        if (i % 2 == 0)
+            masks[i / 2] = (uint8_t)mask;
+        else
+            masks[i / 2] |= (uint8_t)(mask << 4);
         uint32_t tfs[HQ_NFIELDS] = {0};
         for (unsigned m = mask; m != 0; m &= m - 1) {
             int f = __builtin_ctz(m);
@@ -181,9 +184,9 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
     }
     *off = (size_t)(p - (const unsigned char *)t->post.data);
     *prev = doc;
-    pack(data, gaps, n);
-    hq_buf_append(data, masks, (n + 1) / 2);
-    pack(data, vals, n_vals);
+    if (pack(data, gaps, n) != HQ_OK || hq_buf_append(data, masks, (n + 1) / 2) != HQ_OK ||
+        pack(data, vals, n_vals) != HQ_OK)
+        *rc = HQ_ELIMIT;
     sk->last_doc = doc;
     sk->max_tfn = ctx->hint ? round_up(max_tfn) : 0.0f;
     return count;
@@ -217,43 +220,53 @@ static size_t positions_bytes(const hq_memterm *t, uint64_t count, size_t start)
     return off - start;
 }
 
+/* Fills skip entry e (SKIP_BYTES) from sk. */
+static void store_skip(unsigned char *e, const hq_skip *sk)
+{
+    uint32_t bits;
+    memcpy(&bits, &sk->max_tfn, 4);
+    const uint32_t u32s[3] = {sk->last_doc, sk->doc_off, sk->pos_off};
+    for (int k = 0; k < 3; k++, e += 4)
+        hq_store_u32(e, u32s[k]);
+    for (int f = 0; f < HQ_NFIELDS; f++, e += 2)
+        hq_store_u16(e, sk->max_tf[f]);
+    for (int f = 0; f < HQ_NFIELDS; f++, e += 2)
+        hq_store_u16(e, sk->min_len[f]);
+    for (int f = 0; f < HQ_NFIELDS; f++, e += 2)
+        hq_store_u16(e, sk->min_ratio[f]);
+    hq_store_u32(e, bits);
+}
+
+#define SKIPS_AT_ONCE 32 /* skip entries kept on the stack (more: malloc) */
+
+/* The skip table's room is appended first, the blocks after it, and the
+ * entries filled in place once the blocks are encoded. */
 hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_buf *out,
                              hq_buf *pos_out)
 {
     uint32_t nb = (t->n_docs + HQ_BLOCK - 1) / HQ_BLOCK;
-    hq_buf data;
-    hq_buf_init(&data, 0);
-    hq_skip *skips = hq_xmalloc((nb ? nb : 1) * sizeof *skips);
+    hq_skip stack[SKIPS_AT_ONCE];
+    hq_skip *skips = nb <= SKIPS_AT_ONCE ? stack : hq_xmalloc(nb * sizeof *skips);
+    static const unsigned char zeros[SKIPS_AT_ONCE * SKIP_BYTES];
+    size_t table = out->len, blocks = table + (size_t)nb * SKIP_BYTES;
+    hq_status rc = HQ_OK;
+    for (uint32_t b = 0; b < nb && rc == HQ_OK; b += SKIPS_AT_ONCE)
+        rc = hq_buf_append(out, zeros, (nb - b < SKIPS_AT_ONCE ? nb - b : SKIPS_AT_ONCE) * SKIP_BYTES);
     size_t pos_off = 0, post_off = 0;
     uint32_t prev = UINT32_MAX;
-    for (uint32_t b = 0; b < nb; b++) {
+    for (uint32_t b = 0; b < nb && rc == HQ_OK; b++) {
         uint32_t n = t->n_docs - b * HQ_BLOCK < HQ_BLOCK ? t->n_docs - b * HQ_BLOCK : HQ_BLOCK;
-        skips[b].doc_off = (uint32_t)data.len;
+        skips[b].doc_off = (uint32_t)(out->len - blocks);
         skips[b].pos_off = (uint32_t)pos_off;
-        uint64_t count = encode_block(t, &post_off, &prev, n, ctx, &data, &skips[b]);
+        uint64_t count = encode_block(t, &post_off, &prev, n, ctx, out, &skips[b], &rc);
         pos_off += positions_bytes(t, count, pos_off);
     }
-    for (uint32_t b = 0; b < nb; b++) {
-        unsigned char e[SKIP_BYTES], *q = e;
-        uint32_t bits;
-        memcpy(&bits, &skips[b].max_tfn, 4);
-        const uint32_t u32s[4] = {skips[b].last_doc, skips[b].doc_off, skips[b].pos_off, bits};
-        for (int k = 0; k < 3; k++, q += 4)
-            hq_store_u32(q, u32s[k]);
-        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            hq_store_u16(q, skips[b].max_tf[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            hq_store_u16(q, skips[b].min_len[f]);
-        for (int f = 0; f < HQ_NFIELDS; f++, q += 2)
-            hq_store_u16(q, skips[b].min_ratio[f]);
-        hq_store_u32(q, u32s[3]);
-        hq_buf_append(out, e, SKIP_BYTES);
-    }
-    hq_status rc = hq_buf_append(out, data.data ? data.data : "", data.len);
+    for (uint32_t b = 0; b < nb && rc == HQ_OK; b++)
+        store_skip((unsigned char *)out->data + table + (size_t)b * SKIP_BYTES, &skips[b]);
     if (rc == HQ_OK && pos_out)
         rc = hq_buf_append(pos_out, t->pos.data ? t->pos.data : "", t->pos.len);
-    free(skips);
-    hq_buf_free(&data);
+    if (skips != stack)
+        free(skips);
     return rc;
 }
 
