@@ -253,7 +253,8 @@ typedef struct hq_encode_ctx {
 
 /* Appends the encoded postings of t to out (the term's postings) and,
  * when pos_out is not NULL, its positions to pos_out.  t must have been
- * finished (hq_memindex_sorted). */
+ * finished (hq_memindex_sorted).  HQ_ELIMIT when a buffer's limit is
+ * reached: out is then left as it was. */
 hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_buf *out,
                              hq_buf *pos_out);
 

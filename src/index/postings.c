@@ -265,6 +265,10 @@ hq_status hq_postings_encode(const hq_memterm *t, const hq_encode_ctx *ctx, hq_b
         store_skip((unsigned char *)out->data + table + (size_t)b * SKIP_BYTES, &skips[b]);
     if (rc == HQ_OK && pos_out)
         rc = hq_buf_append(pos_out, t->pos.data ? t->pos.data : "", t->pos.len);
+    if (rc != HQ_OK && out->data != NULL) { /* out as it was */
+        out->len = table;
+        out->data[table] = '\0';
+    }
     if (skips != stack)
         free(skips);
     return rc;

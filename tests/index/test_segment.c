@@ -387,6 +387,50 @@ static void test_sorted_terms(void **state)
     hq_memindex_free(mi);
 }
 
+/* A term's postings encode to the same bytes whatever out held before
+ * (its skip table is filled in place), on the stack's skip entries or
+ * the heap's (over 32 blocks); a limit too small fails and leaves out
+ * as it was. */
+static void test_encode_in_place(void **state)
+{
+    (void)state;
+    enum { DOCS = 5000 }; /* 40 blocks */
+    static uint32_t doc_len[2 * DOCS * HQ_NFIELDS];
+    for (size_t i = 0; i < 2 * DOCS * HQ_NFIELDS; i++)
+        doc_len[i] = 5 + (uint32_t)(i % 40);
+    const uint32_t sizes[] = {1, 10, 130, 4095, DOCS};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        hq_memindex *mi = hq_memindex_new();
+        for (uint32_t d = 0; d < sizes[s]; d++) {
+            uint32_t doc = d * 2 + rnd(2), tf = 1 + rnd(3), field = rnd(HQ_NFIELDS);
+            for (uint32_t k = 0; k < tf; k++)
+                hq_memindex_add(mi, doc, (int)field, "term", 4, k * 3);
+        }
+        size_t n;
+        hq_memterm **terms = hq_memindex_sorted(mi, &n);
+        assert_int_equal(n, 1);
+        hq_encode_ctx ctx = {.doc_len = doc_len};
+        hq_buf alone, after;
+        hq_buf_init(&alone, 0);
+        hq_buf_init(&after, 0);
+        hq_buf_append(&after, "xyz", 3);
+        assert_int_equal(hq_postings_encode(terms[0], &ctx, &alone, NULL), HQ_OK);
+        assert_int_equal(hq_postings_encode(terms[0], &ctx, &after, NULL), HQ_OK);
+        assert_int_equal(after.len, alone.len + 3);
+        assert_memory_equal(after.data + 3, alone.data, alone.len);
+        hq_buf small;
+        hq_buf_init(&small, alone.len + 2); /* "xyz" and all but one byte */
+        hq_buf_append(&small, "xyz", 3);
+        assert_int_equal(hq_postings_encode(terms[0], &ctx, &small, NULL), HQ_ELIMIT);
+        assert_int_equal(small.len, 3);
+        assert_string_equal(small.data, "xyz");
+        hq_buf_free(&alone);
+        hq_buf_free(&after);
+        hq_buf_free(&small);
+        hq_memindex_free(mi);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_manifest_and_tombstones),
         cmocka_unit_test(test_sorted_terms),
         cmocka_unit_test(test_crc),
+        cmocka_unit_test(test_encode_in_place),
     };
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
 }
