@@ -46,6 +46,11 @@ char *hq_tombstones_file(const char *dir, uint32_t id, uint32_t gen);
 
 /* Writes data to path.tmp, fsyncs it and renames it to path. */
 hq_status hq_write_atomic(const char *path, const void *data, size_t len, hq_error *err);
+/* Writes data[0..len) to fd, again after a short write or EINTR;
+ * HQ_EIO naming path, and the byte where it failed when at (data's
+ * offset in the file) is not -1. */
+hq_status hq_write_all(int fd, const void *data, size_t len, const char *path, long at,
+                       hq_error *err);
 /* fsyncs the folder dir (so renames in it are durable). */
 hq_status hq_fsync_dir(const char *dir, hq_error *err);
 

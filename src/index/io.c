@@ -97,17 +97,20 @@ size_t hq_get_varint(const unsigned char *p, size_t avail, uint64_t *v)
     return 0;
 }
 
-static hq_status write_all(int fd, const void *data, size_t len, const char *path, hq_error *err)
+hq_status hq_write_all(int fd, const void *data, size_t len, const char *path, long at,
+                       hq_error *err)
 {
     const unsigned char *p = data;
     while (len > 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0)
-            return hq_fail(err, HQ_EIO, path, 0, -1, "write failed: %s", strerror(errno));
+        if (w <= 0)
+            return hq_fail(err, HQ_EIO, path, 0, at < 0 ? -1 : at, "write failed: %s",
+                           w < 0 ? strerror(errno) : "no byte written");
         p += w;
         len -= (size_t)w;
+        at = at < 0 ? at : at + (long)w;
     }
     return HQ_OK;
 }
@@ -123,7 +126,7 @@ hq_status hq_write_atomic(const char *path, const void *data, size_t len, hq_err
         rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "cannot create: %s", strerror(errno));
         goto cleanup;
     }
-    rc = write_all(fd, data, len, tmp, err);
+    rc = hq_write_all(fd, data, len, tmp, -1, err);
     if (rc == HQ_OK && fsync(fd) != 0)
         rc = hq_fail(err, HQ_EIO, tmp, 0, -1, "fsync failed: %s", strerror(errno));
     if (close(fd) != 0 && rc == HQ_OK)

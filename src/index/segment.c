@@ -137,21 +137,11 @@ typedef struct writer {
  * starts its writeback. */
 static void w_out(writer *w, const void *data, size_t len)
 {
-    const char *p = data;
     uint64_t start = w->flushed;
-    while (len > 0 && w->rc == HQ_OK) {
-        ssize_t n = write(w->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            w->rc = hq_fail(w->err, HQ_EIO, w->path, 0, (long)w->flushed, "write failed: %s",
-                            n < 0 ? strerror(errno) : "no byte written");
-        else {
-            p += n;
-            len -= (size_t)n;
-            w->flushed += (uint64_t)n;
-        }
-    }
+    if (w->rc == HQ_OK)
+        w->rc = hq_write_all(w->fd, data, len, w->path, (long)w->flushed, w->err);
+    if (w->rc == HQ_OK)
+        w->flushed += len;
 #ifdef SYNC_FILE_RANGE_WRITE
     /* A hint (where it is not supported, the fsync does it all).  The
      * first page holds the header, rewritten at the end: a write to a
