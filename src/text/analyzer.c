@@ -92,6 +92,14 @@ void hq_tokens_free(hq_tokens *t)
     t->n = t->cap = 0;
 }
 
+/* The id of cached term t (not a stop word), numbered at its first use. */
+static inline uint32_t term_id(hq_analyzer *a, hq_term *t)
+{
+    if (t->id == HQ_NO_ID)
+        t->id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
+    return t->id;
+}
+
 /* The token of term t (as the term cache gives it) for the source word
  * text[start..end), at pos: none for a word that yields nothing or a
  * stop word (unless kept). */
@@ -111,11 +119,7 @@ static inline __attribute__((always_inline)) void emit_term(hq_analyzer *a, hq_t
         if (flags & HQ_ANALYZE_IDS) /* the entry's id is its stem's */
             id = hq_intern_id(a->ids, term, term_len, NULL);
     } else if (flags & HQ_ANALYZE_IDS) {
-        id = t->id;
-        if (id == HQ_NO_ID) {
-            id = hq_intern_id(a->ids, term, term_len, NULL);
-            t->id = id; /* kept when t is cached */
-        }
+        id = term_id(a, t); /* kept in t when t is cached */
     }
     if (!t->cached)
         term = hq_arena_strndup(&a->scratch, term, term_len);
@@ -193,11 +197,9 @@ static inline __attribute__((always_inline)) uint32_t analyze_word(hq_analyzer *
     return pos + 1;
 }
 
-/* The words of text[0..len) into out (hq_analyze without its checks),
- * inlined per call site so that the index's flags are constants. */
-static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, const char *text,
-                                                               size_t len, unsigned flags,
-                                                               hq_tokens *out)
+/* The words of text[0..len) into out (hq_analyze without its checks). */
+static void analyze_words(hq_analyzer *a, const char *text, size_t len, unsigned flags,
+                          hq_tokens *out)
 {
     size_t at = 0, n;
     uint32_t pos = 0;
@@ -221,30 +223,25 @@ static inline __attribute__((always_inline)) void analyze_words(hq_analyzer *a, 
     }
 }
 
+/* What every call starts with: the previous call's scratch terms freed,
+ * the dictionary made when ids are wanted; returns len within the input
+ * limit. */
+static size_t begin_call(hq_analyzer *a, bool ids, size_t len)
+{
+    if (a->scratch.used > 0)
+        hq_arena_free(&a->scratch);
+    if (ids && a->ids == NULL)
+        a->ids = hq_intern_new();
+    a->max_tokens = HQ_TEXT_MAX_TOKENS;
+    return len > HQ_TEXT_MAX_INPUT ? HQ_TEXT_MAX_INPUT : len;
+}
+
 void hq_analyze(hq_analyzer *a, const char *text, size_t len, unsigned flags, hq_tokens *out)
 {
     out->n = 0;
-    if (a->scratch.used > 0)
-        hq_arena_free(&a->scratch);
-    if ((flags & HQ_ANALYZE_IDS) && a->ids == NULL)
-        a->ids = hq_intern_new();
-    a->max_tokens = HQ_TEXT_MAX_TOKENS;
-    if (text == NULL)
-        return;
-    if (len > HQ_TEXT_MAX_INPUT)
-        len = HQ_TEXT_MAX_INPUT;
-    if (flags == HQ_ANALYZE_IDS) /* the index builder's */
-        analyze_words(a, text, len, HQ_ANALYZE_IDS, out);
-    else
+    len = begin_call(a, flags & HQ_ANALYZE_IDS, len);
+    if (text != NULL)
         analyze_words(a, text, len, flags, out);
-}
-
-/* The id of cached term t (not a stop word), numbered at its first use. */
-static inline uint32_t term_id(hq_analyzer *a, hq_term *t)
-{
-    if (t->id == HQ_NO_ID)
-        t->id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
-    return t->id;
 }
 
 /* The common path: a word of ASCII letters the cache holds is looked up
@@ -254,16 +251,11 @@ uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t d
                         uint32_t field, uint32_t base, hq_termpos **items, size_t *n,
                         size_t *cap)
 {
-    if (a->scratch.used > 0)
-        hq_arena_free(&a->scratch);
-    if (a->ids == NULL)
-        a->ids = hq_intern_new();
+    len = begin_call(a, true, len);
     if (a->hot == NULL)
         a->hot = hq_xcalloc_eager(HOT_SLOTS, sizeof *a->hot);
     if (text == NULL)
         return 0;
-    if (len > HQ_TEXT_MAX_INPUT)
-        len = HQ_TEXT_MAX_INPUT;
     hq_termpos *out = *items;
     size_t k = *n, first = k, limit = k + HQ_TEXT_MAX_TOKENS, room = *cap, at = 0;
     uint32_t pos = 0;
