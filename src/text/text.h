@@ -89,8 +89,9 @@ enum { HQ_TOKENIZE_SPLIT_HYPHENS = 1 }; /* hyphens separate (the parts of a comp
 
 /* Finds the words of text[*at..len) (len <= HQ_TEXT_MAX_INPUT), at most
  * max of them, in order, into words[]; returns how many (0: none left)
- * and moves *at past the last (and maybe past one separator after it).  Reads only text[*at..len); never fails.
- * O(bytes scanned).  Words come in batches to spare a call per word. */
+ * and moves *at past the last (and maybe past one separator after it).
+ * Reads only text[*at..len); never fails.  O(bytes scanned).  Words come
+ * in batches to spare a call per word. */
 size_t hq_tokenize(const char *text, size_t len, size_t *at, unsigned opts, hq_word *words,
                    size_t max);
 
