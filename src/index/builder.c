@@ -43,8 +43,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH_TEXT (64u << 10) /* bytes of text that close a batch */
-#define BATCH_DOCS 512         /* or documents */
+/* Batches of 128 KiB rather than 64: a term's postings in a batch are
+ * merged as one run, and a run costs a random access to its term; on
+ * MedQuAD 1.4 % fewer instructions, for 1.6 MB more peak memory (the
+ * ring's slots).  256 KiB saved 2.4 % for 4.5 MB. */
+#define BATCH_TEXT (128u << 10) /* bytes of text that close a batch */
+#define BATCH_DOCS 1024         /* or documents */
 #define MAX_THREADS 8          /* analyzers, the caller's included */
 #define MAX_SEGMENT_DOCS (1u << 30) /* a segment is written at this many documents */
 #define ID_BYTES 256 /* budget per term numbered by the analyzers (see clear_ids) */
