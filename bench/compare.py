@@ -628,6 +628,34 @@ def median_of(values):
     return statistics.median(values) if values else None
 
 
+ENGINES = ["fts5", "fts5_contentless", "xapian", "healthqa"]
+PASS_FIGURES = ("p50_ms", "p99_ms", "qps")
+
+
+def merge_passes(passes):
+    """One engine's query sessions on one corpus, a result per pass, as one:
+    each figure the median over the passes (every pass's value kept in
+    <figure>_passes); the rest from the first pass."""
+    first = passes[0]
+    if "skipped" in first:
+        return first
+    for later in passes[1:]:
+        if "skipped" in later:
+            return later
+    out = dict(first)
+    for name, st in first.items():
+        if not isinstance(st, dict) or "p50_ms" not in st:
+            continue
+        merged = dict(st)
+        for fig in PASS_FIGURES:
+            vals = [p[name].get(fig) for p in passes if name in p]
+            vals = [v for v in vals if v is not None]
+            merged[fig] = median_of(vals)
+            merged[fig + "_passes"] = vals
+        out[name] = merged
+    return out
+
+
 class Bench:
     def __init__(self, a):
         self.a = a
@@ -637,74 +665,107 @@ class Bench:
         self.hq = Healthqa(a.healthqa, a.timeout)
 
     # -- builds ---------------------------------------------------------------
-    def build_all(self, scale, text_path, hq_data):
-        """Every engine built `runs` times, interleaved: round r builds FTS5 (with
-        content), FTS5 contentless, Xapian and healthqa once each, so that the load
-        of a shared machine, which changes over minutes, weighs on every engine
-        alike (a run of one engine's builds after the other's compares different
-        moments).  Sizes are taken after the last round."""
+    def build_rounds(self, corpora):
+        """Every engine built on every corpus (corpora: {scale: (text, healthqa data
+        or None)}), round after round, so that the load of a shared machine, which
+        drifts over minutes, weighs on every engine and corpus alike.  In a round
+        each engine builds its 1x and 10x index back to back (the 10x / 1x ratio
+        compares neighbouring moments), FTS5 contentless and healthqa are
+        neighbours (the build target compares them), and the order of the engines
+        and of the corpora turns from round to round.  Sizes are taken after the
+        last round."""
         a, work = self.a, self.work
-        runs = a.runs if scale == "1x" else a.runs_10x
-        fdb = os.path.join(work, f"fts5-{scale}.db")
-        fdb_cl = os.path.join(work, f"fts5-{scale}-contentless.db")
-        xdb = os.path.join(work, f"xapian-{scale}")
-        specs = {
-            "fts5": lambda: {"kind": "fts5-build", "text": text_path, "db": fdb, "cfg": a.fts5_config,
-                             "contentless": False},
-            "fts5_contentless": lambda: {"kind": "fts5-build", "text": text_path, "db": fdb_cl,
-                                         "cfg": a.fts5_config, "contentless": True},
-            "xapian": lambda: {"kind": "xapian-build", "text": text_path, "db": xdb, "cfg": a.xapian_config},
-        }
-        acc = {k: {"walls": [], "inner": [], "rss": [], "info": {}} for k in specs}
-        hq = {"walls": [], "rss": []}
-        hq_skip = self.hq.problem if not self.hq.available else (None if hq_data else "no healthqa data")
-        log(f"{scale}: builds, {runs} round(s) of FTS5, FTS5 contentless, Xapian, healthqa")
-        for r in range(runs):
-            for k, spec_fn in specs.items():
-                p, info = run_worker(spec_fn(), a.timeout)
-                acc[k]["walls"].append(p.wall)
-                acc[k]["inner"].append(info["inner_s"])
-                acc[k]["rss"].append(p.maxrss_kib)
-                acc[k]["info"] = info
-                log(f"  {k} build {r + 1}/{runs}: {info['inner_s']:.2f} s (process {p.wall:.2f} s), "
-                    f"peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
-            if hq_skip is None:
-                p = self.hq.run(hq_data, "index", "--rebuild")
-                if not p.ok:
-                    hq_skip = f"`healthqa index --rebuild` failed ({p.reason()})"
-                    log(f"  healthqa {scale}: {hq_skip}; skipping healthqa's build")
-                else:
-                    hq["walls"].append(p.wall)
-                    hq["rss"].append(p.maxrss_kib)
-                    log(f"  healthqa build {r + 1}/{runs}: {p.wall:.2f} s, peak RSS "
-                        f"{fmt(mib(p.maxrss_kib), '.1f')} MiB")
+        runs = {"1x": a.runs, "10x": a.runs_10x}
+        acc = {(e, sc): {"walls": [], "inner": [], "rss": [], "rounds": [], "info": {}}
+               for e in ENGINES for sc in corpora}
+        skip = {}
+        for sc, (_, hq_data) in corpora.items():
+            if not self.hq.available:
+                skip[sc] = self.hq.problem
+            elif not hq_data:
+                skip[sc] = "no healthqa data"
+        groups = [["fts5"], ["xapian"], ["fts5_contentless", "healthqa"]]
+        n_rounds = max(runs[sc] for sc in corpora)
+        log(f"builds: {n_rounds} round(s) of {', '.join(ENGINES)} on {', '.join(corpora)}")
+        for r in range(n_rounds):
+            order = groups[r % len(groups):] + groups[:r % len(groups)]
+            scales = list(corpora) if r % 2 == 0 else list(reversed(corpora))
+            for group in order:
+                for eng in (group if r % 2 == 0 else list(reversed(group))):
+                    for sc in scales:
+                        if r >= runs[sc] or (eng == "healthqa" and sc in skip):
+                            continue
+                        self.build_once(eng, sc, corpora[sc], acc[(eng, sc)], r, skip)
         out = {}
-        for k, v in acc.items():
-            out[k] = {"build_s": median_of(v["inner"]), "build_all_s": v["inner"],
-                      "process_s": median_of(v["walls"]), "process_all_s": v["walls"],
-                      "rss_kib": median_of([x for x in v["rss"] if x is not None]),
-                      "rss_all_kib": v["rss"], "docs": v["info"].get("docs")}
-        out["fts5"].update(size=os.path.getsize(fdb), size_compact=fts5_compact_size(fdb))
-        out["fts5_contentless"].update(size=os.path.getsize(fdb_cl),
-                                       size_compact=fts5_compact_size(fdb_cl))
-        os.remove(fdb_cl)
+        for sc, (text, hq_data) in corpora.items():
+            out[sc] = {e: self.build_summary(acc[(e, sc)]) for e in ENGINES if e != "healthqa"}
+            out[sc]["healthqa"] = ({"skipped": skip[sc]} if sc in skip
+                                   else self.build_summary(acc[("healthqa", sc)], hq_data))
+            self.measure_sizes(sc, out[sc])
+        return out
+
+    def db_path(self, eng, scale):
+        return os.path.join(self.work, {"fts5": f"fts5-{scale}.db",
+                                        "fts5_contentless": f"fts5-{scale}-contentless.db",
+                                        "xapian": f"xapian-{scale}"}[eng])
+
+    def build_once(self, eng, scale, corpus, acc, r, skip):
+        """One build of eng on the corpus (text, healthqa data) into acc."""
+        a = self.a
+        text, hq_data = corpus
+        if eng == "healthqa":
+            p = self.hq.run(hq_data, "index", "--rebuild")
+            if not p.ok:
+                skip[scale] = f"`healthqa index --rebuild` failed ({p.reason()})"
+                log(f"  healthqa {scale}: {skip[scale]}; skipping healthqa's build")
+                return
+            inner = p.wall
+        else:
+            spec = ({"kind": "xapian-build", "text": text, "db": self.db_path(eng, scale),
+                     "cfg": a.xapian_config} if eng == "xapian" else
+                    {"kind": "fts5-build", "text": text, "db": self.db_path(eng, scale),
+                     "cfg": a.fts5_config, "contentless": eng == "fts5_contentless"})
+            p, info = run_worker(spec, a.timeout)
+            inner = info["inner_s"]
+            acc["info"] = info
+        acc["walls"].append(p.wall)
+        acc["inner"].append(inner)
+        acc["rss"].append(p.maxrss_kib)
+        acc["rounds"].append(r)
+        log(f"  round {r + 1}: {eng} {scale} build: {inner:.2f} s (process {p.wall:.2f} s), "
+            f"peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
+
+    @staticmethod
+    def build_summary(v, hq_data=None):
+        """Medians of one engine's builds on one corpus; healthqa's time is its
+        process's wall time, the others' the build inside their worker."""
+        res = {"build_s": median_of(v["inner"]), "build_all_s": v["inner"], "rounds": v["rounds"],
+               "rss_kib": median_of([x for x in v["rss"] if x is not None]), "rss_all_kib": v["rss"]}
+        if hq_data is None:
+            res.update(process_s=median_of(v["walls"]), process_all_s=v["walls"],
+                       docs=v["info"].get("docs"))
+        else:
+            idx = os.path.join(hq_data, "index")
+            if os.path.isdir(idx):
+                res["size"] = path_size(idx)
+            else:
+                res["size_missing"] = f"{idx} does not exist after the build"
+        return res
+
+    def measure_sizes(self, scale, out):
+        """Index sizes as built and compacted (FTS5 optimize + VACUUM on a copy,
+        Xapian compact()); the contentless FTS5 database is not queried, so it
+        goes."""
+        for eng in ("fts5", "fts5_contentless"):
+            db = self.db_path(eng, scale)
+            out[eng].update(size=os.path.getsize(db), size_compact=fts5_compact_size(db))
+        os.remove(self.db_path("fts5_contentless", scale))
+        xdb = self.db_path("xapian", scale)
         comp = xdb + ".compact"
         shutil.rmtree(comp, ignore_errors=True)
         xapian.Database(xdb).compact(comp)
         out["xapian"].update(size=path_size(xdb), size_compact=path_size(comp))
         shutil.rmtree(comp, ignore_errors=True)
-        if hq_skip is not None:
-            out["healthqa"] = {"skipped": hq_skip}
-        else:
-            idx = os.path.join(hq_data, "index")
-            out["healthqa"] = {"build_s": median_of(hq["walls"]), "build_all_s": hq["walls"],
-                               "rss_kib": median_of([x for x in hq["rss"] if x is not None]),
-                               "rss_all_kib": hq["rss"]}
-            if os.path.isdir(idx):
-                out["healthqa"]["size"] = path_size(idx)
-            else:
-                out["healthqa"]["size_missing"] = f"{idx} does not exist after the build"
-        return out, fdb, xdb
 
     # -- queries --------------------------------------------------------------
     def query_sets(self, scale):
@@ -714,50 +775,75 @@ class Bench:
             sets.insert(1, ("dev-summary", DEV_QUERIES["summary"], True))
         return sets
 
-    def run_queries(self, scale, text_path, fdb, xdb, hq_data, hq_built):
-        out = {}
-        sets = self.query_sets(scale)
+    def query_passes(self, corpora, built):
+        """Every query set through every engine and corpus, in --query-passes
+        passes; in a pass, Xapian's and healthqa's sessions on a corpus are
+        neighbours, in an order that turns from pass to pass, and each figure is
+        the median over the passes (the ratios compare the same stretch of time,
+        not phases minutes apart).  FTS5, ~100x slower than both and in no
+        target, runs in the first pass only, as does healthqa's default mode."""
+        out = {sc: {} for sc in corpora}
+        per = {sc: {} for sc in corpora}
+        for i in range(self.a.query_passes):
+            for sc, (text, hq_data) in corpora.items():
+                engines = ["xapian", "healthqa"] if i % 2 == 0 else ["healthqa", "xapian"]
+                if i == 0:
+                    engines.insert(0, "fts5")
+                for eng in engines:
+                    if eng == "healthqa":
+                        res = self.healthqa_session(sc, hq_data, built[sc], first=i == 0)
+                    else:
+                        res = self.python_session(eng, sc, text, first=i == 0)
+                    per[sc].setdefault(eng, []).append(res)
+        for sc in corpora:
+            for eng, passes in per[sc].items():
+                out[sc][eng] = merge_passes(passes)
+        return out
+
+    def python_session(self, eng, scale, text, first):
+        a = self.a
         runs_dir = os.path.join(self.work, "runs")
         os.makedirs(runs_dir, exist_ok=True)
-        for eng, kind, db, cfg in (("fts5", "fts5-query", fdb, self.a.fts5_config),
-                                   ("xapian", "xapian-query", xdb, self.a.xapian_config)):
-            log(f"{scale}: {eng} queries")
-            spec = {"kind": kind, "db": db, "cfg": cfg, "text": text_path, "sets": [
-                {"name": n, "queries": q,
-                 "run": os.path.join(runs_dir, f"{eng}-{scale}-{n}.run") if scale == "1x" and r else None,
-                 "max": self.a.fts5_sampled if eng == "fts5" and n == "sampled" else None}
-                for n, q, r in sets]}
-            p, res = run_worker(spec, self.a.timeout)
-            res["_rss_kib"] = p.maxrss_kib
-            out[eng] = res
-        # healthqa
+        log(f"{scale}: {eng} queries")
+        cfg = a.fts5_config if eng == "fts5" else a.xapian_config
+        spec = {"kind": f"{eng}-query", "db": self.db_path(eng, scale), "cfg": cfg, "text": text,
+                "sets": [{"name": n, "queries": q,
+                          "run": os.path.join(runs_dir, f"{eng}-{scale}-{n}.run")
+                          if scale == "1x" and r and first else None,
+                          "max": a.fts5_sampled if eng == "fts5" and n == "sampled" else None}
+                         for n, q, r in self.query_sets(scale)]}
+        p, res = run_worker(spec, a.timeout)
+        res["_rss_kib"] = p.maxrss_kib
+        return res
+
+    def healthqa_session(self, scale, hq_data, built, first):
         if not self.hq.available:
-            out["healthqa"] = {"skipped": self.hq.problem}
-        elif not hq_built:
-            out["healthqa"] = {"skipped": "no healthqa index (the build was skipped)"}
-        else:
-            log(f"{scale}: healthqa queries")
-            res = {}
-            for n, q, r in sets:
-                run_path = os.path.join(runs_dir, f"healthqa-{scale}-{n}.run")
-                qrels = QRELS if r else None
-                # `healthqa eval` runs an untimed warm-up pass itself (unless --no-warmup)
-                p, m = self.hq.eval(hq_data, q, run_path, qrels)
-                if not p.ok:
-                    res = {"skipped": f"`healthqa eval` failed ({p.reason()})"}
-                    log(f"  healthqa: {res['skipped']}")
-                    break
-                st = {"p50_ms": m.get("latency_p50_ms"), "p99_ms": m.get("latency_p99_ms"),
-                      "qps": m.get("qps"), "n": len(read_queries(q)), "printed": m,
-                      "_rss_kib": p.maxrss_kib}
-                missing = [k for k in ("latency_p50_ms", "latency_p99_ms", "qps") if k not in m]
-                if missing:
-                    st["note"] = "healthqa eval did not print " + ", ".join(missing)
-                res[n] = st
-            if scale == "1x" and "skipped" not in res:
-                res["understood"] = self.understood(hq_data, sets, runs_dir)
-            out["healthqa"] = res
-        return out
+            return {"skipped": self.hq.problem}
+        if not built:
+            return {"skipped": "no healthqa index (the build was skipped)"}
+        log(f"{scale}: healthqa queries")
+        runs_dir = os.path.join(self.work, "runs")
+        os.makedirs(runs_dir, exist_ok=True)
+        res = {}
+        sets = self.query_sets(scale)
+        for n, q, r in sets:
+            run_path = os.path.join(runs_dir, f"healthqa-{scale}-{n}.run")
+            # `healthqa eval` runs an untimed warm-up pass itself (unless --no-warmup)
+            p, m = self.hq.eval(hq_data, q, run_path, QRELS if r else None)
+            if not p.ok:
+                res = {"skipped": f"`healthqa eval` failed ({p.reason()})"}
+                log(f"  healthqa: {res['skipped']}")
+                return res
+            st = {"p50_ms": m.get("latency_p50_ms"), "p99_ms": m.get("latency_p99_ms"),
+                  "qps": m.get("qps"), "n": len(read_queries(q)), "printed": m,
+                  "_rss_kib": p.maxrss_kib}
+            missing = [k for k in ("latency_p50_ms", "latency_p99_ms", "qps") if k not in m]
+            if missing:
+                st["note"] = "healthqa eval did not print " + ", ".join(missing)
+            res[n] = st
+        if scale == "1x" and first:
+            res["understood"] = self.understood(hq_data, sets, runs_dir)
+        return res
 
     def understood(self, hq_data, sets, runs_dir):
         """The same questions through healthqa's default mode (question analysis,
@@ -836,6 +922,32 @@ class Bench:
                     shutil.rmtree(db, ignore_errors=True)
         return rows
 
+    def make_corpus_10x(self, text1):
+        """The 10x text (R["text_10x"]) and, when healthqa runs, a healthqa store
+        of the same sections; returns (text, healthqa data or None)."""
+        R = self.R
+        text10 = os.path.join(self.work, "text-10x.tsv")
+        jdir = os.path.join(self.work, "jsonl-10x")
+        log(f"generating the {self.a.copies}x corpus")
+        t0 = time.perf_counter()
+        n10, files = make_10x(text1, text10, jdir, self.a.copies, self.a.seed, self.hq.available)
+        R["text_10x"] = {"sections": n10, "jsonl_files": len(files), "gen_s": time.perf_counter() - t0,
+                         "bytes": os.path.getsize(text10)}
+        self.ingest_10x_skip = self.hq.problem
+        if not self.hq.available:
+            return text10, None
+        data10 = os.path.join(self.work, "hq-10x")
+        log(f"10x: ingesting {len(files)} JSON Lines files into {data10} (not timed)")
+        shutil.rmtree(data10, ignore_errors=True)
+        p = self.hq.run(data10, "index", "--quiet", *files)
+        R["text_10x"]["healthqa_ingest_s"] = p.wall
+        if p.rc not in (0, 1):
+            self.ingest_10x_skip = f"`healthqa index FILE.jsonl...` failed ({p.reason()})"
+            return text10, None
+        if p.rc == 1:
+            R["notes"].append(f"10x ingest rejected some files: {p.reason()}")
+        return text10, data10
+
     # -- main -------------------------------------------------------------------
     def main(self):
         try:
@@ -855,7 +967,7 @@ class Bench:
                          "xapian": xapian.version_string(),
                          "healthqa": self.hq.version or f"healthqa unavailable ({self.hq.problem})",
                          "healthqa_git": git_describe()}
-        R["params"] = {"runs": a.runs, "runs_10x": a.runs_10x, "sampled": a.sampled, "seed": a.seed,
+        R["params"] = {"runs": a.runs, "runs_10x": a.runs_10x, "query_passes": a.query_passes, "sampled": a.sampled, "seed": a.seed,
                        "skip_10x": a.skip_10x, "fts5_sampled": a.fts5_sampled, "sections": a.sections, "fts5_config": a.fts5_config,
                        "xapian_config": a.xapian_config, "copies": a.copies}
         log(f"work folder: {self.work}")
@@ -906,49 +1018,28 @@ class Bench:
         if a.variants:
             R["variants"] = self.variants(text1)
 
-        # 3. 1x builds and queries
-        R["build_1x"], fdb, xdb = self.build_all("1x", text1, data1)
-        hq_built = "skipped" not in R["build_1x"]["healthqa"]
-        R["queries_1x"] = self.run_queries("1x", text1, fdb, xdb, data1, hq_built)
-        R["quality"] = {f"{e}/{w}": v for (e, w), v in self.quality(R["queries_1x"]).items()}
-        os.remove(fdb)
-        shutil.rmtree(xdb, ignore_errors=True)
-
-        # 4. 10x
+        # 3. the 10x corpus (generated and ingested into healthqa untimed, before
+        # any build: its builds share rounds with the 1x ones)
+        corpora = {"1x": (text1, data1)}
         if not a.skip_10x:
-            text10 = os.path.join(self.work, "text-10x.tsv")
-            jdir = os.path.join(self.work, "jsonl-10x")
-            want_jsonl = hq_built
-            log(f"generating the {a.copies}x corpus")
-            t0 = time.perf_counter()
-            n10, files = make_10x(text1, text10, jdir, a.copies, a.seed, want_jsonl)
-            R["text_10x"] = {"sections": n10, "jsonl_files": len(files), "gen_s": time.perf_counter() - t0,
-                             "bytes": os.path.getsize(text10)}
-            data10 = os.path.join(self.work, "hq-10x")
-            hq10_data = None
-            ingest_skip = "healthqa's 1x build was skipped"
-            if hq_built:
-                log(f"10x: ingesting {len(files)} JSON Lines files into {data10} (not timed)")
-                shutil.rmtree(data10, ignore_errors=True)
-                p = self.hq.run(data10, "index", "--quiet", *files)
-                R["text_10x"]["healthqa_ingest_s"] = p.wall
-                if p.rc not in (0, 1):
-                    ingest_skip = f"`healthqa index FILE.jsonl...` failed ({p.reason()})"
-                else:
-                    if p.rc == 1:
-                        R["notes"].append(f"10x ingest rejected some files: {p.reason()}")
-                    hq10_data = data10
-            R["build_10x"], fdb, xdb = self.build_all("10x", text10, hq10_data)
-            if hq10_data is None:
-                R["build_10x"]["healthqa"] = {"skipped": ingest_skip}
-            hq10 = "skipped" not in R["build_10x"]["healthqa"]
-            R["queries_10x"] = self.run_queries("10x", text10, fdb, xdb, data10, hq10)
-            if not a.keep:
-                os.remove(fdb)
-                shutil.rmtree(xdb, ignore_errors=True)
-                shutil.rmtree(data10, ignore_errors=True)
-                shutil.rmtree(jdir, ignore_errors=True)
-                os.remove(text10)
+            corpora["10x"] = self.make_corpus_10x(text1)
+
+        # 4. builds, round by round; queries, pass by pass
+        builds = self.build_rounds(corpora)
+        built = {sc: "skipped" not in builds[sc]["healthqa"] for sc in corpora}
+        queries = self.query_passes(corpora, built)
+        for sc in corpora:
+            R[f"build_{sc}"], R[f"queries_{sc}"] = builds[sc], queries[sc]
+        if "10x" in corpora and corpora["10x"][1] is None:
+            R["build_10x"]["healthqa"] = {"skipped": self.ingest_10x_skip}
+        R["quality"] = {f"{e}/{w}": v for (e, w), v in self.quality(R["queries_1x"]).items()}
+        for sc in corpora:
+            os.remove(self.db_path("fts5", sc))
+            shutil.rmtree(self.db_path("xapian", sc), ignore_errors=True)
+        if "10x" in corpora and not a.keep:
+            shutil.rmtree(os.path.join(self.work, "hq-10x"), ignore_errors=True)
+            shutil.rmtree(os.path.join(self.work, "jsonl-10x"), ignore_errors=True)
+            os.remove(corpora["10x"][0])
 
         R["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
         md = report(R)
@@ -1020,6 +1111,26 @@ def ratio(a, b):
     return a / b
 
 
+def paired(a, b):
+    """The ratios a / b of the builds made in the same round (see build_rounds),
+    as text; '' when there are fewer than two."""
+    if not a or not b or "rounds" not in a or "rounds" not in b:
+        return ""
+    bx = dict(zip(b["rounds"], b["build_all_s"]))
+    rs = [x / bx[r] for r, x in zip(a["rounds"], a["build_all_s"]) if bx.get(r)]
+    if len(rs) < 2:
+        return ""
+    return "; round by round: " + ", ".join(f"{x:.3f}" for x in rs)
+
+
+def per_pass(a, b):
+    """The p50 ratios a / b pass by pass, as text; '' when single-pass."""
+    pa, pb = a.get("p50_ms_passes", []), b.get("p50_ms_passes", [])
+    if len(pa) < 2 or len(pa) != len(pb):
+        return ""
+    return "; pass by pass: " + ", ".join(f"{x / y:.3f}" for x, y in zip(pa, pb) if y)
+
+
 def report(R):
     L = []
     add = L.append
@@ -1033,12 +1144,16 @@ def report(R):
     add(f"Machine: {m['nproc']} cores ({m['model']}), {m['memory']} RAM, Linux {m['kernel']}  ")
     add(f"Versions: SQLite {v['sqlite']} (Python's sqlite3 module), Xapian {v['xapian']} (python3-xapian), "
         f"Python {v['python']}, {v['healthqa']} (git {v['healthqa_git']})  ")
-    add(f"Builds: median of {p['runs']} (1×) / {p['runs_10x']} (10×) builds, each in its own process; "
-        f"round by round (FTS5, FTS5 contentless, Xapian, healthqa; then again); "
+    add(f"Builds: median of {p['runs']} (1×) / {p['runs_10x']} (10×) builds, each in its own process, "
+        f"in rounds: each round builds every engine once on each corpus, an engine's 1× and 10× "
+        f"builds back to back, FTS5 contentless and healthqa next to each other, the order of engines "
+        f"and corpora turning from round to round; "
         f"time = healthqa: the process's wall time; FTS5 / Xapian: the build inside their Python worker "
         f"(reading the text file, indexing, commit; not the interpreter's start-up); peak RSS = the "
-        f"whole process (GNU time %M). Queries: one process per engine and corpus, one warm-up pass "
-        f"per query set, then one timed pass, single thread.")
+        f"whole process (GNU time %M). Queries: one process per engine, corpus and pass, one warm-up pass "
+        f"per query set, then one timed pass, single thread; {p.get('query_passes', 1)} pass(es), "
+        f"Xapian's and healthqa's sessions next to each other in each, in turns, figures = median "
+        f"over the passes (FTS5: first pass only).")
     add("")
     t = R["text"]
     d = R["data"]
@@ -1213,7 +1328,8 @@ def report(R):
     r = ratio(hq1.get("build_s"), fc["build_s"])
     add(f"| 1× build ≥ 4× faster than FTS5 (time ratio ≤ 0.25) | {fmt(r, '.3f', '×')} "
         f"({fmt(hq1.get('build_s'))} s vs {fmt(fc['build_s'])} s; vs FTS5 with content: "
-        f"{fmt(ratio(hq1.get('build_s'), b1['fts5']['build_s']), '.3f', '×')}) | {verdict(r, lambda x: x <= 0.25)} |")
+        f"{fmt(ratio(hq1.get('build_s'), b1['fts5']['build_s']), '.3f', '×')}{paired(hq1, fc)}) | "
+        f"{verdict(r, lambda x: x <= 0.25)} |")
     r = ratio(hq1.get("rss_kib"), fc["rss_kib"])
     add(f"| 1× build peak memory ≤ 2× FTS5's | {fmt(r, '.2f', '×')} ({fmt(mib(hq1.get('rss_kib')), '.1f')} MiB vs "
         f"{fmt(mib(fc['rss_kib']), '.1f')} MiB) | {verdict(r, lambda x: x <= 2)} |")
@@ -1222,7 +1338,8 @@ def report(R):
         r = ratio(h10.get("build_s"), hq1.get("build_s"))
         add(f"| 10× corpus build ≤ 11× the 1× time | {fmt(r, '.2f', '×')} (FTS5 contentless "
             f"{fmt(ratio(b10['fts5_contentless']['build_s'], fc['build_s']), '.2f', '×')}, Xapian "
-            f"{fmt(ratio(b10['xapian']['build_s'], b1['xapian']['build_s']), '.2f', '×')}) | {verdict(r, lambda x: x <= 11)} |")
+            f"{fmt(ratio(b10['xapian']['build_s'], b1['xapian']['build_s']), '.2f', '×')}{paired(h10, hq1)}) | "
+            f"{verdict(r, lambda x: x <= 11)} |")
     else:
         add("| 10× corpus build ≤ 11× the 1× time | not run (--skip-10x / --quick) | — |")
     for scale, Q in (("1×", R["queries_1x"]), ("10×", R.get("queries_10x"))):
@@ -1234,7 +1351,8 @@ def report(R):
             x = Q["xapian"].get(key, {})
             r = ratio(hqs.get("p50_ms"), x.get("p50_ms"))
             add(f"| {scale} query p50 ≥ 10× lower than Xapian's, {label} (ratio ≤ 0.1) | {fmt(r, '.3f', '×')} "
-                f"({fmt(hqs.get('p50_ms'), '.3f')} ms vs {fmt(x.get('p50_ms'), '.3f')} ms) | {verdict(r, lambda v: v <= 0.1)} |")
+                f"({fmt(hqs.get('p50_ms'), '.3f')} ms vs {fmt(x.get('p50_ms'), '.3f')} ms{per_pass(hqs, x)}) | "
+                f"{verdict(r, lambda v: v <= 0.1)} |")
     hqs = R["queries_1x"].get("healthqa", {})
     p99 = hqs.get("dev-original", {}).get("p99_ms") if "skipped" not in hqs else None
     add(f"| healthqa p99 < 5 ms on the long consumer questions (1×, dev original) | {fmt(p99, '.3f', ' ms')} | "
@@ -1267,7 +1385,11 @@ def parse_args(argv):
     ap.add_argument("--fts5-sampled", type=int, default=500,
                     help="FTS5 runs only the first N sampled questions (default 500): an OR of every "
                          "word costs it ~0.1 s a question on 1x and ~1 s on 10x")
-    ap.add_argument("--quick", action="store_true", help="1 run, 1,000 sampled questions, no 10x corpus")
+    ap.add_argument("--query-passes", type=int, default=3,
+                    help="passes of Xapian's and healthqa's query sessions, interleaved, median "
+                         "reported (default 3; FTS5 runs in the first only)")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 build, 1 query pass, 1,000 sampled questions, no 10x corpus")
     ap.add_argument("--skip-10x", action="store_true", help="skip the 10x corpus")
     ap.add_argument("--copies", type=int, default=10, help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=SEED, help=f"seed for sampling and shuffling (default {SEED})")
@@ -1282,13 +1404,13 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per subprocess")
     a = ap.parse_args(argv)
     if a.quick:
-        a.runs, a.skip_10x = 1, True
+        a.runs, a.skip_10x, a.query_passes = 1, True, 1
         if a.sampled == 10000:
             a.sampled = 1000
     if a.runs_10x is None:
         a.runs_10x = a.runs
-    if a.runs < 1 or a.runs_10x < 1:
-        ap.error("--runs must be at least 1")
+    if a.runs < 1 or a.runs_10x < 1 or a.query_passes < 1:
+        ap.error("--runs, --runs-10x and --query-passes must be at least 1")
     return a
 
 
