@@ -105,6 +105,8 @@ typedef struct search {
     const double (*factor)[256]; /* hq_field_factor by field and length code */
     double *acc;      /* WINDOW partial scores, 0 outside a window's scoring */
     uint64_t *hits;   /* WINDOW bits: the documents of acc, 0 outside it */
+    uint32_t *cand_doc; /* WINDOW: a window's candidates (see complete) */
+    double *cand_score; /* WINDOW: their partial scores */
     double tfn[HQ_BLOCK]; /* a block's normalised frequencies */
 } search;
 
@@ -112,6 +114,8 @@ typedef struct search {
  * a window's scoring), and the last factor table with its parameters. */
 static _Thread_local double acc_buf[WINDOW];
 static _Thread_local uint64_t hits_buf[WINDOW / 64];
+static _Thread_local uint32_t cand_doc_buf[WINDOW];
+static _Thread_local double cand_score_buf[WINDOW];
 static _Thread_local struct {
     bool valid;
     double key[3][HQ_NFIELDS]; /* w, b, average length */
@@ -521,10 +525,12 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
  * is "non-essential" (a document holding only those terms cannot enter).
  * The essential terms are scored term at a time: each adds its
  * contributions to an accumulator of the window's documents, a tight
- * loop over one decoded block.  Then each accumulated document, in
- * order, looks up the non-essential terms, most promising first, only
- * while it can still enter.  Cursors move backwards between regions
- * (hq_postings_seek).
+ * loop over one decoded block.  The accumulated documents that can
+ * still enter become the window's candidates, and the non-essential
+ * terms, most promising first, each go once through them in document
+ * order, dropping those that can no longer enter: one cursor at a
+ * time, and no branch on the coin toss of a candidate's fate.  Cursors move
+ * backwards between regions (hq_postings_seek).
  */
 
 #define REGIONS 4          /* at most, per segment */
@@ -591,28 +597,72 @@ static bool accumulate(search *q, cursor *c, uint32_t w0, uint32_t w1)
     return true;
 }
 
-/* Completes doc's score (partial: its essential terms' sum) with the
- * non-essential terms ord[0..ess), most promising first, while it can
- * still enter (cum[j]: the sum of the window bounds of ord[0..j)); then
- * offers it. */
-static void complete(search *q, cursor **ord, size_t ess, const double *cum, uint32_t doc,
-                     double partial)
+/* !cannot_enter, for the loops over a window's candidates: branch-free
+ * in the common case (a bound rarely equals the threshold, but whether
+ * it is above or below is a coin toss). */
+static inline bool can_enter(const search *q, double bound, uint32_t doc)
 {
-    double s = partial;
-    for (size_t j = ess; j-- > 0;) {
-        cursor *c = ord[j];
-        if (cannot_enter(q, s + cum[j + 1], doc))
-            return;
-        if (c->p.doc < doc && !seek_doc(q, c, doc)) /* past doc: not there (see run_region) */
-            return;
-        if (c->p.doc == doc)
-            s += term_score(q, c, doc);
+    bool above = bound > q->theta;
+    if (bound == q->theta)
+        above = !cannot_enter(q, bound, doc);
+    return above;
+}
+
+/* Moves the window's accumulated documents that can still enter, given
+ * the bounds of the non-essential terms (sum: more), into the candidates
+ * (q->cand_*, in document order), and clears the accumulator; returns
+ * their number. */
+static size_t gather(search *q, double more, uint32_t w0, uint32_t w1)
+{
+    size_t n = 0;
+    for (uint32_t k = 0; k <= (w1 - w0) / 64; k++) {
+        for (uint64_t bits = q->hits[k]; bits != 0; bits &= bits - 1) {
+            uint32_t x = k * 64 + (uint32_t)__builtin_ctzll(bits);
+            double partial = q->acc[x];
+            q->acc[x] = 0;
+            q->cand_doc[n] = w0 + x;
+            q->cand_score[n] = partial;
+            n += can_enter(q, partial + more, w0 + x);
+        }
+        q->hits[k] = 0;
     }
-    if (cannot_enter(q, s, doc) || !admissible(q, doc))
-        return;
-    q->stats->matched++; /* before offering (which updates theta) */
-    q->stats->scored++;
-    offer(q, doc, s); /* a tie is decided by document order */
+    return n;
+}
+
+/* Completes the candidates' scores with the non-essential terms
+ * ord[0..ess), term after term, most promising first (cum[j]: the sum of
+ * the window bounds of ord[0..j)), keeping after term j only the
+ * candidates that can enter with the terms left (cum[j]); then offers
+ * them.  Term-major, so that a cursor goes through the window once, in
+ * order; the threshold is the window's (documents are offered at its
+ * end), which prunes no less safely. */
+static void complete(search *q, cursor **ord, size_t ess, const double *cum, size_t n)
+{
+    uint32_t *doc = q->cand_doc;
+    double *s = q->cand_score;
+    for (size_t j = ess; j-- > 0 && n > 0;) {
+        cursor *c = ord[j];
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = doc[i];
+            if (c->p.doc < d && !seek_doc(q, c, d)) /* past d: not there (see run_region) */
+                return;
+            double si = s[i];
+            if (c->p.doc == d)
+                si += term_score(q, c, d);
+            doc[kept] = d;
+            s[kept] = si;
+            kept += can_enter(q, si + cum[j], d);
+        }
+        n = kept;
+    }
+    for (size_t i = 0; i < n; i++) { /* theta rises as the window's documents enter */
+        if (cannot_enter(q, s[i], doc[i]) || !admissible(q, doc[i]))
+            continue;
+        q->stats->matched++; /* before offering (which updates theta) */
+        q->stats->scored++;
+        offer(q, doc[i], s[i]); /* a tie is decided by document order */
+    }
 }
 
 /* Scores the documents of the window [w0, w1] (ord[0..n) sorted by
@@ -629,15 +679,7 @@ static void scan_window(search *q, cursor **ord, size_t n, const double *cum, ui
             memset(q->hits, 0, WINDOW / 8);
             return;
         }
-    for (uint32_t k = 0; k <= (w1 - w0) / 64; k++)
-        for (uint64_t bits = q->hits[k]; bits != 0; bits &= bits - 1) {
-            uint32_t x = k * 64 + (uint32_t)__builtin_ctzll(bits);
-            double partial = q->acc[x];
-            q->acc[x] = 0;
-            if (q->rc == HQ_OK)
-                complete(q, ord, ess, cum, w0 + x, partial);
-        }
-    memset(q->hits, 0, ((w1 - w0) / 64 + 1) * sizeof *q->hits);
+    complete(q, ord, ess, cum, gather(q, cum[ess], w0, w1));
 }
 
 /* The block bounds of every cursor of ord[0..n) into q->bounds (cursor
@@ -930,6 +972,8 @@ hq_status hq_topk(const hq_plan *plan, size_t k, bool exhaustive, hq_hit *hits, 
     q.cur = hq_xcalloc(plan->n_terms + 1, sizeof *q.cur);
     q.acc = acc_buf;
     q.hits = hits_buf;
+    q.cand_doc = cand_doc_buf;
+    q.cand_score = cand_score_buf;
     q.filters = hq_xcalloc(plan->n_filters + 1, sizeof *q.filters);
     q.mult = hq_xcalloc(plan->n_terms + 1, sizeof *q.mult);
     tabulate_factors(&q);
