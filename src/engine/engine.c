@@ -57,6 +57,7 @@ void hq_close(hq_engine *e)
     hq_store_close(e->store);
     hq_trust_free(&e->trust);
     hq_snapshot_unref(e->snapshot);
+    hq_snapshot_unref(e->previous);
     for (size_t i = 0; i < e->n_analyzers; i++)
         hq_analyzer_free(e->analyzers[i]);
     free(e->analyzers);
@@ -89,13 +90,14 @@ static uint64_t manifest_generation(const char *dir)
 /* hq_snapshot_open, tried again when the index moved on while it read
  * (a newer manifest's clean-up removed a file the one it read named),
  * as Lucene's FindSegmentsFile retries. */
-static hq_status open_snapshot(const char *dir, hq_snapshot **out, hq_error *err)
+static hq_status open_snapshot(const char *dir, const hq_snapshot *reuse, hq_snapshot **out,
+                               hq_error *err)
 {
     for (int attempt = 0;; attempt++) {
         uint64_t before = manifest_generation(dir);
         hq_error e1;
         hq_error_clear(&e1);
-        hq_status rc = hq_snapshot_open(dir, out, &e1);
+        hq_status rc = hq_snapshot_open(dir, reuse, out, &e1);
         if (rc == HQ_OK)
             return rc;
         if (attempt == 20 || manifest_generation(dir) == before) {
@@ -106,24 +108,27 @@ static hq_status open_snapshot(const char *dir, hq_snapshot **out, hq_error *err
     }
 }
 
-/* Opens the snapshot on disk; refreshes the index first when its
- * manifest is behind the store's change log. */
-static hq_status load_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
+/* Opens the snapshot on disk (sharing reuse's segments); refreshes the
+ * index first when its manifest is behind the store's change log, and
+ * then opens it again, sharing the segments of the first opening. */
+static hq_status load_snapshot(hq_engine *e, const hq_snapshot *reuse, hq_snapshot **out,
+                               hq_error *err)
 {
     uint64_t last = 0;
     hq_status rc = hq_store_last_seq(e->store, &last, err);
     if (rc != HQ_OK)
         return rc;
-    rc = open_snapshot(e->index_dir, out, err);
+    rc = open_snapshot(e->index_dir, reuse, out, err);
     if (rc != HQ_OK)
         return rc;
     if ((*out)->store_seq == last)
         return HQ_OK;
-    hq_snapshot_unref(*out);
+    hq_snapshot *behind = *out;
     *out = NULL;
     rc = hq_index_update(e, false, NULL, err);
     if (rc == HQ_OK)
-        rc = open_snapshot(e->index_dir, out, err);
+        rc = open_snapshot(e->index_dir, behind, out, err);
+    hq_snapshot_unref(behind);
     return rc;
 }
 
@@ -142,11 +147,16 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
 {
     pthread_mutex_lock(&e->lock);
     hq_status rc = HQ_OK;
+    hq_snapshot *release = NULL; /* unreferenced once the lock is released */
     if (e->snapshot == NULL) {
         uint64_t generation = e->generation;
+        hq_snapshot *reuse = e->previous;
+        if (reuse != NULL)
+            hq_snapshot_ref(reuse);
         pthread_mutex_unlock(&e->lock);
         hq_snapshot *s = NULL;
-        rc = load_snapshot(e, &s, err); /* may take the lock to drop the snapshot */
+        rc = load_snapshot(e, reuse, &s, err); /* may take the lock to drop the snapshot */
+        hq_snapshot_unref(reuse);
         pthread_mutex_lock(&e->lock);
         if (rc == HQ_OK && e->snapshot == NULL && e->generation != generation) {
             /* the index changed while s was loading: s is a consistent
@@ -155,16 +165,19 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
             pthread_mutex_unlock(&e->lock);
             return HQ_OK;
         }
-        if (rc == HQ_OK && e->snapshot == NULL)
+        release = s;
+        if (rc == HQ_OK && e->snapshot == NULL) {
             e->snapshot = s;
-        else
-            hq_snapshot_unref(s);
+            release = e->previous; /* its segments are shared now, or gone */
+            e->previous = NULL;
+        }
     }
     if (rc == HQ_OK) {
         hq_snapshot_ref(e->snapshot);
         *out = e->snapshot;
     }
     pthread_mutex_unlock(&e->lock);
+    hq_snapshot_unref(release);
     hq_engine_hint_rebuild(err);
     return rc;
 }
@@ -172,11 +185,15 @@ hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err)
 void hq_engine_drop_snapshot(hq_engine *e)
 {
     pthread_mutex_lock(&e->lock);
-    hq_snapshot *old = e->snapshot;
+    hq_snapshot *old = e->snapshot, *stale = NULL;
     e->snapshot = NULL;
     e->generation++;
+    if (old != NULL) { /* kept for the next snapshot to share its segments */
+        stale = e->previous;
+        e->previous = old;
+    }
     pthread_mutex_unlock(&e->lock);
-    hq_snapshot_unref(old);
+    hq_snapshot_unref(stale);
 }
 
 void hq_engine_follow_manifest(hq_engine *e, uint64_t manifest_generation, uint64_t store_seq)

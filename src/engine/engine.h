@@ -49,8 +49,9 @@ struct hq_engine {
     hq_store *store;
     hq_trust_table trust;
     hq_bm25f params;
-    pthread_mutex_t lock;     /* guards snapshot, generation and the analyzer pool */
+    pthread_mutex_t lock;     /* guards snapshot, previous, generation and the analyzer pool */
     hq_snapshot *snapshot;    /* the current view of the index, or NULL */
+    hq_snapshot *previous;    /* the last one dropped, whose segments the next one shares */
     uint64_t generation;      /* grows each time the snapshot is dropped (hq_index_generation) */
     hq_analyzer **analyzers;  /* idle analyzers (one is used by one search at a time) */
     size_t n_analyzers, cap_analyzers;
@@ -75,7 +76,8 @@ struct hq_engine {
  * it is behind the store (or missing).  Release with hq_snapshot_unref. */
 hq_status hq_engine_snapshot(hq_engine *e, hq_snapshot **out, hq_error *err);
 /* Forgets the current snapshot (after the index changed) and moves the
- * generation on. */
+ * generation on; the snapshot is kept as e->previous until the next one
+ * is loaded, which shares its unchanged segments. */
 void hq_engine_drop_snapshot(hq_engine *e);
 /* After an index update: drops the snapshot unless it is the one of the
  * manifest now on disk (its generation and store_seq), so an update that

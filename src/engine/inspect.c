@@ -38,7 +38,7 @@ static hq_status check_store(hq_engine *e, json_t *report, hq_error *err)
 static hq_status check_index(hq_engine *e, json_t *report, hq_error *err)
 {
     hq_snapshot *snap = NULL;
-    hq_status rc = hq_snapshot_open(e->index_dir, &snap, err);
+    hq_status rc = hq_snapshot_open(e->index_dir, NULL, &snap, err);
     if (rc != HQ_OK) {
         hq_engine_hint_rebuild(err);
         return rc;

@@ -417,6 +417,11 @@ typedef struct hq_segment hq_segment;
 hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err);
 void hq_segment_ref(hq_segment *s);
 void hq_segment_unref(hq_segment *s);
+/* Is the file at path the one s mapped (same device and inode)?  While s
+ * is mapped its inode cannot be reused, so a file written since under
+ * the same name (the index folder deleted and rebuilt) is never taken
+ * for it. */
+bool hq_segment_is_file(const hq_segment *s, const char *path);
 /* Verifies every checksum again, then decodes every term and postings
  * list (order, document frequencies, documents in range, positions). */
 hq_status hq_segment_check(hq_segment *s, hq_error *err);
@@ -512,8 +517,12 @@ hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, u
                                    hq_error *err);
 
 /* Opens the index in dir.  A missing manifest gives an empty snapshot;
- * damage gives HQ_ECORRUPT naming the file. */
-hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err);
+ * damage gives HQ_ECORRUPT naming the file.  Segments are immutable:
+ * those of reuse (an earlier snapshot of dir, or NULL) that the manifest
+ * still names, as the same files, are shared rather than mapped and
+ * verified again; tombstones are always read afresh. */
+hq_status hq_snapshot_open(const char *dir, const hq_snapshot *reuse, hq_snapshot **out,
+                           hq_error *err);
 void hq_snapshot_ref(hq_snapshot *s);
 void hq_snapshot_unref(hq_snapshot *s);
 

@@ -589,6 +589,8 @@ uint8_t hq_length_code(uint32_t len)
 struct hq_segment {
     int refs; /* atomic */
     char *path;
+    dev_t dev; /* the file mapped */
+    ino_t ino;
     const unsigned char *map;
     size_t size;
     uint32_t n_docs, n_terms, n_blocks;
@@ -739,6 +741,8 @@ static hq_status map_file(hq_segment *s, hq_error *err)
                      (long long)st.st_size);
     if (rc == HQ_OK) {
         s->size = (size_t)st.st_size;
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
         void *m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
         if (m == MAP_FAILED)
             rc = hq_fail(err, HQ_EIO, s->path, 0, -1, "mmap failed: %s", strerror(errno));
@@ -787,6 +791,13 @@ void hq_segment_unref(hq_segment *s)
     free(s->len_codes);
     free(s->path);
     free(s);
+}
+
+bool hq_segment_is_file(const hq_segment *s, const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino &&
+           (size_t)st.st_size == s->size;
 }
 
 uint32_t hq_segment_n_docs(const hq_segment *s)

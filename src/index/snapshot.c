@@ -44,14 +44,32 @@ static uint32_t count_deleted(const uint8_t *bits, uint32_t n_docs)
     return n;
 }
 
-hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_segment **out,
-                                hq_error *err)
+/* The segment of reuse mapped from path, with a new reference, or NULL. */
+static hq_segment *reusable(const hq_snapshot *reuse, const char *path)
+{
+    for (uint32_t i = 0; reuse != NULL && i < reuse->n_segs; i++) {
+        hq_segment *s = reuse->segs[i];
+        if (s != NULL && strcmp(hq_segment_path(s), path) == 0 && hq_segment_is_file(s, path)) {
+            hq_segment_ref(s);
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* hq_segment_open_entry, sharing the segment of reuse when it is the
+ * same file. */
+static hq_status open_entry(const char *dir, const hq_manifest_seg *ms, const hq_snapshot *reuse,
+                            hq_segment **out, hq_error *err)
 {
     *out = NULL;
     char *path = hq_segment_file(dir, ms->id);
-    hq_status rc = require_file(path, err);
-    if (rc == HQ_OK)
-        rc = hq_segment_open(path, out, err);
+    hq_status rc = HQ_OK;
+    if ((*out = reusable(reuse, path)) == NULL) {
+        rc = require_file(path, err);
+        if (rc == HQ_OK)
+            rc = hq_segment_open(path, out, err);
+    }
     free(path);
     if (rc == HQ_OK && hq_segment_n_docs(*out) != ms->n_docs)
         rc = hq_fail(err, HQ_ECORRUPT, hq_segment_path(*out), 0, -1,
@@ -62,6 +80,12 @@ hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_s
         *out = NULL;
     }
     return rc;
+}
+
+hq_status hq_segment_open_entry(const char *dir, const hq_manifest_seg *ms, hq_segment **out,
+                                hq_error *err)
+{
+    return open_entry(dir, ms, NULL, out, err);
 }
 
 hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, uint8_t **bits,
@@ -91,15 +115,16 @@ hq_status hq_tombstones_read_entry(const char *dir, const hq_manifest_seg *ms, u
 }
 
 static hq_status open_segment(hq_snapshot *s, const char *dir, const hq_manifest_seg *ms,
-                              uint32_t i, hq_error *err)
+                              const hq_snapshot *reuse, uint32_t i, hq_error *err)
 {
-    hq_status rc = hq_segment_open_entry(dir, ms, &s->segs[i], err);
+    hq_status rc = open_entry(dir, ms, reuse, &s->segs[i], err);
     if (rc == HQ_OK)
         rc = hq_tombstones_read_entry(dir, ms, &s->deleted[i], err);
     return rc;
 }
 
-hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err)
+hq_status hq_snapshot_open(const char *dir, const hq_snapshot *reuse, hq_snapshot **out,
+                           hq_error *err)
 {
     *out = NULL;
     hq_manifest m;
@@ -115,7 +140,7 @@ hq_status hq_snapshot_open(const char *dir, hq_snapshot **out, hq_error *err)
     s->deleted = hq_xcalloc(m.n_segs + 1, sizeof *s->deleted);
     uint64_t total[HQ_NFIELDS] = {0};
     for (uint32_t i = 0; rc == HQ_OK && i < m.n_segs; i++) {
-        rc = open_segment(s, dir, &m.segs[i], i, err);
+        rc = open_segment(s, dir, &m.segs[i], reuse, i, err);
         s->n_segs = i + 1; /* so unref releases what opened */
         if (rc != HQ_OK)
             break;

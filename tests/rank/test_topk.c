@@ -95,7 +95,7 @@ static int setup(void **state)
     hq_manifest_free(&m);
     hq_error err;
     hq_error_clear(&err);
-    assert_int_equal(hq_snapshot_open(f->dir, &f->snap, &err), HQ_OK);
+    assert_int_equal(hq_snapshot_open(f->dir, NULL, &f->snap, &err), HQ_OK);
     *state = f;
     return 0;
 }
@@ -287,7 +287,7 @@ static void test_ties(void **state)
     assert_int_equal(hq_manifest_write(dir, &m, NULL), HQ_OK);
     hq_manifest_free(&m);
     hq_snapshot *snap;
-    assert_int_equal(hq_snapshot_open(dir, &snap, NULL), HQ_OK);
+    assert_int_equal(hq_snapshot_open(dir, NULL, &snap, NULL), HQ_OK);
     hq_plan_term t[2] = {{"same", 4, 1.0}, {"rare", 4, 1.0}};
     hq_plan plan = {.snap = snap, .params = &params, .terms = t, .n_terms = 2};
     for (size_t k = 1; k <= 1000; k *= 10) {
