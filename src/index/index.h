@@ -417,10 +417,12 @@ typedef struct hq_segment hq_segment;
 hq_status hq_segment_open(const char *path, hq_segment **out, hq_error *err);
 void hq_segment_ref(hq_segment *s);
 void hq_segment_unref(hq_segment *s);
-/* Is the file at path the one s mapped (same device and inode)?  While s
- * is mapped its inode cannot be reused, so a file written since under
- * the same name (the index folder deleted and rebuilt) is never taken
- * for it. */
+/* Is the file at path the one s mapped and verified, unchanged (same
+ * device and inode, size and change time)?  While s is mapped its inode
+ * cannot be reused, so a file written since under the same name (the
+ * index folder deleted and rebuilt) is never taken for it; healthqa
+ * never writes a segment in place, and a change made so by someone
+ * else moves the change time. */
 bool hq_segment_is_file(const hq_segment *s, const char *path);
 /* Verifies every checksum again, then decodes every term and postings
  * list (order, document frequencies, documents in range, positions). */

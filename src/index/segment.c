@@ -589,8 +589,9 @@ uint8_t hq_length_code(uint32_t len)
 struct hq_segment {
     int refs; /* atomic */
     char *path;
-    dev_t dev; /* the file mapped */
+    dev_t dev; /* the file mapped, and when it last changed */
     ino_t ino;
+    struct timespec ctime;
     const unsigned char *map;
     size_t size;
     uint32_t n_docs, n_terms, n_blocks;
@@ -743,6 +744,7 @@ static hq_status map_file(hq_segment *s, hq_error *err)
         s->size = (size_t)st.st_size;
         s->dev = st.st_dev;
         s->ino = st.st_ino;
+        s->ctime = st.st_ctim;
         void *m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
         if (m == MAP_FAILED)
             rc = hq_fail(err, HQ_EIO, s->path, 0, -1, "mmap failed: %s", strerror(errno));
@@ -797,7 +799,8 @@ bool hq_segment_is_file(const hq_segment *s, const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino &&
-           (size_t)st.st_size == s->size;
+           (size_t)st.st_size == s->size && st.st_ctim.tv_sec == s->ctime.tv_sec &&
+           st.st_ctim.tv_nsec == s->ctime.tv_nsec;
 }
 
 uint32_t hq_segment_n_docs(const hq_segment *s)

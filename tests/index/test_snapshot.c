@@ -7,6 +7,7 @@
 #include "../support/test_support.h"
 #include "index/index.h"
 
+#include <time.h>
 #include <unistd.h>
 
 static char dir[128];
@@ -86,6 +87,35 @@ static void test_unchanged_segments_are_shared(void **state)
     hq_snapshot_unref(c);
 }
 
+/* A segment changed in place (not something healthqa does) is verified
+ * again: its change time moved. */
+static void test_a_segment_changed_in_place_is_opened_again(void **state)
+{
+    (void)state;
+    write_segment(1, 30, "pain in the lower back");
+    publish(1, (uint32_t[]){1}, (uint32_t[]){30}, 1);
+    hq_snapshot *a = NULL, *b = (hq_snapshot *)1;
+    assert_int_equal(hq_snapshot_open(dir, NULL, &a, NULL), HQ_OK);
+    char *path = hq_segment_file(dir, 1), *data;
+    size_t len;
+    assert_int_equal(hq_read_file(path, 1u << 24, &data, &len, NULL), HQ_OK);
+    data[len - 1] ^= 0x40; /* the last section's last byte: its checksum no longer holds */
+    /* past a tick of a coarse file clock, so that the change time moves */
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    FILE *f = fopen(path, "r+b"); /* the same inode */
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    hq_error err;
+    hq_error_clear(&err);
+    assert_int_equal(hq_snapshot_open(dir, a, &b, &err), HQ_ECORRUPT);
+    assert_null(b);
+    assert_non_null(strstr(err.message, "checksum"));
+    free(data);
+    free(path);
+    hq_snapshot_unref(a);
+}
+
 static void test_shared_segments_are_checked_against_the_manifest(void **state)
 {
     (void)state;
@@ -106,6 +136,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unchanged_segments_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_segment_changed_in_place_is_opened_again, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_shared_segments_are_checked_against_the_manifest,
                                         setup, teardown),
     };
