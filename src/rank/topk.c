@@ -528,8 +528,8 @@ static bool corrupt_cursor(search *q, const hq_postings *p)
  * loop over one decoded block.  The accumulated documents that can
  * still enter become the window's candidates, and the non-essential
  * terms, most promising first, each go once through them in document
- * order, dropping those that can no longer enter: one cursor at a
- * time, and no branch on the coin toss of a candidate's fate.  Cursors move
+ * order, dropping those that can no longer enter: one cursor at a time,
+ * and no branch on the coin toss of a candidate's fate.  Cursors move
  * backwards between regions (hq_postings_seek).
  */
 
