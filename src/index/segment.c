@@ -236,7 +236,7 @@ static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st
         hq_store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0], strtab_append));
         hq_store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1], strtab_add));
         hq_store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2], strtab_add)
-                                   : HQ_NO_STRING);
+                                      : HQ_NO_STRING);
         for (int f = 0; f < HQ_NFIELDS; f++)
             hq_store_u32(r + 16 + 4 * f, d->len[f]);
         r[28] = d->trust;

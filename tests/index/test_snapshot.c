@@ -41,6 +41,28 @@ static void publish(uint64_t generation, const uint32_t *ids, const uint32_t *do
     hq_manifest_free(&m);
 }
 
+/* Segment 1 (30 documents) written, published and opened. */
+static hq_snapshot *open_first_segment(void)
+{
+    write_segment(1, 30, "pain in the lower back");
+    publish(1, (uint32_t[]){1}, (uint32_t[]){30}, 1);
+    hq_snapshot *a = NULL;
+    assert_int_equal(hq_snapshot_open(dir, NULL, &a, NULL), HQ_OK);
+    return a;
+}
+
+/* Opening dir again, sharing reuse's segments, fails with HQ_ECORRUPT
+ * and a message holding needle. */
+static void assert_reopen_corrupt(const hq_snapshot *reuse, const char *needle)
+{
+    hq_snapshot *b = (hq_snapshot *)1;
+    hq_error err;
+    hq_error_clear(&err);
+    assert_int_equal(hq_snapshot_open(dir, reuse, &b, &err), HQ_ECORRUPT);
+    assert_null(b);
+    assert_non_null(strstr(err.message, needle));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -58,10 +80,7 @@ static int teardown(void **state)
 static void test_unchanged_segments_are_shared(void **state)
 {
     (void)state;
-    write_segment(1, 30, "pain in the lower back");
-    publish(1, (uint32_t[]){1}, (uint32_t[]){30}, 1);
-    hq_snapshot *a = NULL, *b = NULL, *c = NULL;
-    assert_int_equal(hq_snapshot_open(dir, NULL, &a, NULL), HQ_OK);
+    hq_snapshot *a = open_first_segment(), *b = NULL, *c = NULL;
 
     write_segment(2, 5, "fever");
     publish(2, (uint32_t[]){1, 2}, (uint32_t[]){30, 5}, 2);
@@ -92,10 +111,7 @@ static void test_unchanged_segments_are_shared(void **state)
 static void test_a_segment_changed_in_place_is_opened_again(void **state)
 {
     (void)state;
-    write_segment(1, 30, "pain in the lower back");
-    publish(1, (uint32_t[]){1}, (uint32_t[]){30}, 1);
-    hq_snapshot *a = NULL, *b = (hq_snapshot *)1;
-    assert_int_equal(hq_snapshot_open(dir, NULL, &a, NULL), HQ_OK);
+    hq_snapshot *a = open_first_segment();
     char *path = hq_segment_file(dir, 1), *data;
     size_t len;
     assert_int_equal(hq_read_file(path, 1u << 24, &data, &len, NULL), HQ_OK);
@@ -106,11 +122,7 @@ static void test_a_segment_changed_in_place_is_opened_again(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
-    hq_error err;
-    hq_error_clear(&err);
-    assert_int_equal(hq_snapshot_open(dir, a, &b, &err), HQ_ECORRUPT);
-    assert_null(b);
-    assert_non_null(strstr(err.message, "checksum"));
+    assert_reopen_corrupt(a, "checksum");
     free(data);
     free(path);
     hq_snapshot_unref(a);
@@ -119,16 +131,9 @@ static void test_a_segment_changed_in_place_is_opened_again(void **state)
 static void test_shared_segments_are_checked_against_the_manifest(void **state)
 {
     (void)state;
-    write_segment(1, 30, "pain in the lower back");
-    publish(1, (uint32_t[]){1}, (uint32_t[]){30}, 1);
-    hq_snapshot *a = NULL, *b = (hq_snapshot *)1;
-    assert_int_equal(hq_snapshot_open(dir, NULL, &a, NULL), HQ_OK);
+    hq_snapshot *a = open_first_segment();
     publish(2, (uint32_t[]){1}, (uint32_t[]){31}, 1); /* a manifest that disagrees */
-    hq_error err;
-    hq_error_clear(&err);
-    assert_int_equal(hq_snapshot_open(dir, a, &b, &err), HQ_ECORRUPT);
-    assert_null(b);
-    assert_non_null(strstr(err.message, "the manifest says 31"));
+    assert_reopen_corrupt(a, "the manifest says 31");
     hq_snapshot_unref(a);
 }
 
