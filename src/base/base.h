@@ -101,6 +101,9 @@ typedef struct hq_intern hq_intern;
 
 /* Never NULL (out of memory aborts).  Release with hq_intern_free(). */
 hq_intern *hq_intern_new(void);
+/* The same, safe to call from several threads at once (each call takes
+ * the dictionary's lock); free it once no thread uses it. */
+hq_intern *hq_intern_new_shared(void);
 /* Frees t and every string it handed out; NULL is allowed. */
 void hq_intern_free(hq_intern *t);
 /* Forgets every string: ids start again from 0. */

@@ -13,9 +13,15 @@
  * were most of the analyzer's numbering of new terms), and growing the
  * table reads no string.  Both grow by doubling, so an id costs about
  * 32 bytes and its string.
+ *
+ * A shared one (hq_intern_new_shared) takes its lock in every public
+ * call, so that the index builder's analyzers, one per thread, number
+ * their terms in one dictionary.  Its strings never move, so a string
+ * handed out stays valid after the lock is released, until a clear.
  */
 #include "base.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +41,21 @@ struct hq_intern {
     size_t n, cap;
     islot *slots;
     size_t mask;     /* slots - 1 */
+    bool shared;     /* every public call holds mu */
+    pthread_mutex_t mu;
 };
+
+static void lock(const hq_intern *t)
+{
+    if (t->shared)
+        pthread_mutex_lock((pthread_mutex_t *)&t->mu);
+}
+
+static void unlock(const hq_intern *t)
+{
+    if (t->shared)
+        pthread_mutex_unlock((pthread_mutex_t *)&t->mu);
+}
 
 hq_intern *hq_intern_new(void)
 {
@@ -46,6 +66,14 @@ hq_intern *hq_intern_new(void)
     return t;
 }
 
+hq_intern *hq_intern_new_shared(void)
+{
+    hq_intern *t = hq_intern_new();
+    t->shared = true;
+    pthread_mutex_init(&t->mu, NULL);
+    return t;
+}
+
 void hq_intern_free(hq_intern *t)
 {
     if (t == NULL)
@@ -53,30 +81,43 @@ void hq_intern_free(hq_intern *t)
     hq_arena_free(&t->strings);
     free(t->entries);
     free(t->slots);
+    if (t->shared)
+        pthread_mutex_destroy(&t->mu);
     free(t);
 }
 
 void hq_intern_clear(hq_intern *t)
 {
+    lock(t);
     hq_arena_free(&t->strings);
     t->n = 0;
     memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
+    unlock(t);
 }
 
 size_t hq_intern_size(const hq_intern *t)
 {
-    return t->n;
+    lock(t);
+    size_t n = t->n;
+    unlock(t);
+    return n;
 }
 
 size_t hq_intern_bytes(const hq_intern *t)
 {
-    return t->strings.used + t->cap * sizeof *t->entries + (t->mask + 1) * sizeof *t->slots;
+    lock(t);
+    size_t n = t->strings.used + t->cap * sizeof *t->entries + (t->mask + 1) * sizeof *t->slots;
+    unlock(t);
+    return n;
 }
 
 const char *hq_intern_str(const hq_intern *t, uint32_t id, size_t *len)
 {
+    lock(t);
     *len = t->entries[id].len;
-    return t->entries[id].s;
+    const char *s = t->entries[id].s;
+    unlock(t);
+    return s;
 }
 
 /* The slot holding s (whose tag is tag), or the empty one where it
@@ -118,13 +159,17 @@ static uint32_t tag_of(const char *s, size_t len)
 
 uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len)
 {
-    size_t i = find_slot(t, s, len, tag_of(s, len));
-    return t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
+    uint32_t tag = tag_of(s, len);
+    lock(t);
+    size_t i = find_slot(t, s, len, tag);
+    uint32_t id = t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
+    unlock(t);
+    return id;
 }
 
-uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
+/* hq_intern_id with the lock held (if any). */
+static uint32_t intern_locked(hq_intern *t, const char *s, size_t len, uint32_t tag, bool *added)
 {
-    uint32_t tag = tag_of(s, len);
     size_t i = find_slot(t, s, len, tag);
     if (added)
         *added = t->slots[i].id1 == 0;
@@ -138,5 +183,14 @@ uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
     t->slots[i] = (islot){id + 1, tag};
     if (2 * t->n > t->mask + 1)
         grow_slots(t);
+    return id;
+}
+
+uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
+{
+    uint32_t tag = tag_of(s, len); /* hashed outside the lock */
+    lock(t);
+    uint32_t id = intern_locked(t, s, len, tag, added);
+    unlock(t);
     return id;
 }

@@ -11,24 +11,24 @@
  *   2. analysis: a full batch is claimed by a worker thread, or by the
  *      caller's thread when it has nothing else to do, and its fields are
  *      analysed with that thread's analyzer straight into the batch's
- *      tokens (hq_analyze_ids), terms numbered in the
- *      analyzer's own dictionary (HQ_ANALYZE_IDS), so that a repeated
- *      word costs no hashing; the batch's tokens are then inverted into
- *      one run of postings per term (hq_runs_build);
- *   3. merging: on the caller's thread, batch after batch in order, each
- *      analyzer's term ids are mapped to the memindex's through a table
- *      per analyzer (filled from the terms each batch saw first), and the
- *      runs appended to the memindex (hq_memindex_append).
- * Batches are claimed in order, so each analyzer numbers its terms in
- * batch order, and merging meets every id after the batch that
- * introduced it.  The dictionaries grow with the distinct terms seen;
- * after a segment is written, once they hold more than one term per
- * ID_BYTES of the memory budget, the pipeline is drained and they start
- * afresh.  The memory budget is checked after each merged batch, and
- * batches are cut by the documents alone: where a segment ends, and its
- * bytes, depend only on the documents, never on the number of threads
- * or on timing.  A segment is written while the workers go on analysing
- * the next batches.
+ *      tokens (hq_analyze_ids), terms numbered in one dictionary that
+ *      every analyzer and the memindex share (HQ_ANALYZE_IDS; its lock
+ *      is taken only for a word an analyzer's term cache has no id for),
+ *      so that a repeated word costs no hashing; the batch's tokens are
+ *      then inverted into one run of postings per term (hq_runs_build);
+ *   3. merging: on the caller's thread, batch after batch in order, the
+ *      runs are appended to the memindex by their terms' ids
+ *      (hq_memindex_append): no term is looked up by its string there.
+ * The dictionary grows with the distinct terms seen; after a segment is
+ * written, once it holds more than one term per ID_BYTES of the memory
+ * budget, the pipeline is drained and it starts afresh (the memindex,
+ * which holds the batches merged since, finds its terms' new ids).
+ * Which id a term gets depends on timing, but nothing written does: the
+ * memindex sorts its terms by their bytes.  The memory budget is checked
+ * after each merged batch, and batches are cut by the documents alone:
+ * where a segment ends, and its bytes, depend only on the documents,
+ * never on the number of threads or on timing.  A segment is written
+ * while the workers go on analysing the next batches.
  *
  * Field positions: each field starts at 0.  The focus field holds the
  * focus and each synonym, one after the other, with a gap of one
@@ -64,11 +64,6 @@ typedef struct bdoc {
     uint32_t len[HQ_NFIELDS]; /* field lengths in positions (analysis) */
 } bdoc;
 
-typedef struct term_ref {
-    const char *s; /* in the analyzer's dictionary (stable until it is cleared) */
-    uint32_t len;
-} term_ref;
-
 enum { B_FREE, B_FULL, B_BUSY, B_DONE };
 
 typedef struct batch {
@@ -80,13 +75,9 @@ typedef struct batch {
     size_t n_focus, cap_focus;
     bdoc *docs;
     size_t n_docs, cap_docs;
-    hq_tokpos *toks;        /* its tokens (term: the analyzer's id) */
+    hq_tokpos *toks;        /* its tokens (term: an id of the builder's dictionary) */
     size_t n_toks, cap_toks;
     hq_runs runs;           /* the tokens inverted */
-    int analyzer;           /* which analyzed it */
-    uint32_t new_from;      /* the ids its analyzer numbered first for it: */
-    term_ref *new_terms;    /* [new_from, new_from + n_new) */
-    size_t n_new, cap_new;
 } batch;
 
 /* An analyzer with what it keeps between documents: the focus terms of
@@ -98,11 +89,6 @@ typedef struct actx {
     hq_tokpos *focus; /* their tokens (doc 0) */
     size_t n_focus, cap_focus;
     uint32_t focus_len;
-    /* the merging side: term strings and memindex ids by this analyzer's id */
-    term_ref *names;
-    size_t n_names, cap_names;
-    uint32_t *tr; /* memindex id, HQ_NO_ID: not yet resolved in this memindex */
-    size_t cap_tr;
 } actx;
 
 struct hq_builder {
@@ -111,12 +97,11 @@ struct hq_builder {
     size_t budget;
     bool has_hint;
     hq_field_params hint;
+    hq_intern *terms; /* the terms' ids, shared by the analyzers and mi */
     hq_memindex *mi;
     hq_arena strings; /* the pending documents' strings */
     hq_newdoc *docs;
     size_t n_docs, cap_docs;
-    uint32_t *run_ids; /* merging: the memindex id of each run of the batch */
-    size_t cap_run_ids;
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
     hq_status rc; /* sticky: the first failure */
@@ -245,10 +230,8 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     ax->focus_len = pos;
 }
 
-static void analyze_batch(actx *ax, int index, batch *bt)
+static void analyze_batch(actx *ax, batch *bt)
 {
-    bt->analyzer = index;
-    bt->new_from = (uint32_t)hq_analyzer_n_ids(ax->a);
     bt->n_toks = 0;
     for (uint32_t i = 0; i < bt->n_docs; i++) {
         bdoc *x = &bt->docs[i];
@@ -264,16 +247,8 @@ static void analyze_batch(actx *ax, int index, batch *bt)
         x->len[HQ_FIELD_BODY] = analyze_text(ax, bt, i, HQ_FIELD_BODY, text_at(bt, x->body),
                                               x->body_len);
     }
-    size_t n_ids = hq_analyzer_n_ids(ax->a);
-    hq_runs_build(&bt->runs, bt->toks, bt->n_toks, (uint32_t)n_ids);
-    bt->n_new = 0;
-    hq_grow((void **)&bt->new_terms, &bt->cap_new, n_ids - bt->new_from + 1,
-            sizeof *bt->new_terms);
-    for (size_t id = bt->new_from; id < n_ids; id++) {
-        size_t len;
-        const char *s = hq_analyzer_term(ax->a, (uint32_t)id, &len);
-        bt->new_terms[bt->n_new++] = (term_ref){s, (uint32_t)len};
-    }
+    /* every id of the batch's tokens is below the dictionary's size now */
+    hq_runs_build(&bt->runs, bt->toks, bt->n_toks, (uint32_t)hq_analyzer_n_ids(ax->a));
 }
 
 /* Claims the next full batch (mu held): its index, or -1. */
@@ -302,7 +277,7 @@ static void *worker_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&b->mu);
-        analyze_batch(ax, w->index, &b->ring[i]);
+        analyze_batch(ax, &b->ring[i]);
         pthread_mutex_lock(&b->mu);
         b->ring[i].state = B_DONE;
         pthread_cond_broadcast(&b->cv);
@@ -316,35 +291,10 @@ static void *worker_main(void *arg)
 
 static hq_status flush(hq_builder *b, hq_error *err);
 
-/* The memindex id of analyzer ax's term id. */
-static uint32_t resolve(hq_builder *b, actx *ax, uint32_t id)
-{
-    uint32_t g = ax->tr[id];
-    if (g == HQ_NO_ID) {
-        g = hq_memindex_term(b->mi, ax->names[id].s, ax->names[id].len);
-        ax->tr[id] = g;
-    }
-    return g;
-}
-
 static void merge_batch(hq_builder *b, batch *bt)
 {
-    actx *ax = &b->an[bt->analyzer];
-    size_t n_ids = bt->new_from + bt->n_new;
-    if (n_ids > ax->cap_tr) {
-        size_t old = ax->cap_tr;
-        hq_grow((void **)&ax->tr, &ax->cap_tr, n_ids, sizeof *ax->tr);
-        memset(ax->tr + old, 0xFF, (ax->cap_tr - old) * sizeof *ax->tr); /* HQ_NO_ID */
-    }
-    hq_grow((void **)&ax->names, &ax->cap_names, n_ids + 1, sizeof *ax->names);
-    memcpy(ax->names + bt->new_from, bt->new_terms, bt->n_new * sizeof *bt->new_terms);
-    ax->n_names = n_ids;
     uint32_t base = (uint32_t)b->n_docs; /* the batch's first document in the segment */
-    size_t n = bt->runs.n;
-    hq_grow((void **)&b->run_ids, &b->cap_run_ids, n + 1, sizeof *b->run_ids);
-    for (size_t i = 0; i < n; i++)
-        b->run_ids[i] = resolve(b, ax, bt->runs.runs[i].term);
-    hq_memindex_append(b->mi, b->run_ids, base, &bt->runs);
+    hq_memindex_append(b->mi, base, &bt->runs);
     for (size_t i = 0; i < bt->n_docs; i++) {
         const bdoc *x = &bt->docs[i];
         hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs);
@@ -376,7 +326,7 @@ static bool merge_next(hq_builder *b, bool wait)
         long i = claim(b);
         if (i >= 0) { /* help */
             pthread_mutex_unlock(&b->mu);
-            analyze_batch(&b->an[0], 0, &b->ring[i]);
+            analyze_batch(&b->an[0], &b->ring[i]);
             pthread_mutex_lock(&b->mu);
             b->ring[i].state = B_DONE;
             pthread_cond_broadcast(&b->cv);
@@ -414,21 +364,20 @@ static void submit(hq_builder *b)
         ;
 }
 
-/* Clears the analyzers' dictionaries, once every batch analysed with
- * them has been merged (the workers are idle then). */
+/* Clears the dictionary, once every batch analysed with it has been
+ * merged (the workers are idle then). */
 static void clear_ids(hq_builder *b)
 {
     while (b->merge_seq < b->fill_seq)
         merge_next(b, true);
+    hq_intern_clear(b->terms);
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
         hq_analyzer_clear_ids(ax->a);
         free(ax->focus_of); /* its cached focus terms hold old ids */
         ax->focus_of = NULL;
-        ax->n_names = 0;
-        if (ax->tr != NULL)
-            memset(ax->tr, 0xFF, ax->cap_tr * sizeof *ax->tr);
     }
+    hq_memindex_renumber(b->mi);
     b->clear_ids = false;
 }
 
@@ -469,14 +418,8 @@ static hq_status flush(hq_builder *b, hq_error *err)
     hq_grow((void **)&b->segs, &b->cap_segs, b->n_segs + 1, sizeof *b->segs);
     b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
     hq_memindex_free(b->mi);
-    b->mi = b->ring != NULL ? hq_memindex_new() : NULL; /* none after the last segment */
-    size_t ids = 0;
-    for (int i = 0; i < b->n_an; i++) { /* ids of the new memindex are resolved afresh */
-        if (b->an[i].tr != NULL)
-            memset(b->an[i].tr, 0xFF, b->an[i].cap_tr * sizeof *b->an[i].tr);
-        ids += b->an[i].n_names;
-    }
-    b->clear_ids = ids > b->budget / ID_BYTES;
+    b->mi = b->ring != NULL ? hq_memindex_new(b->terms) : NULL; /* none after the last segment */
+    b->clear_ids = hq_intern_size(b->terms) > b->budget / ID_BYTES;
     hq_arena_free(&b->strings);
     b->n_docs = 0;
     return HQ_OK;
@@ -503,14 +446,17 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     b->dir = hq_xstrdup(dir);
     b->next_id = next_id;
     b->budget = budget;
-    b->mi = hq_memindex_new();
+    b->terms = hq_intern_new_shared();
+    b->mi = hq_memindex_new(b->terms);
     hq_arena_init(&b->strings);
     hq_error_clear(&b->err);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     b->n_an = threads == 0 ? default_threads() : threads > MAX_THREADS ? MAX_THREADS : (int)threads;
-    for (int i = 0; i < b->n_an; i++)
+    for (int i = 0; i < b->n_an; i++) {
         b->an[i].a = hq_analyzer_new();
+        hq_analyzer_share_ids(b->an[i].a, b->terms);
+    }
     b->n_ring = 2 * (size_t)b->n_an + 2;
     b->ring = hq_xcalloc(b->n_ring, sizeof *b->ring);
     for (size_t i = 0; i < b->n_ring; i++)
@@ -548,7 +494,6 @@ static void free_pipeline(hq_builder *b)
         free(bt->docs);
         free(bt->toks);
         hq_runs_free(&bt->runs);
-        free(bt->new_terms);
     }
     free(b->ring);
     b->ring = NULL;
@@ -558,8 +503,6 @@ static void free_pipeline(hq_builder *b)
         hq_analyzer_free(ax->a);
         free(ax->focus_of);
         free(ax->focus);
-        free(ax->names);
-        free(ax->tr);
         memset(ax, 0, sizeof *ax);
     }
 }
@@ -573,9 +516,9 @@ void hq_builder_free(hq_builder *b)
     pthread_cond_destroy(&b->cv);
     free_pipeline(b);
     hq_memindex_free(b->mi);
+    hq_intern_free(b->terms); /* after its users */
     hq_arena_free(&b->strings);
     free(b->docs);
-    free(b->run_ids);
     free(b->segs);
     free(b->dir);
     free(b);

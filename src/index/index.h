@@ -175,7 +175,9 @@ typedef struct hq_memterm {
     uint32_t last_pos;
 } hq_memterm;
 
-hq_memindex *hq_memindex_new(void);
+/* A memindex whose terms are numbered by names (which the caller frees
+ * after it), or by a dictionary of its own when names is NULL. */
+hq_memindex *hq_memindex_new(hq_intern *names);
 void hq_memindex_free(hq_memindex *mi);
 /* Records term (len bytes, len <= HQ_MAX_TERM_BYTES) at position pos of
  * field in document doc.  doc must be >= every doc added before, field
@@ -183,9 +185,12 @@ void hq_memindex_free(hq_memindex *mi);
  * the same term in the same field. */
 void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term, size_t len,
                      uint32_t pos);
-/* The id of term in mi (added when new; ids are dense from 0), or
- * HQ_NO_ID when len is 0 or over HQ_MAX_TERM_BYTES. */
+/* The id of term in mi's dictionary (added when new), or HQ_NO_ID when
+ * len is 0 or over HQ_MAX_TERM_BYTES. */
 uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len);
+/* Finds each term's id again in mi's dictionary, after it was cleared
+ * (hq_intern_clear): the terms keep their postings. */
+void hq_memindex_renumber(hq_memindex *mi);
 /* hq_memindex_add by id (from hq_memindex_term); an unknown id is
  * ignored. */
 void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos);
@@ -218,10 +223,10 @@ typedef struct hq_runs {
  * ignored. */
 void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms);
 void hq_runs_free(hq_runs *r);
-/* Appends each run i of r to the postings of memindex term ids[i]
- * (HQ_NO_ID: left out), its documents numbered from base (after every
- * document the term has). */
-void hq_memindex_append(hq_memindex *mi, const uint32_t *ids, uint32_t base, const hq_runs *r);
+/* Appends each run of r to the postings of its term (an id of mi's
+ * dictionary), its documents numbered from base (after every document
+ * the term has). */
+void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
 /* The terms sorted by bytes (memcmp, shorter first on a tie), each with

@@ -1,10 +1,11 @@
 /*
  * memindex.c — the inverted index of a segment under construction: its
- * terms numbered by an hq_intern (term bytes → id), an array id →
- * hq_memterm (in an arena), whose postings grow as documents are added
- * in order.  The
- * builder resolves each term's id once and then adds by id, so a token
- * costs no hashing.
+ * terms numbered by a dictionary (an hq_intern: the memindex's own, or
+ * the index builder's, shared with its analyzers), a record per term
+ * (hq_memterm, in an arena: they never move) found by id, whose postings
+ * grow as documents are added in order.  The builder's analyzers number
+ * the terms in the shared dictionary, so that their runs are appended by
+ * id with no lookup by string.
  *
  * Positions of a term in a document are appended to the term's varint
  * stream as postings.c describes: per field, in field order, as deltas
@@ -43,8 +44,11 @@ typedef struct pool {
 
 struct hq_memindex {
     hq_intern *names;    /* term bytes → id */
-    hq_memterm **terms;  /* by id; the records live in arena (they never move) */
+    bool own_names;
+    hq_memterm **terms;  /* the records, in order of creation; they live in arena */
     size_t n_terms, cap_terms;
+    hq_memterm **by_id;  /* by id of names; NULL: no record (yet) */
+    size_t cap_by_id;
     hq_arena arena;
     hq_memterm **sorted; /* built on demand */
     size_t bytes;        /* the postings buffers' bytes (their capacities) */
@@ -147,10 +151,11 @@ static inline void write_varint(unsigned char **p, uint32_t v)
     *(*p)++ = (unsigned char)v;
 }
 
-hq_memindex *hq_memindex_new(void)
+hq_memindex *hq_memindex_new(hq_intern *names)
 {
     hq_memindex *mi = hq_xcalloc(1, sizeof *mi);
-    mi->names = hq_intern_new();
+    mi->own_names = names == NULL;
+    mi->names = names ? names : hq_intern_new();
     hq_arena_init(&mi->arena);
     return mi;
 }
@@ -161,33 +166,74 @@ void hq_memindex_free(hq_memindex *mi)
         return;
     pool_free(&mi->pool); /* every term's buffers */
     free(mi->terms);
+    free(mi->by_id);
     hq_arena_free(&mi->arena);
     free(mi->sorted);
-    hq_intern_free(mi->names);
+    if (mi->own_names)
+        hq_intern_free(mi->names);
     free(mi);
 }
 
-uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
+/* Makes id's slot in by_id (NULL when new). */
+static void cover_id(hq_memindex *mi, uint32_t id)
 {
-    if (len == 0 || len > HQ_MAX_TERM_BYTES)
-        return HQ_NO_ID;
-    bool added;
-    uint32_t id = hq_intern_id(mi->names, term, len, &added);
-    if (!added)
-        return id;
+    if (id < mi->cap_by_id)
+        return;
+    size_t old = mi->cap_by_id;
+    hq_grow((void **)&mi->by_id, &mi->cap_by_id, (size_t)id + 1, sizeof *mi->by_id);
+    memset(mi->by_id + old, 0, (mi->cap_by_id - old) * sizeof *mi->by_id);
+}
+
+/* The record of id, the term s[0..len), made when there is none. */
+static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t len)
+{
+    cover_id(mi, id);
+    hq_memterm *t = mi->by_id[id];
+    if (t != NULL)
+        return t;
     hq_grow((void **)&mi->terms, &mi->cap_terms, mi->n_terms + 1, sizeof *mi->terms);
-    hq_memterm *t = hq_arena_alloc(&mi->arena, sizeof *t);
-    mi->terms[mi->n_terms++] = t;
+    t = hq_arena_alloc(&mi->arena, sizeof *t);
+    mi->terms[mi->n_terms++] = mi->by_id[id] = t;
     memset(t, 0, sizeof *t);
-    size_t n;
-    t->term = hq_intern_str(mi->names, id, &n);
+    t->term = hq_arena_strndup(&mi->arena, s, len); /* outlives a clear of names */
     t->len = (uint32_t)len;
     t->last_doc = t->prev_doc = UINT32_MAX;
     hq_buf_init(&t->pos, 0);
     hq_buf_init(&t->post, 0);
     free(mi->sorted);
     mi->sorted = NULL;
+    return t;
+}
+
+/* The record of id, made from the name names gives it when there is none. */
+static hq_memterm *record_of_id(hq_memindex *mi, uint32_t id)
+{
+    if (id < mi->cap_by_id && mi->by_id[id] != NULL)
+        return mi->by_id[id];
+    size_t len;
+    const char *s = hq_intern_str(mi->names, id, &len);
+    return record(mi, id, s, len);
+}
+
+uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
+{
+    if (len == 0 || len > HQ_MAX_TERM_BYTES)
+        return HQ_NO_ID;
+    uint32_t id = hq_intern_id(mi->names, term, len, NULL);
+    record(mi, id, term, len);
     return id;
+}
+
+void hq_memindex_renumber(hq_memindex *mi)
+{
+    if (mi->by_id != NULL)
+        memset(mi->by_id, 0, mi->cap_by_id * sizeof *mi->by_id);
+    for (size_t i = 0; i < mi->n_terms; i++) {
+        hq_memterm *t = mi->terms[i];
+        uint32_t id = hq_intern_id(mi->names, t->term, t->len, NULL);
+        cover_id(mi, id);
+        mi->by_id[id] = t;
+    }
 }
 
 /* The byte of a document's fields: bit f set when field f holds the term. */
@@ -240,9 +286,9 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
 
 void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos)
 {
-    if (id >= mi->n_terms || field < 0 || field >= HQ_NFIELDS)
+    if (id >= mi->cap_by_id || mi->by_id[id] == NULL || field < 0 || field >= HQ_NFIELDS)
         return;
-    hq_memterm *t = mi->terms[id];
+    hq_memterm *t = mi->by_id[id];
     if (t->last_doc != doc)
         start_doc(mi, t, doc);
     if (t->last_field != field) {
@@ -260,8 +306,10 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
 
 size_t hq_memindex_bytes(const hq_memindex *mi)
 {
+    /* by_id is left out: with a shared dictionary its length depends on
+     * what the analyzers numbered, which depends on timing */
     return mi->bytes + mi->cap_terms * sizeof *mi->terms + mi->arena.used +
-           hq_intern_bytes(mi->names);
+           (mi->own_names ? hq_intern_bytes(mi->names) : 0);
 }
 
 static int compare_terms(const void *x, const void *y)
@@ -492,22 +540,27 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
 #define PREFETCH_RECORD 8 /* runs ahead whose term record is prefetched */
 #define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
 
+/* The record of run i's term when it has one (for prefetching). */
+static const hq_memterm *known(const hq_memindex *mi, const hq_runs *r, size_t i)
+{
+    uint32_t id = r->runs[i].term;
+    return id < mi->cap_by_id ? mi->by_id[id] : NULL;
+}
+
 /* The term records and their streams are scattered in memory: rather
  * than wait for each in turn, the records of the runs a few ahead are
  * prefetched, then the ends of their streams. */
-void hq_memindex_append(hq_memindex *mi, const uint32_t *ids, uint32_t base, const hq_runs *r)
+void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r)
 {
     for (size_t i = 0; i < r->n; i++) {
-        if (i + PREFETCH_RECORD < r->n && ids[i + PREFETCH_RECORD] < mi->n_terms)
-            __builtin_prefetch(mi->terms[ids[i + PREFETCH_RECORD]], 1);
-        if (i + PREFETCH_TAILS < r->n && ids[i + PREFETCH_TAILS] < mi->n_terms) {
-            const hq_memterm *t = mi->terms[ids[i + PREFETCH_TAILS]];
-            if (t->post.data != NULL && t->pos.data != NULL) {
-                __builtin_prefetch(t->post.data + t->post.len, 1);
-                __builtin_prefetch(t->pos.data + t->pos.len, 1);
-            }
+        const hq_memterm *t;
+        if (i + PREFETCH_RECORD < r->n && (t = known(mi, r, i + PREFETCH_RECORD)) != NULL)
+            __builtin_prefetch(t, 1);
+        if (i + PREFETCH_TAILS < r->n && (t = known(mi, r, i + PREFETCH_TAILS)) != NULL &&
+            t->post.data != NULL && t->pos.data != NULL) {
+            __builtin_prefetch(t->post.data + t->post.len, 1);
+            __builtin_prefetch(t->pos.data + t->pos.len, 1);
         }
-        if (ids[i] < mi->n_terms)
-            append_run(mi, mi->terms[ids[i]], base, r, &r->runs[i]);
+        append_run(mi, record_of_id(mi, r->runs[i].term), base, r, &r->runs[i]);
     }
 }

@@ -11,9 +11,9 @@
  * contract is "valid until the next hq_analyze()".  One per thread.
  *
  * With HQ_ANALYZE_IDS each token also gets its term's number in the
- * analyzer's own dictionary (an hq_intern): a cached word keeps the id
- * of its stem in its term cache entry, so a repeated word costs no
- * second hash.  The index builder inverts tokens by these ids, and gets
+ * analyzer's dictionary (an hq_intern, its own or one shared with the
+ * analyzers of other threads): a cached word keeps the id of its stem in
+ * its term cache entry, so a repeated word costs no second hash.  The index builder inverts tokens by these ids, and gets
  * them from hq_analyze_ids(): the same chain in one pass per word (scan,
  * lookup, token), with no arrays of words, terms or tokens between.
  */
@@ -46,6 +46,7 @@ typedef struct hot {
 struct hq_analyzer {
     hq_termcache *cache;
     hq_intern *ids; /* the terms numbered for HQ_ANALYZE_IDS; NULL until then */
+    bool own_ids;   /* ids is a's own (else shared: hq_analyzer_share_ids) */
     hq_arena scratch; /* terms the cache could not keep, for one call */
     size_t max_tokens; /* emit() gives no token once out holds this many */
     hq_tokens one;     /* hq_analyze_ids: the tokens of one word off its common path */
@@ -59,6 +60,7 @@ hq_analyzer *hq_analyzer_new(void)
     hq_analyzer *a = hq_xmalloc(sizeof *a);
     a->cache = hq_termcache_new();
     a->ids = NULL;
+    a->own_ids = false;
     hq_arena_init(&a->scratch);
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
     a->one = (hq_tokens){0};
@@ -71,7 +73,8 @@ void hq_analyzer_free(hq_analyzer *a)
     if (a == NULL)
         return;
     hq_termcache_free(a->cache);
-    hq_intern_free(a->ids);
+    if (a->own_ids)
+        hq_intern_free(a->ids);
     hq_arena_free(&a->scratch);
     hq_tokens_free(&a->one);
     free(a->hot);
@@ -230,8 +233,10 @@ static size_t begin_call(hq_analyzer *a, bool ids, size_t len)
 {
     if (a->scratch.used > 0)
         hq_arena_free(&a->scratch);
-    if (ids && a->ids == NULL)
+    if (ids && a->ids == NULL) {
         a->ids = hq_intern_new();
+        a->own_ids = true;
+    }
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
     return len > HQ_TEXT_MAX_INPUT ? HQ_TEXT_MAX_INPUT : len;
 }
@@ -325,14 +330,30 @@ const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len)
     return hq_intern_str(a->ids, id, len);
 }
 
+/* Forgets the ids the term cache and the hot table keep. */
+static void forget_ids(hq_analyzer *a)
+{
+    hq_termcache_clear_ids(a->cache);
+    if (a->hot != NULL)
+        memset(a->hot, 0, HOT_SLOTS * sizeof *a->hot);
+}
+
 void hq_analyzer_clear_ids(hq_analyzer *a)
 {
     if (a->ids == NULL)
         return;
-    hq_intern_clear(a->ids);
-    hq_termcache_clear_ids(a->cache);
-    if (a->hot != NULL)
-        memset(a->hot, 0, HOT_SLOTS * sizeof *a->hot);
+    if (a->own_ids)
+        hq_intern_clear(a->ids);
+    forget_ids(a);
+}
+
+void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids)
+{
+    if (a->own_ids)
+        hq_intern_free(a->ids);
+    a->ids = ids;
+    a->own_ids = false;
+    forget_ids(a);
 }
 
 const char *hq_analyzer_stem(hq_analyzer *a, const char *word, size_t len, size_t *out_len)

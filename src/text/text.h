@@ -295,7 +295,15 @@ size_t hq_analyzer_n_ids(const hq_analyzer *a);
 /* The term of id (< hq_analyzer_n_ids), NUL-terminated, with its length
  * in *len; valid until the ids are cleared or a is freed. */
 const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len);
+/* Forgets the ids a has given: its own dictionary is emptied; a shared
+ * one is left to its owner, who clears it (hq_intern_clear) once no
+ * analyzer sharing it is running, then calls this for each of them. */
 void hq_analyzer_clear_ids(hq_analyzer *a);
+/* Numbers a's terms in ids from now on, instead of a dictionary of its
+ * own: ids made by hq_intern_new_shared() can be shared by analyzers of
+ * several threads, so that a term has one id in all of them.  The
+ * caller owns ids and frees it after a. */
+void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids);
 
 /* The term hq_analyze() would give the already-folded word[0..len)
  * (as hq_fold() gives it): its stem, by the rules of hq_stem().  Stop
