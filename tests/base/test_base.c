@@ -7,6 +7,7 @@
 
 #include "base/base.h"
 
+#include <pthread.h>
 #include <stdalign.h>
 #include "ingest/ingest.h"
 
@@ -121,6 +122,63 @@ static void test_intern(void **state)
     hq_intern_free(NULL);
 }
 
+#define SHARED_WORDS 4000
+#define SHARED_THREADS 4
+
+typedef struct shared_job {
+    hq_intern *t;
+    unsigned first; /* each thread walks the words from its own start */
+    uint32_t ids[SHARED_WORDS];
+} shared_job;
+
+static void *intern_all(void *arg)
+{
+    shared_job *j = arg;
+    for (unsigned k = 0; k < SHARED_WORDS; k++) {
+        unsigned w = (j->first + k) % SHARED_WORDS;
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "word-%u", w);
+        j->ids[w] = hq_intern_id(j->t, buf, (size_t)n, NULL);
+    }
+    return NULL;
+}
+
+/* Threads numbering the same words at once in a shared dictionary, each
+ * from another start: every word gets one id, the same in every thread,
+ * the ids are dense, and each id's string is its word. */
+static void test_intern_shared(void **state)
+{
+    (void)state;
+    hq_intern *t = hq_intern_new_shared();
+    static shared_job jobs[SHARED_THREADS];
+    pthread_t th[SHARED_THREADS];
+    for (unsigned i = 0; i < SHARED_THREADS; i++) {
+        jobs[i].t = t;
+        jobs[i].first = i * (SHARED_WORDS / SHARED_THREADS);
+        assert_int_equal(pthread_create(&th[i], NULL, intern_all, &jobs[i]), 0);
+    }
+    for (unsigned i = 0; i < SHARED_THREADS; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(hq_intern_size(t), SHARED_WORDS);
+    static bool seen[SHARED_WORDS];
+    for (unsigned w = 0; w < SHARED_WORDS; w++) {
+        for (unsigned i = 1; i < SHARED_THREADS; i++)
+            assert_int_equal(jobs[i].ids[w], jobs[0].ids[w]);
+        uint32_t id = jobs[0].ids[w];
+        assert_true(id < SHARED_WORDS);
+        assert_false(seen[id]);
+        seen[id] = true;
+        char buf[32];
+        snprintf(buf, sizeof buf, "word-%u", w);
+        size_t len;
+        assert_string_equal(hq_intern_str(t, id, &len), buf);
+        assert_int_equal(len, strlen(buf));
+    }
+    hq_intern_clear(t);
+    assert_int_equal(hq_intern_size(t), 0);
+    hq_intern_free(t);
+}
+
 static void test_error_first_wins_and_format(void **state)
 {
     (void)state;
@@ -219,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_intern),
+        cmocka_unit_test(test_intern_shared),
         cmocka_unit_test(test_error_first_wins_and_format),
         cmocka_unit_test(test_error_cut_keeps_utf8),
         cmocka_unit_test(test_sniff),
