@@ -94,10 +94,11 @@ static inline size_t hq_letters_end(const unsigned char *s, size_t len, size_t i
 }
 
 /* The end of the run of ASCII letters that starts at s[i] (a letter),
- * read 8 bytes at a time from s[i] on, each load (the last masked to the
- * run's bytes) hashed as the term cache keys words: when every load fits
- * in s[0..len), returns true with the run's end in *end and w's key_hash
- * and key_last set (see hq_word).  Otherwise false, *end the run's end. */
+ * read 8 bytes at a time from s[i] on (never past s[len]), each load
+ * (the last masked to the run's bytes) hashed as the term cache keys
+ * words: returns true with the run's end in *end and w's key_hash and
+ * key_last set (see hq_word).  On big-endian machines, false with *end
+ * the run's end. */
 static inline bool hq_letters_hashed(const unsigned char *s, size_t len, size_t i, size_t *end,
                                      hq_word *w)
 {
@@ -118,10 +119,19 @@ static inline bool hq_letters_hashed(const unsigned char *s, size_t len, size_t 
         h = hq_key_step(h, x);
         i += 8;
     }
-
-#endif
+    /* Under 8 bytes left (a field's last word): the same, from a copy
+     * padded with zeros, which are not letters. */
+    uint64_t x = 0;
+    memcpy(&x, s + i, len - i);
+    unsigned k = (unsigned)__builtin_ctzll(hq_not_letters(x)) / 8;
+    w->key_last = x & ((1ULL << (8 * k)) - 1);
+    *end = i + k;
+    w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+    return true;
+#else
     *end = hq_letters_end(s, len, i);
     return false;
+#endif
 }
 
 /* The next word of text[*at..len) into *w, *at moved past it; false
