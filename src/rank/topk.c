@@ -565,11 +565,10 @@ static void sort_window(cursor **ord, size_t n)
 static inline bool seek_doc(search *q, cursor *c, uint32_t doc)
 {
     hq_postings *p = &c->p;
-    if (p->block == UINT32_MAX) /* not started */
-        return hq_postings_seek(p, doc), !corrupt_cursor(q, p);
-    if (p->doc >= doc)
-        return p->doc == doc || (hq_postings_seek(p, doc), !corrupt_cursor(q, p));
-    if (p->block < p->n_blocks && doc <= p->docs[p->n - 1])
+    bool started = p->block != UINT32_MAX;
+    if (started && p->doc == doc)
+        return true;
+    if (started && p->doc < doc && p->block < p->n_blocks && doc <= p->docs[p->n - 1])
         for (uint32_t i = p->i + 1, end = i + 8 < p->n ? i + 8 : p->n; i < end; i++)
             if (p->docs[i] >= doc) {
                 p->i = i;
