@@ -331,9 +331,27 @@ void hq_postings_block_tfn(const hq_postings *p, uint32_t i0, uint32_t i1,
                            const uint8_t *len_codes, const double (*factor)[256], double *out);
 /* Moves to the first document >= target (never backwards). */
 uint32_t hq_postings_advance(hq_postings *p, uint32_t target);
+/* hq_postings_seek once its inline step has not found target; not for
+ * other callers. */
+uint32_t hq_postings_seek_far(hq_postings *p, uint32_t target);
+/* How many documents forwards in the decoded block hq_postings_seek
+ * walks inline (the common step of a cursor between a few candidates)
+ * before it searches. */
+#define HQ_SEEK_STEPS 8
 /* Moves to the first document >= target, backwards too (decoding the
  * block that holds it when it is not the current one). */
-uint32_t hq_postings_seek(hq_postings *p, uint32_t target);
+static inline uint32_t hq_postings_seek(hq_postings *p, uint32_t target)
+{
+    if (p->block < p->n_blocks && p->docs[p->i] < target && target <= p->docs[p->n - 1]) {
+        uint32_t end = p->i + 1 + HQ_SEEK_STEPS < p->n ? p->i + 1 + HQ_SEEK_STEPS : p->n;
+        for (uint32_t i = p->i + 1; i < end; i++)
+            if (p->docs[i] >= target) {
+                p->i = i;
+                return p->doc = p->docs[i];
+            }
+    }
+    return hq_postings_seek_far(p, target);
+}
 /* The skip entry of block b (b < n_blocks). */
 void hq_postings_skip(const hq_postings *p, uint32_t b, hq_skip *out);
 /* The block that would hold target (>= current doc), without decoding it;

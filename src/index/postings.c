@@ -581,7 +581,7 @@ uint32_t hq_postings_block_at(const hq_postings *p, uint32_t target)
     return lo;
 }
 
-uint32_t hq_postings_seek(hq_postings *p, uint32_t target)
+uint32_t hq_postings_seek_far(hq_postings *p, uint32_t target)
 {
     if (p->rc != HQ_OK)
         return HQ_DOC_END;
@@ -595,13 +595,8 @@ uint32_t hq_postings_seek(hq_postings *p, uint32_t target)
             if (i == 0 || p->docs[i - 1] < target)
                 return p->doc = p->docs[i]; /* already there */
             hi = i;
-        } else { /* forwards: usually a few documents */
-            for (uint32_t end = i + 8 < p->n ? i + 8 : p->n; ++i < end;)
-                if (p->docs[i] >= target) {
-                    p->i = i;
-                    return p->doc = p->docs[i];
-                }
-            lo = i;
+        } else { /* forwards, past the documents hq_postings_seek walked */
+            lo = i + 1 + HQ_SEEK_STEPS < p->n ? i + 1 + HQ_SEEK_STEPS : p->n - 1;
             hi = p->n - 1;
         }
     } else {

@@ -559,24 +559,13 @@ static void sort_window(cursor **ord, size_t n)
     }
 }
 
-/* Moves c to doc (or past it); false when its list is corrupt.  A few
- * documents forwards in the decoded block (the common step between a
- * window's candidates) are walked here, the rest is hq_postings_seek's. */
-static inline bool seek_doc(search *q, cursor *c, uint32_t doc)
+/* Moves c to doc (or past it); false when its list is corrupt. */
+static bool seek_doc(search *q, cursor *c, uint32_t doc)
 {
-    hq_postings *p = &c->p;
-    bool started = p->block != UINT32_MAX;
-    if (started && p->doc == doc)
+    if (c->p.block != UINT32_MAX && c->p.doc == doc) /* UINT32_MAX: not started */
         return true;
-    if (started && p->doc < doc && p->block < p->n_blocks && doc <= p->docs[p->n - 1])
-        for (uint32_t i = p->i + 1, end = i + 8 < p->n ? i + 8 : p->n; i < end; i++)
-            if (p->docs[i] >= doc) {
-                p->i = i;
-                p->doc = p->docs[i];
-                return true;
-            }
-    hq_postings_seek(p, doc);
-    return !corrupt_cursor(q, p);
+    hq_postings_seek(&c->p, doc);
+    return !corrupt_cursor(q, &c->p);
 }
 
 /* Adds c's contributions to the documents of [w0, w1] into the
