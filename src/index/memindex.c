@@ -174,6 +174,12 @@ void hq_memindex_free(hq_memindex *mi)
     free(mi);
 }
 
+/* The record of id, or NULL when it has none (yet). */
+static inline hq_memterm *term_of_id(const hq_memindex *mi, uint32_t id)
+{
+    return id < mi->cap_by_id ? mi->by_id[id] : NULL;
+}
+
 /* Makes id's slot in by_id (NULL when new). */
 static void cover_id(hq_memindex *mi, uint32_t id)
 {
@@ -208,8 +214,9 @@ static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t le
 /* The record of id, made from the name names gives it when there is none. */
 static hq_memterm *record_of_id(hq_memindex *mi, uint32_t id)
 {
-    if (id < mi->cap_by_id && mi->by_id[id] != NULL)
-        return mi->by_id[id];
+    hq_memterm *t = term_of_id(mi, id);
+    if (t != NULL)
+        return t;
     size_t len;
     const char *s = hq_intern_str(mi->names, id, &len);
     return record(mi, id, s, len);
@@ -286,9 +293,9 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
 
 void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos)
 {
-    if (id >= mi->cap_by_id || mi->by_id[id] == NULL || field < 0 || field >= HQ_NFIELDS)
+    hq_memterm *t = term_of_id(mi, id);
+    if (t == NULL || field < 0 || field >= HQ_NFIELDS)
         return;
-    hq_memterm *t = mi->by_id[id];
     if (t->last_doc != doc)
         start_doc(mi, t, doc);
     if (t->last_field != field) {
@@ -540,13 +547,6 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
 #define PREFETCH_RECORD 8 /* runs ahead whose term record is prefetched */
 #define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
 
-/* The record of run i's term when it has one (for prefetching). */
-static const hq_memterm *known(const hq_memindex *mi, const hq_runs *r, size_t i)
-{
-    uint32_t id = r->runs[i].term;
-    return id < mi->cap_by_id ? mi->by_id[id] : NULL;
-}
-
 /* The term records and their streams are scattered in memory: rather
  * than wait for each in turn, the records of the runs a few ahead are
  * prefetched, then the ends of their streams. */
@@ -554,9 +554,11 @@ void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         const hq_memterm *t;
-        if (i + PREFETCH_RECORD < r->n && (t = known(mi, r, i + PREFETCH_RECORD)) != NULL)
+        if (i + PREFETCH_RECORD < r->n &&
+            (t = term_of_id(mi, r->runs[i + PREFETCH_RECORD].term)) != NULL)
             __builtin_prefetch(t, 1);
-        if (i + PREFETCH_TAILS < r->n && (t = known(mi, r, i + PREFETCH_TAILS)) != NULL &&
+        if (i + PREFETCH_TAILS < r->n &&
+            (t = term_of_id(mi, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
             t->post.data != NULL && t->pos.data != NULL) {
             __builtin_prefetch(t->post.data + t->post.len, 1);
             __builtin_prefetch(t->pos.data + t->pos.len, 1);

@@ -13,9 +13,10 @@
  * With HQ_ANALYZE_IDS each token also gets its term's number in the
  * analyzer's dictionary (an hq_intern, its own or one shared with the
  * analyzers of other threads): a cached word keeps the id of its stem in
- * its term cache entry, so a repeated word costs no second hash.  The index builder inverts tokens by these ids, and gets
- * them from hq_analyze_ids(): the same chain in one pass per word (scan,
- * lookup, token), with no arrays of words, terms or tokens between.
+ * its term cache entry, so a repeated word costs no second hash.  The
+ * index builder inverts tokens by these ids, and gets them from
+ * hq_analyze_ids(): the same chain in one pass per word (scan, lookup,
+ * token), with no arrays of words, terms or tokens between.
  */
 #include "scan.h"
 
