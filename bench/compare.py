@@ -485,9 +485,13 @@ def worker(spec):
 
 
 def store_files(hq_data):
-    """healthqa's input to a rebuild: the store's files (not the index)."""
-    return [os.path.join(hq_data, n) for n in sorted(os.listdir(hq_data))
-            if n.startswith("store.db")]
+    """healthqa's input to a rebuild: the store's files (not the index); none
+    when the folder cannot be listed (the build then reports why)."""
+    try:
+        names = sorted(os.listdir(hq_data))
+    except OSError:
+        return []
+    return [os.path.join(hq_data, n) for n in names if n.startswith("store.db")]
 
 
 def read_inputs(paths):
