@@ -93,6 +93,19 @@ static inline size_t hq_letters_end(const unsigned char *s, size_t len, size_t i
     return i;
 }
 
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Ends hq_letters_hashed's run in load x, taken at s[i], whose non-letter
+ * bytes are other (not 0): h is the hash of the loads before it. */
+static inline void hq_letters_last(uint64_t x, uint64_t other, uint64_t h, size_t start,
+                                   size_t i, size_t *end, hq_word *w)
+{
+    unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
+    w->key_last = x & ((1ULL << (8 * k)) - 1);
+    *end = i + k;
+    w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+}
+#endif
+
 /* The end of the run of ASCII letters that starts at s[i] (a letter),
  * read 8 bytes at a time from s[i] on (never past s[len]), each load
  * (the last masked to the run's bytes) hashed as the term cache keys
@@ -102,18 +115,15 @@ static inline size_t hq_letters_end(const unsigned char *s, size_t len, size_t i
 static inline bool hq_letters_hashed(const unsigned char *s, size_t len, size_t i, size_t *end,
                                      hq_word *w)
 {
-    size_t start = i;
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t start = i;
     uint64_t h = HQ_KEY_SEED;
     while (i + 8 <= len) {
         uint64_t x;
         memcpy(&x, s + i, 8);
         uint64_t other = hq_not_letters(x);
         if (other != 0) {
-            unsigned k = (unsigned)__builtin_ctzll(other) / 8; /* letters of this load: 0..7 */
-            w->key_last = x & ((1ULL << (8 * k)) - 1);
-            *end = i + k;
-            w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+            hq_letters_last(x, other, h, start, i, end, w);
             return true;
         }
         h = hq_key_step(h, x);
@@ -123,10 +133,7 @@ static inline bool hq_letters_hashed(const unsigned char *s, size_t len, size_t 
      * padded with zeros, which are not letters. */
     uint64_t x = 0;
     memcpy(&x, s + i, len - i);
-    unsigned k = (unsigned)__builtin_ctzll(hq_not_letters(x)) / 8;
-    w->key_last = x & ((1ULL << (8 * k)) - 1);
-    *end = i + k;
-    w->key_hash = hq_key_end(hq_key_step(h, w->key_last), *end - start, 0);
+    hq_letters_last(x, hq_not_letters(x), h, start, i, end, w);
     return true;
 #else
     *end = hq_letters_end(s, len, i);
