@@ -15,11 +15,12 @@ build times leave out for every engine.
 """
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
 import time
+
+from compare import healthqa_build_time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFS = ("sources.tsv", "ranking.conf", "rerank.conf", "related.conf")
@@ -49,11 +50,11 @@ def rebuild(binary, data):
     t0 = time.perf_counter()
     p = subprocess.run([binary, "--data", data, "index", "--rebuild"], capture_output=True, text=True)
     wall = (time.perf_counter() - t0) * 1000
-    m = re.search(r"search index rebuilt in ([0-9.]+) s", p.stdout)
-    if p.returncode != 0 or m is None:
+    build_s = healthqa_build_time(p.stdout)
+    if p.returncode != 0 or build_s is None:
         sys.exit(f"coldstart.py: `{binary} --data {data} index --rebuild` failed "
                  f"(exit {p.returncode}): {p.stderr.strip() or p.stdout.strip()}")
-    return wall, float(m.group(1)) * 1000
+    return wall, build_s * 1000
 
 
 def main():
