@@ -16,9 +16,12 @@
  *      is taken only for a word an analyzer's term cache has no id for),
  *      so that a repeated word costs no hashing; the batch's tokens are
  *      then inverted into one run of postings per term (hq_runs_build);
+ *      the same thread makes the batch's document records, their strings
+ *      copied into one block of the batch's own (make_records);
  *   3. merging: on the caller's thread, batch after batch in order, the
  *      runs are appended to the memindex by their terms' ids
- *      (hq_memindex_append): no term is looked up by its string there.
+ *      (hq_memindex_append): no term is looked up by its string there;
+ *      the records are appended and their block adopted, not copied.
  * The dictionary grows with the distinct terms seen; after a segment is
  * written, once it holds more than one term per ID_BYTES of the memory
  * budget, the pipeline is drained and it starts afresh (the memindex,
@@ -54,9 +57,12 @@
 #define ID_BYTES 256 /* budget per term numbered by the analyzers (see clear_ids) */
 
 /* A document of a batch: its strings as offsets into the batch's text,
- * and, once analysed, its tokens. */
+ * and, once analysed, its tokens.  Its keys (section_id, article_id,
+ * source, then qtype when it has one) are consecutive in the text,
+ * keys_len bytes with their NULs. */
 typedef struct bdoc {
     uint32_t section_id, article_id, source, qtype; /* qtype UINT32_MAX: none */
+    uint32_t keys_len;
     uint32_t title, body;                           /* UINT32_MAX: none */
     uint32_t title_len, body_len;                   /* their bytes */
     uint32_t focus, n_focus;  /* offsets of the focus names in batch.focus */
@@ -78,6 +84,9 @@ typedef struct batch {
     hq_tokpos *toks;        /* its tokens (term: an id of the builder's dictionary) */
     size_t n_toks, cap_toks;
     hq_runs runs;           /* the tokens inverted */
+    hq_newdoc *records;     /* the documents' records (analysis) */
+    size_t cap_records;
+    char *keys;             /* their strings: the docs' keys, one after the other */
 } batch;
 
 /* An analyzer with what it keeps between documents: the focus terms of
@@ -99,7 +108,8 @@ struct hq_builder {
     hq_field_params hint;
     hq_intern *terms; /* the terms' ids, shared by the analyzers and mi */
     hq_memindex *mi;
-    hq_arena strings; /* the pending documents' strings */
+    char **blocks; /* the pending documents' strings: the merged batches' keys */
+    size_t n_blocks, cap_blocks, block_bytes;
     hq_newdoc *docs;
     size_t n_docs, cap_docs;
     hq_manifest_seg *segs;
@@ -157,6 +167,7 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
     x->article_id = put_text(bt, d->article_id);
     x->source = put_text(bt, d->source ? d->source : "");
     x->qtype = put_text(bt, d->qtype);
+    x->keys_len = (uint32_t)(bt->text_len - x->section_id);
     x->trust = (uint8_t)hq_trust_code(d->trust);
     x->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
     x->title = put_text(bt, d->title);
@@ -230,6 +241,31 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     ax->focus_len = pos;
 }
 
+/* bt's document records, their keys copied into a block of exactly
+ * their bytes (bt->keys, which the merge adopts). */
+static void make_records(batch *bt)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < bt->n_docs; i++)
+        bytes += bt->docs[i].keys_len;
+    hq_grow((void **)&bt->records, &bt->cap_records, bt->n_docs, sizeof *bt->records);
+    char *k = bt->keys = hq_xmalloc(bytes ? bytes : 1);
+    for (size_t i = 0; i < bt->n_docs; i++) {
+        const bdoc *x = &bt->docs[i];
+        memcpy(k, bt->text + x->section_id, x->keys_len);
+        bt->records[i] = (hq_newdoc){
+            .section_id = k,
+            .article_id = k + (x->article_id - x->section_id),
+            .source = k + (x->source - x->section_id),
+            .qtype = x->qtype == UINT32_MAX ? NULL : k + (x->qtype - x->section_id),
+            .trust = x->trust,
+            .flags = x->flags,
+        };
+        memcpy(bt->records[i].len, x->len, sizeof x->len);
+        k += x->keys_len;
+    }
+}
+
 static void analyze_batch(actx *ax, batch *bt)
 {
     bt->n_toks = 0;
@@ -249,6 +285,7 @@ static void analyze_batch(actx *ax, batch *bt)
     }
     /* every id of the batch's tokens is below the dictionary's size now */
     hq_runs_build(&bt->runs, bt->toks, bt->n_toks, (uint32_t)hq_analyzer_n_ids(ax->a));
+    make_records(bt);
 }
 
 /* Claims the next full batch (mu held): its index, or -1. */
@@ -295,18 +332,14 @@ static void merge_batch(hq_builder *b, batch *bt)
 {
     uint32_t base = (uint32_t)b->n_docs; /* the batch's first document in the segment */
     hq_memindex_append(b->mi, base, &bt->runs);
-    for (size_t i = 0; i < bt->n_docs; i++) {
-        const bdoc *x = &bt->docs[i];
-        hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs);
-        hq_newdoc *nd = &b->docs[b->n_docs++];
-        nd->section_id = hq_arena_strdup(&b->strings, text_at(bt, x->section_id));
-        nd->article_id = hq_arena_strdup(&b->strings, text_at(bt, x->article_id));
-        nd->source = hq_arena_strdup(&b->strings, text_at(bt, x->source));
-        nd->qtype = x->qtype == UINT32_MAX ? NULL : hq_arena_strdup(&b->strings, text_at(bt, x->qtype));
-        nd->trust = x->trust;
-        nd->flags = x->flags;
-        memcpy(nd->len, x->len, sizeof nd->len);
-    }
+    hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + bt->n_docs, sizeof *b->docs);
+    memcpy(b->docs + b->n_docs, bt->records, bt->n_docs * sizeof *b->docs);
+    b->n_docs += bt->n_docs;
+    hq_grow((void **)&b->blocks, &b->cap_blocks, b->n_blocks + 1, sizeof *b->blocks);
+    b->blocks[b->n_blocks++] = bt->keys;
+    for (size_t i = 0; i < bt->n_docs; i++)
+        b->block_bytes += bt->docs[i].keys_len;
+    bt->keys = NULL;
 }
 
 /* Merges the next batch if it is analysed (or, with wait, once it is;
@@ -338,7 +371,7 @@ static bool merge_next(hq_builder *b, bool wait)
     merge_batch(b, bt);
     b->merge_seq++;
     if (b->rc == HQ_OK &&
-        (hq_memindex_bytes(b->mi) + b->strings.used + b->n_docs * sizeof *b->docs > b->budget ||
+        (hq_memindex_bytes(b->mi) + b->block_bytes + b->n_docs * sizeof *b->docs > b->budget ||
          b->n_docs >= MAX_SEGMENT_DOCS))
         b->rc = flush(b, &b->err);
     pthread_mutex_lock(&b->mu);
@@ -404,6 +437,14 @@ static batch *filling(hq_builder *b)
 
 /* ---- segments --------------------------------------------------------------- */
 
+/* Frees the strings of the pending documents. */
+static void free_blocks(hq_builder *b)
+{
+    for (size_t i = 0; i < b->n_blocks; i++)
+        free(b->blocks[i]);
+    b->n_blocks = b->block_bytes = 0;
+}
+
 static hq_status flush(hq_builder *b, hq_error *err)
 {
     if (b->n_docs == 0)
@@ -420,7 +461,7 @@ static hq_status flush(hq_builder *b, hq_error *err)
     hq_memindex_free(b->mi);
     b->mi = b->ring != NULL ? hq_memindex_new(b->terms) : NULL; /* none after the last segment */
     b->clear_ids = hq_intern_size(b->terms) > b->budget / ID_BYTES;
-    hq_arena_free(&b->strings);
+    free_blocks(b);
     b->n_docs = 0;
     return HQ_OK;
 }
@@ -448,7 +489,6 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     b->budget = budget;
     b->terms = hq_intern_new_shared();
     b->mi = hq_memindex_new(b->terms);
-    hq_arena_init(&b->strings);
     hq_error_clear(&b->err);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
@@ -494,6 +534,8 @@ static void free_pipeline(hq_builder *b)
         free(bt->docs);
         free(bt->toks);
         hq_runs_free(&bt->runs);
+        free(bt->records);
+        free(bt->keys); /* analysed, not merged (a failure) */
     }
     free(b->ring);
     b->ring = NULL;
@@ -517,7 +559,8 @@ void hq_builder_free(hq_builder *b)
     free_pipeline(b);
     hq_memindex_free(b->mi);
     hq_intern_free(b->terms); /* after its users */
-    hq_arena_free(&b->strings);
+    free_blocks(b);
+    free(b->blocks);
     free(b->docs);
     free(b->segs);
     free(b->dir);
