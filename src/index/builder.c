@@ -18,10 +18,13 @@
  *      then inverted into one run of postings per term (hq_runs_build);
  *      the same thread makes the batch's document records, their strings
  *      copied into one block of the batch's own (make_records);
- *   3. merging: on the caller's thread, batch after batch in order, the
- *      runs are appended to the memindex by their terms' ids
- *      (hq_memindex_append): no term is looked up by its string there;
- *      the records are appended and their block adopted, not copied.
+ *   3. merging: batch after batch in order, by one thread at a time
+ *      (whichever finds the next batch analysed: the one that analysed
+ *      it, or the caller's), the runs are appended to the memindex by
+ *      their terms' ids (hq_memindex_append): no term is looked up by its
+ *      string there; the records are appended and their block adopted,
+ *      not copied.  The caller's thread only fills batches then, which
+ *      is what limits a large build.
  * The dictionary grows with the distinct terms seen; after a segment is
  * written, once it holds more than one term per ID_BYTES of the memory
  * budget, the pipeline is drained and it starts afresh (the memindex,
@@ -30,8 +33,18 @@
  * memindex sorts its terms by their bytes.  The memory budget is checked
  * after each merged batch, and batches are cut by the documents alone:
  * where a segment ends, and its bytes, depend only on the documents,
- * never on the number of threads or on timing.  A segment is written
- * while the workers go on analysing the next batches.
+ * never on the number of threads or on timing.  A segment is written by
+ * the thread merging when the budget is passed, while the others go on
+ * filling and analysing the next batches.
+ *
+ * Locking: the builder's mutex guards the batches' states, the
+ * sequence numbers and merging; a batch's contents belong to the one
+ * thread its state gives it to (filling: the caller's; busy: its
+ * analyser; done and claimed for merging: the merger).  What merging
+ * owns (the memindex, the documents, the segments written) is touched
+ * by the merger alone, or by the caller's thread once the pipeline is
+ * drained.  The sticky failure and the clear_ids mark, which the merger
+ * sets, are read by the caller's thread with atomic loads.
  *
  * Field positions: each field starts at 0.  The focus field holds the
  * focus and each synonym, one after the other, with a gap of one
@@ -114,19 +127,20 @@ struct hq_builder {
     size_t n_docs, cap_docs;
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
-    hq_status rc; /* sticky: the first failure */
+    hq_status rc; /* sticky: the first failure (atomic: set by the merger) */
     hq_error err;
     actx an[MAX_THREADS]; /* an[0]: the caller's thread; an[1..]: the workers' */
     int n_an;
     batch *ring;
     size_t n_ring;
     uint64_t fill_seq, claim_seq, merge_seq; /* the batch filled, next claimed, next merged */
-    pthread_mutex_t mu; /* guards batch states, claim_seq and stop */
+    bool merging; /* a thread is merging (merge_seq is its batch) */
+    pthread_mutex_t mu; /* guards batch states, claim_seq, merge_seq, merging and stop */
     pthread_cond_t cv;
     pthread_t workers[MAX_THREADS];
     int n_workers;
     bool stop;
-    bool clear_ids; /* the analyzers' dictionaries are cleared before the next batch */
+    bool clear_ids; /* the analyzers' dictionaries are cleared before the next batch (atomic) */
 };
 
 typedef struct worker_arg {
@@ -299,6 +313,8 @@ static long claim(hq_builder *b)
     return (long)(bt - b->ring);
 }
 
+static void merge_ready(hq_builder *b);
+
 static void *worker_main(void *arg)
 {
     worker_arg *w = arg;
@@ -317,6 +333,7 @@ static void *worker_main(void *arg)
         analyze_batch(ax, &b->ring[i]);
         pthread_mutex_lock(&b->mu);
         b->ring[i].state = B_DONE;
+        merge_ready(b);
         pthread_cond_broadcast(&b->cv);
     }
     pthread_mutex_unlock(&b->mu);
@@ -324,7 +341,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* ---- merging (the caller's thread, in batch order) ------------------------ */
+/* ---- merging (one thread at a time, in batch order) ----------------------- */
 
 static hq_status flush(hq_builder *b, hq_error *err);
 
@@ -342,42 +359,79 @@ static void merge_batch(hq_builder *b, batch *bt)
     bt->keys = NULL;
 }
 
-/* Merges the next batch if it is analysed (or, with wait, once it is;
- * the caller's thread analyses a batch itself rather than idle).  False
- * when there is none to merge. */
-static bool merge_next(hq_builder *b, bool wait)
+static hq_status rc_of(hq_builder *b)
 {
-    batch *bt = &b->ring[b->merge_seq % b->n_ring];
-    pthread_mutex_lock(&b->mu);
-    for (;;) {
-        if (bt->seq == b->merge_seq && bt->state == B_DONE)
-            break;
-        if (bt->seq != b->merge_seq || bt->state == B_FREE || !wait) {
-            pthread_mutex_unlock(&b->mu);
-            return false; /* not filled yet, or not asked to wait */
-        }
-        long i = claim(b);
-        if (i >= 0) { /* help */
-            pthread_mutex_unlock(&b->mu);
-            analyze_batch(&b->an[0], &b->ring[i]);
-            pthread_mutex_lock(&b->mu);
-            b->ring[i].state = B_DONE;
-            pthread_cond_broadcast(&b->cv);
-        } else {
-            pthread_cond_wait(&b->cv, &b->mu);
-        }
+    return __atomic_load_n(&b->rc, __ATOMIC_ACQUIRE);
+}
+
+/* Records a failure (b->err filled first), for the caller's thread. */
+static void set_rc(hq_builder *b, hq_status rc)
+{
+    __atomic_store_n(&b->rc, rc, __ATOMIC_RELEASE);
+}
+
+/* Merges bt, the next batch, and writes a segment when the memory budget
+ * is passed (mu not held: the merger owns all it touches). */
+static void merge_one(hq_builder *b, batch *bt)
+{
+    merge_batch(b, bt);
+    if (rc_of(b) == HQ_OK &&
+        (hq_memindex_bytes(b->mi) + b->block_bytes + b->n_docs * sizeof *b->docs > b->budget ||
+         b->n_docs >= MAX_SEGMENT_DOCS)) {
+        hq_status rc = flush(b, &b->err);
+        if (rc != HQ_OK)
+            set_rc(b, rc);
+    }
+}
+
+/* With mu held: merges the analysed batches from merge_seq on, in order,
+ * unless another thread is merging (which then goes on with them). */
+static void merge_ready(hq_builder *b)
+{
+    while (!b->merging) {
+        batch *bt = &b->ring[b->merge_seq % b->n_ring];
+        if (bt->state != B_DONE || bt->seq != b->merge_seq)
+            return;
+        b->merging = true;
+        pthread_mutex_unlock(&b->mu);
+        merge_one(b, bt);
+        pthread_mutex_lock(&b->mu);
+        bt->state = B_FREE;
+        b->merge_seq++;
+        b->merging = false;
+        pthread_cond_broadcast(&b->cv);
+    }
+}
+
+/* With mu held, for the caller's thread while it waits for the pipeline:
+ * merges what is ready, else analyses a full batch itself rather than
+ * idle, else waits for another thread's step. */
+static void step(hq_builder *b)
+{
+    uint64_t merged = b->merge_seq;
+    merge_ready(b);
+    if (b->merge_seq != merged)
+        return;
+    long i = claim(b);
+    if (i < 0) {
+        pthread_cond_wait(&b->cv, &b->mu);
+        return;
     }
     pthread_mutex_unlock(&b->mu);
-    merge_batch(b, bt);
-    b->merge_seq++;
-    if (b->rc == HQ_OK &&
-        (hq_memindex_bytes(b->mi) + b->block_bytes + b->n_docs * sizeof *b->docs > b->budget ||
-         b->n_docs >= MAX_SEGMENT_DOCS))
-        b->rc = flush(b, &b->err);
+    analyze_batch(&b->an[0], &b->ring[i]);
     pthread_mutex_lock(&b->mu);
-    bt->state = B_FREE;
+    b->ring[i].state = B_DONE;
+    merge_ready(b);
+    pthread_cond_broadcast(&b->cv);
+}
+
+/* Waits (stepping) until every batch filled is merged. */
+static void drain(hq_builder *b)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->merge_seq < b->fill_seq)
+        step(b);
     pthread_mutex_unlock(&b->mu);
-    return true;
 }
 
 /* Hands the batch being filled over to analysis (nothing when empty). */
@@ -388,21 +442,20 @@ static void submit(hq_builder *b)
         return;
     pthread_mutex_lock(&b->mu);
     bt->state = B_FULL;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
     b->fill_seq++;
+    pthread_cond_broadcast(&b->cv);
     if (b->n_workers == 0) /* alone: analyse and merge at once */
-        merge_next(b, true);
-    while (merge_next(b, false)) /* whatever is ready, in order */
-        ;
+        while (b->merge_seq < b->fill_seq)
+            step(b);
+    merge_ready(b); /* whatever is ready, in order */
+    pthread_mutex_unlock(&b->mu);
 }
 
 /* Clears the dictionary, once every batch analysed with it has been
- * merged (the workers are idle then). */
+ * merged (the workers are idle then, and nothing is merging). */
 static void clear_ids(hq_builder *b)
 {
-    while (b->merge_seq < b->fill_seq)
-        merge_next(b, true);
+    drain(b);
     hq_intern_clear(b->terms);
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
@@ -411,27 +464,24 @@ static void clear_ids(hq_builder *b)
         ax->focus_of = NULL;
     }
     hq_memindex_renumber(b->mi);
-    b->clear_ids = false;
+    __atomic_store_n(&b->clear_ids, false, __ATOMIC_RELAXED);
 }
 
 /* The batch to fill, made free first (merging, and analysing, as
  * needed). */
 static batch *filling(hq_builder *b)
 {
-    if (b->clear_ids)
+    if (__atomic_load_n(&b->clear_ids, __ATOMIC_ACQUIRE))
         clear_ids(b);
     batch *bt = &b->ring[b->fill_seq % b->n_ring];
-    while (bt->seq != b->fill_seq) {
-        pthread_mutex_lock(&b->mu);
-        bool free_now = bt->state == B_FREE;
-        pthread_mutex_unlock(&b->mu);
-        if (free_now) {
-            bt->seq = b->fill_seq;
-            bt->text_len = bt->n_docs = bt->n_focus = 0;
-        } else {
-            merge_next(b, true); /* the oldest batch holds this slot */
-        }
-    }
+    if (bt->seq == b->fill_seq)
+        return bt;
+    pthread_mutex_lock(&b->mu);
+    while (bt->state != B_FREE) /* the oldest batch holds this slot */
+        step(b);
+    pthread_mutex_unlock(&b->mu);
+    bt->seq = b->fill_seq;
+    bt->text_len = bt->n_docs = bt->n_focus = 0;
     return bt;
 }
 
@@ -460,7 +510,8 @@ static hq_status flush(hq_builder *b, hq_error *err)
     b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
     hq_memindex_free(b->mi);
     b->mi = b->ring != NULL ? hq_memindex_new(b->terms) : NULL; /* none after the last segment */
-    b->clear_ids = hq_intern_size(b->terms) > b->budget / ID_BYTES;
+    __atomic_store_n(&b->clear_ids, hq_intern_size(b->terms) > b->budget / ID_BYTES,
+                     __ATOMIC_RELEASE);
     free_blocks(b);
     b->n_docs = 0;
     return HQ_OK;
@@ -569,14 +620,15 @@ void hq_builder_free(hq_builder *b)
 
 static hq_status sticky(hq_builder *b, hq_error *err)
 {
-    if (b->rc != HQ_OK && err != NULL && err->code == HQ_OK)
+    hq_status rc = rc_of(b);
+    if (rc != HQ_OK && err != NULL && err->code == HQ_OK)
         *err = b->err;
-    return b->rc;
+    return rc;
 }
 
 hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
 {
-    if (b->rc != HQ_OK)
+    if (rc_of(b) != HQ_OK)
         return sticky(b, err);
     if (b->ring == NULL)
         return hq_fail(err, HQ_EINVAL, b->dir, 0, -1, "document added after the last segment");
@@ -589,11 +641,10 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
 
 hq_status hq_builder_finish(hq_builder *b, hq_error *err)
 {
-    if (b->rc == HQ_OK && b->ring != NULL) {
+    if (rc_of(b) == HQ_OK && b->ring != NULL) {
         filling(b);
         submit(b);
-        while (b->merge_seq < b->fill_seq)
-            merge_next(b, true);
+        drain(b);
     }
     stop_workers(b);
     free_pipeline(b); /* its memory is not needed to write the last segment */
