@@ -214,15 +214,23 @@ typedef struct hq_runs {
     size_t n, cap;
     unsigned char *post, *pos; /* hq_memterm's streams, first gaps left out */
     size_t post_len, post_cap, pos_len, pos_cap;
-    uint32_t *slot, *next; /* scratch: term → run, token → next token of its term */
-    size_t cap_slot, cap_next;
 } hq_runs;
+
+/* What inverting needs on the side (term → run, token → next token of
+ * its term), kept by the thread that inverts: zero-initialise; free with
+ * hq_runs_scratch_free. */
+typedef struct hq_runs_scratch {
+    uint32_t *slot, *next;
+    size_t cap_slot, cap_next;
+} hq_runs_scratch;
 
 /* Inverts toks[0..n), in document, field and position order, into r
  * (reset first): one run per term; tokens with term >= n_terms are
  * ignored. */
-void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms);
+void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t n,
+                   uint32_t n_terms);
 void hq_runs_free(hq_runs *r);
+void hq_runs_scratch_free(hq_runs_scratch *s);
 /* Appends each run of r to the postings of its term (an id of mi's
  * dictionary), its documents numbered from base (after every document
  * the term has). */

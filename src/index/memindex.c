@@ -478,30 +478,31 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
  * the runs in order of the terms' first tokens; while linking, a run's
  * first and last hold its first and last token and n_docs its number of
  * tokens.  Then each run is encoded along its chain. */
-void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms)
+void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t n,
+                   uint32_t n_terms)
 {
     r->n = r->post_len = r->pos_len = 0;
-    if (n_terms > r->cap_slot) { /* term → run; HQ_NO_ID between builds */
-        size_t old = r->cap_slot;
-        hq_grow((void **)&r->slot, &r->cap_slot, n_terms, sizeof *r->slot);
-        memset(r->slot + old, 0xFF, (r->cap_slot - old) * sizeof *r->slot);
+    if (n_terms > s->cap_slot) { /* term → run; HQ_NO_ID between builds */
+        size_t old = s->cap_slot;
+        hq_grow((void **)&s->slot, &s->cap_slot, n_terms, sizeof *s->slot);
+        memset(s->slot + old, 0xFF, (s->cap_slot - old) * sizeof *s->slot);
     }
-    hq_grow((void **)&r->next, &r->cap_next, n + 1, sizeof *r->next);
-    uint32_t *next = r->next;
+    hq_grow((void **)&s->next, &s->cap_next, n + 1, sizeof *s->next);
+    uint32_t *next = s->next, *slot = s->slot;
     for (size_t i = 0; i < n; i++) {
         uint32_t t = toks[i].term;
         if (t >= n_terms || toks[i].field >= HQ_NFIELDS)
             continue;
         next[i] = UINT32_MAX;
-        uint32_t s = r->slot[t];
-        if (s == HQ_NO_ID) {
+        uint32_t k = slot[t];
+        if (k == HQ_NO_ID) {
             if (r->n == r->cap)
                 hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
-            r->slot[t] = (uint32_t)r->n;
+            slot[t] = (uint32_t)r->n;
             r->runs[r->n++] = (hq_postrun){.term = t, .first = (uint32_t)i, .last = (uint32_t)i,
                                            .n_docs = 1};
         } else {
-            hq_postrun *run = &r->runs[s];
+            hq_postrun *run = &r->runs[k];
             next[run->last] = (uint32_t)i;
             run->last = (uint32_t)i;
             run->n_docs++;
@@ -509,7 +510,7 @@ void hq_runs_build(hq_runs *r, const hq_tokpos *toks, size_t n, uint32_t n_terms
     }
     for (size_t i = 0; i < r->n; i++) {
         hq_postrun *run = &r->runs[i];
-        r->slot[run->term] = HQ_NO_ID;
+        slot[run->term] = HQ_NO_ID;
         encode_run(r, run, toks, next, run->first, run->n_docs);
     }
 }
@@ -519,9 +520,14 @@ void hq_runs_free(hq_runs *r)
     free(r->runs);
     free(r->post);
     free(r->pos);
-    free(r->slot);
-    free(r->next);
     memset(r, 0, sizeof *r);
+}
+
+void hq_runs_scratch_free(hq_runs_scratch *s)
+{
+    free(s->slot);
+    free(s->next);
+    memset(s, 0, sizeof *s);
 }
 
 /* Appends run to term t's postings, its documents numbered from base. */
