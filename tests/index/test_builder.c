@@ -11,7 +11,7 @@
 #include "index/index.h"
 #include "text/text.h"
 
-#define N_DOCS 3000
+#define N_DOCS 12000
 
 static void make_doc(uint32_t i, char *id, char *body, size_t size, hq_builder_doc *d)
 {
