@@ -553,6 +553,8 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     for (int i = 0; i < b->n_an; i++) {
         b->an[i].a = hq_analyzer_new();
         hq_analyzer_share_ids(b->an[i].a, b->terms);
+        if (i > 0) /* a word is folded, stemmed and numbered once in all */
+            hq_analyzer_share_terms(b->an[i].a, b->an[0].a);
     }
     b->n_ring = 2 * (size_t)b->n_an + 2;
     b->ring = hq_xcalloc(b->n_ring, sizeof *b->ring);

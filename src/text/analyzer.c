@@ -99,9 +99,14 @@ void hq_tokens_free(hq_tokens *t)
 /* The id of cached term t (not a stop word), numbered at its first use. */
 static inline uint32_t term_id(hq_analyzer *a, hq_term *t)
 {
-    if (t->id == HQ_NO_ID)
-        t->id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
-    return t->id;
+    /* atomic: t may be in a term cache that analyzers of other threads
+     * share; they would all store the same id */
+    uint32_t id = __atomic_load_n(&t->id, __ATOMIC_RELAXED);
+    if (id == HQ_NO_ID) {
+        id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
+        __atomic_store_n(&t->id, id, __ATOMIC_RELAXED);
+    }
+    return id;
 }
 
 /* The token of term t (as the term cache gives it) for the source word
@@ -346,6 +351,11 @@ void hq_analyzer_clear_ids(hq_analyzer *a)
     if (a->own_ids)
         hq_intern_clear(a->ids);
     forget_ids(a);
+}
+
+void hq_analyzer_share_terms(hq_analyzer *a, hq_analyzer *from)
+{
+    hq_termcache_share(a->cache, from->cache);
 }
 
 void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids)

@@ -13,6 +13,7 @@
 
 #include "text.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ---- the tokenizer (tokenizer.c) ----------------------------------- */
@@ -211,9 +212,32 @@ typedef struct entry {
 } entry;
 
 typedef struct slot {
-    entry *e;      /* NULL: empty */
+    entry *e;      /* NULL: empty; set once (atomic, release: after meta) */
     uint64_t meta; /* hq_slot_meta() of the key: compared in one go */
 } slot;
+
+/* One size of the table: slots are filled, never emptied; a table that
+ * grows is copied into a new one, and the old one kept (older) while the
+ * cache may be shared, since another thread may still be probing it. */
+typedef struct slots {
+    size_t mask; /* number of slots - 1 */
+    struct slots *older;
+    slot s[];
+} slots;
+
+/* The words cached, which several hq_termcache (one per thread) may
+ * share (hq_termcache_share): probes read it without a lock (cur and a
+ * slot's e are loaded with acquire, stored with release); insertions
+ * take mu when it is shared. */
+typedef struct termtab {
+    slots *cur;  /* atomic */
+    size_t n;    /* words cached (atomic reads: it changes under mu) */
+    size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
+    hq_arena arena; /* the entries */
+    bool shared;
+    pthread_mutex_t mu; /* insertions, when shared */
+    int refs;           /* the caches using it (under mu once shared) */
+} termtab;
 
 /* A slot's tag (the high 32 bits of the key's hash h), the key's length
  * (<= HQ_TEXT_MAX_WORD) and the HQ_FOLD_* options it was folded with,
@@ -225,12 +249,9 @@ static inline uint64_t hq_slot_meta(uint64_t h, size_t len, unsigned opts)
 #define HQ_SLOT_LEN(meta) ((size_t)((meta) >> 32 & 0xFF))
 #define HQ_SLOT_OPTS(meta) ((unsigned)((meta) >> 40))
 
+/* A thread's way into a table: its own folder, stemmer and temporaries. */
 struct hq_termcache {
-    slot *slots;
-    size_t mask; /* number of slots - 1 */
-    size_t n;    /* words cached */
-    size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
-    hq_arena arena;
+    termtab *tab;
     hq_stemmer *stemmer;
     hq_term tmp; /* a term computed but not cached (the cache is full) */
     hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
@@ -261,11 +282,12 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
                                                 const hq_word *w, size_t len)
 {
     uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
-    for (size_t i = h & c->mask; c->slots[i].e != NULL; i = (i + 1) & c->mask) {
-        const slot *sl = &c->slots[i];
-        if (sl->meta == meta && hq_same_key_in_place(sl->e->key, text, w, len))
-            return &sl->e->term;
-    }
+    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    entry *e;
+    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
+         i = (i + 1) & t->mask)
+        if (t->s[i].meta == meta && hq_same_key_in_place(e->key, text, w, len))
+            return &e->term;
     return NULL;
 }
 #endif

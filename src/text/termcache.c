@@ -24,6 +24,17 @@
  * HQ_TERM_CACHE_BYTES of entries are kept; after that new words are
  * computed into a temporary each time, so memory stays bounded whatever
  * the input.
+ *
+ * Sharing: the index builder's analyzers, one per thread, share one
+ * table (hq_termcache_share), so that a word is folded, stemmed and
+ * numbered once in all, not once per thread (with two, a fifth of the
+ * build's CPU went to words a thread met first, half of them met first
+ * by the other thread too).  Each cache keeps its own folder, stemmer
+ * and temporaries.  A probe takes no lock: entries are immutable once
+ * published (but for hq_term.id, which the analyzers set and read with
+ * atomic operations) and tables are never freed while shared; a miss
+ * computes the word's term outside the lock, then inserts it under the
+ * table's lock unless another thread did meanwhile.
  */
 #include "scan.h"
 
@@ -31,13 +42,57 @@
 
 #define INITIAL_SLOTS 4096 /* a power of two */
 
+static slots *new_slots(size_t n)
+{
+    slots *t = hq_xcalloc_eager(1, sizeof *t + n * sizeof *t->s);
+    t->mask = n - 1;
+    return t;
+}
+
+static termtab *new_tab(void)
+{
+    termtab *tb = hq_xcalloc(1, sizeof *tb);
+    tb->cur = new_slots(INITIAL_SLOTS);
+    tb->max = HQ_TERM_CACHE_MAX;
+    hq_arena_init(&tb->arena);
+    tb->refs = 1;
+    return tb;
+}
+
+static void lock(termtab *tb)
+{
+    if (tb->shared)
+        pthread_mutex_lock(&tb->mu);
+}
+
+static void unlock(termtab *tb)
+{
+    if (tb->shared)
+        pthread_mutex_unlock(&tb->mu);
+}
+
+/* Drops a cache's reference to tb, freeing it with the last. */
+static void release_tab(termtab *tb)
+{
+    lock(tb);
+    bool last = --tb->refs == 0;
+    unlock(tb);
+    if (!last)
+        return;
+    for (slots *t = tb->cur, *older; t != NULL; t = older) {
+        older = t->older;
+        free(t);
+    }
+    hq_arena_free(&tb->arena);
+    if (tb->shared)
+        pthread_mutex_destroy(&tb->mu);
+    free(tb);
+}
+
 hq_termcache *hq_termcache_new(void)
 {
     hq_termcache *c = hq_xcalloc(1, sizeof *c);
-    c->slots = hq_xcalloc_eager(INITIAL_SLOTS, sizeof *c->slots);
-    c->mask = INITIAL_SLOTS - 1;
-    c->max = HQ_TERM_CACHE_MAX;
-    hq_arena_init(&c->arena);
+    c->tab = new_tab();
     c->stemmer = hq_stemmer_new();
     c->dropped = (hq_term){.cached = true, .id = HQ_NO_ID};
     return c;
@@ -48,19 +103,49 @@ void hq_termcache_free(hq_termcache *c)
     if (c == NULL)
         return;
     hq_stemmer_free(c->stemmer);
-    free(c->slots);
-    hq_arena_free(&c->arena);
+    release_tab(c->tab);
     free(c);
+}
+
+/* The insertions take a lock from now on; its holder probes and copies
+ * one entry (now and then a doubling), so a thread that finds it taken
+ * spins a little before it sleeps where glibc allows (as intern.c). */
+static void make_shared(termtab *tb)
+{
+    if (tb->shared)
+        return;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    pthread_mutex_init(&tb->mu, &attr);
+    pthread_mutexattr_destroy(&attr);
+    tb->shared = true;
+}
+
+void hq_termcache_share(hq_termcache *c, hq_termcache *from)
+{
+    if (c->tab == from->tab)
+        return;
+    release_tab(c->tab);
+    make_shared(from->tab);
+    lock(from->tab);
+    from->tab->refs++;
+    unlock(from->tab);
+    c->tab = from->tab;
 }
 
 size_t hq_termcache_size(const hq_termcache *c)
 {
-    return c->n;
+    return __atomic_load_n(&c->tab->n, __ATOMIC_RELAXED);
 }
 
 void hq_termcache_limit(hq_termcache *c, size_t max)
 {
-    c->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
+    lock(c->tab);
+    c->tab->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
+    unlock(c->tab);
 }
 
 /* The hash of a padded key: hq_key_step() over its 8-byte words, then
@@ -114,37 +199,55 @@ static inline bool same_key(const uint64_t *a, const uint64_t *b, size_t len)
     return true;
 }
 
-/* Doubles the table and re-inserts every key. */
-static void grow(hq_termcache *c)
+/* Doubles tb's table (mu held) and re-inserts every key into the new
+ * one, which is then published; the old one is freed at once unless the
+ * table is shared (a probe may be reading it). */
+static void grow(termtab *tb)
 {
-    size_t n_slots = (c->mask + 1) * 2;
-    slot *slots = hq_xcalloc_eager(n_slots, sizeof *slots);
-    for (size_t i = 0; i <= c->mask; i++) {
-        const slot *o = &c->slots[i];
-        if (o->e == NULL)
+    slots *o = tb->cur, *t = new_slots((o->mask + 1) * 2);
+    for (size_t i = 0; i <= o->mask; i++) {
+        const slot *sl = &o->s[i];
+        if (sl->e == NULL)
             continue;
-        size_t j = hash_key(o->e->key, HQ_SLOT_LEN(o->meta), HQ_SLOT_OPTS(o->meta)) &
-                   (n_slots - 1);
-        while (slots[j].e != NULL)
-            j = (j + 1) & (n_slots - 1);
-        slots[j] = *o;
+        size_t j = hash_key(sl->e->key, HQ_SLOT_LEN(sl->meta), HQ_SLOT_OPTS(sl->meta)) & t->mask;
+        while (t->s[j].e != NULL)
+            j = (j + 1) & t->mask;
+        t->s[j] = *sl;
     }
-    free(c->slots);
-    c->slots = slots;
-    c->mask = n_slots - 1;
+    if (tb->shared)
+        t->older = o;
+    else
+        free(o);
+    __atomic_store_n(&tb->cur, t, __ATOMIC_RELEASE);
 }
 
-/* The slot of the word whose padded key is k (len bytes, folded with
- * opts, hash h): the slot holding it, or the empty one where it goes. */
-static size_t probe(const hq_termcache *c, const uint64_t *k, uint64_t h, size_t len,
-                    unsigned opts)
+/* The slot of t of the word whose padded key is k (len bytes, folded
+ * with opts, hash h): the slot holding it, or the empty one where it
+ * goes.  With the table's lock held (when shared): no slot fills
+ * meanwhile. */
+static size_t probe(const slots *t, const uint64_t *k, uint64_t h, size_t len, unsigned opts)
 {
     uint64_t meta = hq_slot_meta(h, len, opts);
-    size_t i = h & c->mask;
-    for (; c->slots[i].e != NULL; i = (i + 1) & c->mask)
-        if (c->slots[i].meta == meta && same_key(c->slots[i].e->key, k, len))
+    size_t i = h & t->mask;
+    for (; t->s[i].e != NULL; i = (i + 1) & t->mask)
+        if (t->s[i].meta == meta && same_key(t->s[i].e->key, k, len))
             break;
     return i;
+}
+
+/* The entry of the word whose padded key is k in tb's table, or NULL;
+ * without the lock (so it does not read a slot twice: an empty one may
+ * get another word meanwhile). */
+static entry *find(const termtab *tb, const uint64_t *k, uint64_t h, size_t len, unsigned opts)
+{
+    const slots *t = __atomic_load_n(&tb->cur, __ATOMIC_ACQUIRE);
+    uint64_t meta = hq_slot_meta(h, len, opts);
+    entry *e;
+    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
+         i = (i + 1) & t->mask)
+        if (t->s[i].meta == meta && same_key(e->key, k, len))
+            return e;
+    return NULL;
 }
 
 /* The cached entry of folded[0..len) as written, folded with opts,
@@ -156,7 +259,7 @@ static const hq_term *find_folded(const hq_termcache *c, const char *folded, siz
         return NULL;
     uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
     uint64_t h = load_key(k, folded, len, len, opts);
-    const entry *e = c->slots[probe(c, k, h, len, opts)].e;
+    const entry *e = find(c->tab, k, h, len, opts);
     if (e == NULL)
         return NULL;
     const hq_term *t = &e->term;
@@ -182,7 +285,7 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
         t->stop = same->stop;
         t->stem = same->stem;
         t->stem_len = same->stem_len;
-        t->id = same->id;
+        t->id = __atomic_load_n(&same->id, __ATOMIC_RELAXED);
         return t;
     }
     t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
@@ -191,17 +294,17 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
     return t;
 }
 
-/* Caches word (loaded in k) at the empty slot i; returns its term. */
-static hq_term *insert(hq_termcache *c, size_t i, uint64_t meta, const uint64_t *k,
-                       const char *word, size_t len, unsigned opts)
+/* Caches t, the term of the word whose padded key is k, at the empty
+ * slot i of tb's table (mu held); returns the cached term. */
+static hq_term *insert(termtab *tb, size_t i, uint64_t meta, const uint64_t *k, size_t len,
+                       const hq_term *t, const char *word)
 {
-    const hq_term *t = compute(c, word, len, opts);
     size_t key_size = KEY_WORDS(len) * 8;
     bool folded_is_key = t->folded && t->folded_len == len && memcmp(t->folded, word, len) == 0;
     bool stem_is_folded = t->stem == t->folded;
     size_t size = sizeof(entry) + key_size + (t->folded && !folded_is_key ? t->folded_len + 1 : 0) +
                   (t->folded && !stem_is_folded ? t->stem_len + 1 : 0);
-    entry *e = hq_arena_alloc(&c->arena, size);
+    entry *e = hq_arena_alloc(&tb->arena, size);
     memcpy(e->key, k, key_size);
     char *q = (char *)e->key + key_size;
     e->term = *t;
@@ -220,15 +323,17 @@ static hq_term *insert(hq_termcache *c, size_t i, uint64_t meta, const uint64_t 
             e->term.stem = q;
         }
     }
-    c->slots[i] = (slot){.e = e, .meta = meta};
-    c->n++;
+    slot *sl = &tb->cur->s[i];
+    sl->meta = meta;
+    __atomic_store_n(&sl->e, e, __ATOMIC_RELEASE);
+    __atomic_store_n(&tb->n, tb->n + 1, __ATOMIC_RELAXED);
     return &e->term;
 }
 
-/* An uncached term: computed, its strings copied into c's temporaries. */
-static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigned opts)
+/* t (c->tmp, just computed) as an uncached term, its strings copied
+ * into c's temporaries. */
+static hq_term *temporary(hq_termcache *c, hq_term *t)
 {
-    hq_term *t = compute(c, word, len, opts);
     t->cached = false;
     if (t->folded == NULL)
         return t;
@@ -244,20 +349,31 @@ static hq_term *temporary(hq_termcache *c, const char *word, size_t len, unsigne
     return t;
 }
 
-/* Finds or inserts word, whose padded key is k and hash h. */
+/* Finds or inserts word, whose padded key is k and hash h: a miss
+ * computes its term without the lock, then takes it to insert, unless
+ * another thread inserted the word meanwhile. */
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
-    size_t i = probe(c, k, h, len, opts);
-    if (c->slots[i].e != NULL)
-        return &c->slots[i].e->term;
-    if (c->n >= c->max || c->arena.used >= HQ_TERM_CACHE_BYTES)
-        return temporary(c, word, len, opts);
-    if (2 * (c->n + 1) > c->mask + 1) {
-        grow(c);
-        i = probe(c, k, h, len, opts); /* the empty slot in the grown table */
+    termtab *tb = c->tab;
+    entry *e = find(tb, k, h, len, opts);
+    if (e != NULL)
+        return &e->term;
+    hq_term *t = compute(c, word, len, opts);
+    lock(tb);
+    size_t i = probe(tb->cur, k, h, len, opts);
+    hq_term *out = NULL;
+    if (tb->cur->s[i].e != NULL) {
+        out = &tb->cur->s[i].e->term; /* another thread's */
+    } else if (tb->n < tb->max && tb->arena.used < HQ_TERM_CACHE_BYTES) {
+        if (2 * (tb->n + 1) > tb->cur->mask + 1) {
+            grow(tb);
+            i = probe(tb->cur, k, h, len, opts); /* the empty slot in the grown table */
+        }
+        out = insert(tb, i, hq_slot_meta(h, len, opts), k, len, t, word);
     }
-    return insert(c, i, hq_slot_meta(h, len, opts), k, word, len, opts);
+    unlock(tb);
+    return out != NULL ? out : temporary(c, t);
 }
 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
@@ -299,7 +415,8 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
 
 void hq_termcache_clear_ids(hq_termcache *c)
 {
-    for (size_t i = 0; i <= c->mask; i++)
-        if (c->slots[i].e != NULL)
-            c->slots[i].e->term.id = HQ_NO_ID;
+    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    for (size_t i = 0; i <= t->mask; i++)
+        if (t->s[i].e != NULL)
+            __atomic_store_n(&t->s[i].e->term.id, HQ_NO_ID, __ATOMIC_RELAXED);
 }

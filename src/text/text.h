@@ -202,7 +202,16 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
                               const hq_word *words, size_t n, hq_term **terms);
 
-/* Sets every cached word's id back to HQ_NO_ID. */
+/* Makes c use the table of from (which c's own table, dropped, gives
+ * way to), so that caches used by several threads, one each, cache each
+ * word once: a word one computes, the others find.  Call before the
+ * caches are used concurrently; the table lives until its last cache is
+ * freed.  A cached term's id is then shared too, so the caches'
+ * analyzers must number terms in one dictionary. */
+void hq_termcache_share(hq_termcache *c, hq_termcache *from);
+
+/* Sets every cached word's id back to HQ_NO_ID (no other thread using
+ * the table). */
 void hq_termcache_clear_ids(hq_termcache *c);
 
 /* The number of words cached (at most HQ_TERM_CACHE_MAX). */
@@ -304,6 +313,11 @@ void hq_analyzer_clear_ids(hq_analyzer *a);
  * several threads, so that a term has one id in all of them.  The
  * caller owns ids and frees it after a. */
 void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids);
+/* Makes a cache its words in the term cache of from
+ * (hq_termcache_share): analyzers of several threads then fold, stem
+ * and number each word once in all.  Both must share one dictionary
+ * (hq_analyzer_share_ids) first. */
+void hq_analyzer_share_terms(hq_analyzer *a, hq_analyzer *from);
 
 /* The term hq_analyze() would give the already-folded word[0..len)
  * (as hq_fold() gives it): its stem, by the rules of hq_stem().  Stop
