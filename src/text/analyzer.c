@@ -8,7 +8,9 @@
  * An analyzer owns a term cache and a scratch arena.  Terms point into
  * the cache (they outlive the call) or, once the cache is full, into the
  * scratch arena, which is emptied at the next call; either way the
- * contract is "valid until the next hq_analyze()".  One per thread.
+ * contract is "valid until the next hq_analyze()".  One per thread; the
+ * index builder's analyzers share their term cache's table and their
+ * dictionary (hq_analyzer_share_terms, hq_analyzer_share_ids).
  *
  * With HQ_ANALYZE_IDS each token also gets its term's number in the
  * analyzer's dictionary (an hq_intern, its own or one shared with the
