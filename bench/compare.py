@@ -1152,16 +1152,35 @@ def healthqa_build_time(out):
     return float(m.group(1)) if m else None
 
 
-def paired(a, b, key="build_all_s"):
-    """The ratios a / b of the builds made in the same round (see build_rounds),
-    as text; '' when there are fewer than two."""
+def paired_ratios(a, b, key="build_all_s"):
+    """The ratios a / b of the builds made in the same round (see
+    build_rounds), in round order; [] when a build has no rounds."""
     if not a or not b or "rounds" not in a or "rounds" not in b:
-        return ""
+        return []
     bx = dict(zip(b["rounds"], b[key]))
-    rs = [x / bx[r] for r, x in zip(a["rounds"], a[key]) if bx.get(r)]
+    return [x / bx[r] for r, x in zip(a["rounds"], a[key]) if bx.get(r)]
+
+
+def paired(a, b, key="build_all_s"):
+    """paired_ratios as text; '' when there are fewer than two."""
+    rs = paired_ratios(a, b, key)
     if len(rs) < 2:
         return ""
     return "; round by round: " + ", ".join(f"{x:.3f}" for x in rs)
+
+
+def build_ratio(a, b, key="build_all_s"):
+    """A build target's ratio a / b: the median of the ratios of builds
+    made in the same round (neighbouring moments, which is what the rounds
+    are for: the machine's speed drifts between rounds, and a median over
+    every round of a against one over every round of b mixes the drift in,
+    as when the 10x builds run in the first rounds only), or, with fewer
+    than two rounds in common, the ratio of the medians."""
+    rs = paired_ratios(a, b, key)
+    if len(rs) >= 2:
+        return median_of(rs)
+    med = "build_s" if key == "build_all_s" else "process_s"
+    return ratio(a.get(med), b.get(med)) if a and b else None
 
 
 def per_pass(a, b):
@@ -1194,7 +1213,9 @@ def report(R):
         f"from opening its data folder (the SQLite store) to closing it, the index written and synced; "
         f"FTS5 / Xapian: the build inside their Python worker (connecting, reading the text file, "
         f"indexing, commit, close); none counts its process's start-up (interpreter, loading shared "
-        f"libraries), which the process wall times (also given) include; peak RSS = the "
+        f"libraries), which the process wall times (also given) include; a build ratio (the "
+        f"targets, the 10× ÷ 1× column) = the median of the ratios of the builds made in the same "
+        f"round, the ratio of the medians beside it; peak RSS = the "
         f"whole process (GNU time %M). Queries: one process per engine, corpus and pass, one warm-up pass "
         f"per query set, then one timed pass, single thread; {p.get('query_passes', 1)} pass(es), "
         f"Xapian's and healthqa's sessions next to each other in each, in turns, figures = median "
@@ -1353,7 +1374,7 @@ def report(R):
             if "skipped" in r:
                 add(f"| {name} | skipped: {r['skipped']} | | | | |")
                 continue
-            add(f"| {name} | {fmt(r.get('build_s'))} | {fmt(ratio(r.get('build_s'), b1.get(key, {}).get('build_s')), '.2f', '×')} | "
+            add(f"| {name} | {fmt(r.get('build_s'))} | {fmt(build_ratio(r, b1.get(key, {})), '.2f', '×')} | "
                 f"{fmt(mib(r.get('rss_kib')), '.1f')} | {fmt(mib(r.get('size'), True), '.1f')} | "
                 f"{fmt(mib(r.get('size_compact'), True), '.1f')} |")
         add("")
@@ -1370,21 +1391,23 @@ def report(R):
 
     def verdict(x, ok):
         return "—" if x is None else ("yes" if ok(x) else "**no**")
-    r = ratio(hq1.get("build_s"), fc["build_s"])
-    add(f"| 1× build ≥ 4× faster than FTS5 (time ratio ≤ 0.25) | {fmt(r, '.3f', '×')} "
-        f"({fmt(hq1.get('build_s'))} s vs {fmt(fc['build_s'])} s; vs FTS5 with content: "
-        f"{fmt(ratio(hq1.get('build_s'), b1['fts5']['build_s']), '.3f', '×')}{paired(hq1, fc)}; "
-        f"whole processes, start-up included: {fmt(ratio(hq1.get('process_s'), fc.get('process_s')), '.3f', '×')}"
+    r = build_ratio(hq1, fc)
+    add(f"| 1× build ≥ 4× faster than FTS5 (time ratio ≤ 0.25; median of the rounds' ratios) | "
+        f"{fmt(r, '.3f', '×')} (medians {fmt(hq1.get('build_s'))} s vs {fmt(fc['build_s'])} s: "
+        f"{fmt(ratio(hq1.get('build_s'), fc['build_s']), '.3f', '×')}; vs FTS5 with content: "
+        f"{fmt(build_ratio(hq1, b1['fts5']), '.3f', '×')}{paired(hq1, fc)}; "
+        f"whole processes, start-up included: {fmt(build_ratio(hq1, fc, 'process_all_s'), '.3f', '×')}"
         f"{paired(hq1, fc, 'process_all_s')}) | {verdict(r, lambda x: x <= 0.25)} |")
     r = ratio(hq1.get("rss_kib"), fc["rss_kib"])
     add(f"| 1× build peak memory ≤ 2× FTS5's | {fmt(r, '.2f', '×')} ({fmt(mib(hq1.get('rss_kib')), '.1f')} MiB vs "
         f"{fmt(mib(fc['rss_kib']), '.1f')} MiB) | {verdict(r, lambda x: x <= 2)} |")
     if b10:
         h10 = b10.get("healthqa", {})
-        r = ratio(h10.get("build_s"), hq1.get("build_s"))
-        add(f"| 10× corpus build ≤ 11× the 1× time | {fmt(r, '.2f', '×')} (FTS5 contentless "
-            f"{fmt(ratio(b10['fts5_contentless']['build_s'], fc['build_s']), '.2f', '×')}, Xapian "
-            f"{fmt(ratio(b10['xapian']['build_s'], b1['xapian']['build_s']), '.2f', '×')}{paired(h10, hq1)}) | "
+        r = build_ratio(h10, hq1)
+        add(f"| 10× corpus build ≤ 11× the 1× time (median of the rounds' ratios) | {fmt(r, '.2f', '×')} "
+            f"(medians: {fmt(ratio(h10.get('build_s'), hq1.get('build_s')), '.2f', '×')}; FTS5 contentless "
+            f"{fmt(build_ratio(b10['fts5_contentless'], fc), '.2f', '×')}, Xapian "
+            f"{fmt(build_ratio(b10['xapian'], b1['xapian']), '.2f', '×')}{paired(h10, hq1)}) | "
             f"{verdict(r, lambda x: x <= 11)} |")
     else:
         add("| 10× corpus build ≤ 11× the 1× time | not run (--skip-10x / --quick) | — |")
@@ -1448,6 +1471,8 @@ def parse_args(argv):
     ap.add_argument("--workdir", help="work folder (default: a temporary one, removed at the end)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per subprocess")
+    ap.add_argument("--report", metavar="JSON",
+                    help="only write the report again from a run's JSON (next to it, .md)")
     a = ap.parse_args(argv)
     if a.quick:
         a.runs, a.skip_10x, a.query_passes = 1, True, 1
@@ -1460,14 +1485,28 @@ def parse_args(argv):
     return a
 
 
+def rewrite_report(json_path):
+    """The Markdown report of a finished run, from its JSON (after a change
+    to how the report presents the figures; nothing is measured)."""
+    with open(json_path, encoding="utf-8") as f:
+        R = json.load(f)
+    md_path = os.path.splitext(json_path)[0] + ".md"
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(report(R))
+    log(f"wrote {md_path} from {json_path}")
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "_worker":
         worker(json.loads(sys.argv[2]))
         return
+    a = parse_args(sys.argv[1:])
+    if a.report:
+        rewrite_report(a.report)
+        return
     if xapian is None:
         sys.exit("compare.py: needs the xapian module (Debian package python3-xapian) under "
                  "/usr/bin/python3")
-    a = parse_args(sys.argv[1:])
     Bench(a).main()
 
 
