@@ -13,9 +13,11 @@
  *      analysed with that thread's analyzer straight into the batch's
  *      tokens (hq_analyze_ids), terms numbered in one dictionary that
  *      every analyzer and the memindex share (HQ_ANALYZE_IDS; its lock
- *      is taken only for a word an analyzer's term cache has no id for),
- *      so that a repeated word costs no hashing; the batch's tokens are
- *      then inverted into one run of postings per term (hq_runs_build);
+ *      is taken only for a word the term cache has no id for), words
+ *      looked up in one term cache table the analyzers share (so each
+ *      is folded and stemmed once), so that a repeated word costs no
+ *      hashing; the thread's tokens are then inverted into the batch's
+ *      runs, one of postings per term (hq_runs_build);
  *      the same thread makes the batch's document records, their strings
  *      copied into one block of the batch's own (make_records);
  *   3. merging: batch after batch in order, by one thread at a time
