@@ -10,6 +10,7 @@
 
 #include "healthqa.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +92,12 @@ void *hq_arena_alloc(hq_arena *a, size_t size);
 char *hq_arena_strndup(hq_arena *a, const char *s, size_t len);
 char *hq_arena_strdup(hq_arena *a, const char *s);
 char *hq_arena_printf(hq_arena *a, const char *fmt, ...) HQ_PRINTF(2, 3);
+
+/* ---- Interface to code in lock.c ----------------------------------- */
+/* Initialises mu for a lock held only briefly (see lock.c): it spins a
+ * little before it sleeps where the C library can.  Destroy it with
+ * pthread_mutex_destroy. */
+void hq_mutex_init_brief(pthread_mutex_t *mu);
 
 /* ---- Interface to code in intern.c --------------------------------- */
 /* Distinct byte strings numbered 0, 1, 2, ... in order of first sight. */

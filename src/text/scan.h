@@ -13,7 +13,6 @@
 
 #include "text.h"
 
-#include <pthread.h>
 #include <string.h>
 
 /* ---- the tokenizer (tokenizer.c) ----------------------------------- */

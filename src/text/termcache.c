@@ -109,19 +109,12 @@ void hq_termcache_free(hq_termcache *c)
 }
 
 /* The insertions take a lock from now on; its holder probes and copies
- * one entry (now and then a doubling), so a thread that finds it taken
- * spins a little before it sleeps where glibc allows (as intern.c). */
+ * one entry (now and then a doubling): a brief lock (lock.c). */
 static void make_shared(termtab *tb)
 {
     if (tb->shared)
         return;
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-#endif
-    pthread_mutex_init(&tb->mu, &attr);
-    pthread_mutexattr_destroy(&attr);
+    hq_mutex_init_brief(&tb->mu);
     tb->shared = true;
 }
 
