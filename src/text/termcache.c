@@ -216,32 +216,29 @@ static void grow(termtab *tb)
 }
 
 /* The slot of t of the word whose padded key is k (len bytes, folded
- * with opts, hash h): the slot holding it, or the empty one where it
- * goes.  With the table's lock held (when shared): no slot fills
- * meanwhile. */
-static size_t probe(const slots *t, const uint64_t *k, uint64_t h, size_t len, unsigned opts)
+ * with opts, hash h): the slot holding it, *e its entry, or the empty
+ * one where it goes, *e NULL.  Each slot is read once, so that without
+ * the lock *e is what the probe saw (an empty slot may get another word
+ * meanwhile); with it (when shared), no slot fills meanwhile and the
+ * slot is the place to insert. */
+static size_t probe(const slots *t, const uint64_t *k, uint64_t h, size_t len, unsigned opts,
+                    entry **e)
 {
     uint64_t meta = hq_slot_meta(h, len, opts);
     size_t i = h & t->mask;
-    for (; t->s[i].e != NULL; i = (i + 1) & t->mask)
-        if (t->s[i].meta == meta && same_key(t->s[i].e->key, k, len))
+    for (; (*e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
+        if (t->s[i].meta == meta && same_key((*e)->key, k, len))
             break;
     return i;
 }
 
-/* The entry of the word whose padded key is k in tb's table, or NULL;
- * without the lock (so it does not read a slot twice: an empty one may
- * get another word meanwhile). */
+/* The entry of the word whose padded key is k in tb's table, or NULL
+ * (without the lock). */
 static entry *find(const termtab *tb, const uint64_t *k, uint64_t h, size_t len, unsigned opts)
 {
-    const slots *t = __atomic_load_n(&tb->cur, __ATOMIC_ACQUIRE);
-    uint64_t meta = hq_slot_meta(h, len, opts);
     entry *e;
-    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
-         i = (i + 1) & t->mask)
-        if (t->s[i].meta == meta && same_key(e->key, k, len))
-            return e;
-    return NULL;
+    probe(__atomic_load_n(&tb->cur, __ATOMIC_ACQUIRE), k, h, len, opts, &e);
+    return e;
 }
 
 /* The cached entry of folded[0..len) as written, folded with opts,
@@ -355,14 +352,14 @@ static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const cha
         return &e->term;
     hq_term *t = compute(c, word, len, opts);
     lock(tb);
-    size_t i = probe(tb->cur, k, h, len, opts);
+    size_t i = probe(tb->cur, k, h, len, opts, &e);
     hq_term *out = NULL;
-    if (tb->cur->s[i].e != NULL) {
-        out = &tb->cur->s[i].e->term; /* another thread's */
+    if (e != NULL) {
+        out = &e->term; /* another thread's */
     } else if (tb->n < tb->max && tb->arena.used < HQ_TERM_CACHE_BYTES) {
         if (2 * (tb->n + 1) > tb->cur->mask + 1) {
             grow(tb);
-            i = probe(tb->cur, k, h, len, opts); /* the empty slot in the grown table */
+            i = probe(tb->cur, k, h, len, opts, &e); /* the empty slot in the grown table */
         }
         out = insert(tb, i, hq_slot_meta(h, len, opts), k, len, t, word);
     }
