@@ -102,6 +102,7 @@ typedef struct batch {
     hq_newdoc *records;     /* the documents' records (analysis) */
     size_t cap_records;
     char *keys;             /* their strings: the docs' keys, one after the other */
+    size_t keys_bytes;
 } batch;
 
 /* An analyzer with what it keeps between documents: the focus terms of
@@ -271,6 +272,7 @@ static void make_records(batch *bt)
         bytes += bt->docs[i].keys_len;
     hq_grow((void **)&bt->records, &bt->cap_records, bt->n_docs, sizeof *bt->records);
     char *k = bt->keys = hq_xmalloc(bytes ? bytes : 1);
+    bt->keys_bytes = bytes;
     for (size_t i = 0; i < bt->n_docs; i++) {
         const bdoc *x = &bt->docs[i];
         memcpy(k, bt->text + x->section_id, x->keys_len);
@@ -362,8 +364,7 @@ static void merge_batch(hq_builder *b, batch *bt)
     b->n_docs += bt->n_docs;
     hq_grow((void **)&b->blocks, &b->cap_blocks, b->n_blocks + 1, sizeof *b->blocks);
     b->blocks[b->n_blocks++] = bt->keys;
-    for (size_t i = 0; i < bt->n_docs; i++)
-        b->block_bytes += bt->docs[i].keys_len;
+    b->block_bytes += bt->keys_bytes;
     bt->keys = NULL;
 }
 
