@@ -261,10 +261,15 @@ typedef struct hq_skip {
 
 /* What the encoder needs of the segment's documents for the skip
  * entries' bounds: field lengths (n_docs * HQ_NFIELDS), and optionally
- * hint parameters with the segment's average field lengths. */
+ * hint parameters with the segment's average field lengths.  With hint,
+ * a document's factors come from its length codes (len_code, n_docs *
+ * HQ_NFIELDS) through factor[f][code] = hq_field_factor(...) of the
+ * hint and the averages: 3 bytes a document to look up rather than 24,
+ * the same doubles (hq_tfn_coded). */
 typedef struct hq_encode_ctx {
     const uint32_t *doc_len;
-    const double *factor; /* with hint: hq_field_factor per document and field */
+    const uint8_t *len_code;     /* with hint: hq_length_code of doc_len */
+    const double (*factor)[256]; /* with hint: HQ_NFIELDS tables by length code */
     const hq_field_params *hint; /* NULL: no exact bounds */
     double avg[HQ_NFIELDS];
 } hq_encode_ctx;

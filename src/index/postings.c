@@ -178,7 +178,9 @@ static uint64_t encode_block(const hq_memterm *t, size_t *off, uint32_t *prev, u
             if ((uint64_t)full_len * 16 < (uint64_t)sk->min_ratio[f] * tf)
                 sk->min_ratio[f] = sat16((uint32_t)(((uint64_t)full_len * 16) / tf));
         }
-        double tfn = ctx->hint ? hq_tfn(tfs, &ctx->factor[(size_t)doc * HQ_NFIELDS]) : 0.0;
+        double tfn = ctx->hint ? hq_tfn_coded(tfs, &ctx->len_code[(size_t)doc * HQ_NFIELDS],
+                                              ctx->factor)
+                               : 0.0;
         if (tfn > max_tfn)
             max_tfn = tfn;
     }

@@ -274,6 +274,7 @@ typedef struct chunk_slot {
 
 typedef struct encoder {
     hq_memterm **terms;
+    size_t n_terms;
     const hq_encode_ctx *ctx;
     size_t *starts; /* chunk c is terms [starts[c], starts[c + 1]) */
     size_t n_chunks;
@@ -286,14 +287,28 @@ typedef struct encoder {
     bool stop; /* the writer is done (or failed): no chunk is wanted any more */
 } encoder;
 
+#define PREFETCH_RECORD 8 /* terms ahead whose record is prefetched */
+#define PREFETCH_STREAMS 4 /* and whose streams' starts (the record read by then) */
+
+/* The terms' records and streams lie scattered in memory, in order of
+ * creation, not of their bytes: rather than wait for each in turn, the
+ * records of the terms a few ahead are prefetched, then their streams. */
 static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
 {
     hq_buf_reset(&sl->out);
     size_t n = e->starts[c + 1] - e->starts[c];
+    hq_memterm *const *terms = e->terms + e->starts[c];
+    size_t left = e->n_terms - e->starts[c]; /* terms from terms[0] on */
     hq_grow((void **)&sl->lens, &sl->cap_lens, n + 1, sizeof *sl->lens);
     for (size_t i = 0; i < n; i++) {
         size_t before = sl->out.len;
-        hq_postings_encode(e->terms[e->starts[c] + i], e->ctx, &sl->out, NULL);
+        if (i + PREFETCH_RECORD < left)
+            __builtin_prefetch(terms[i + PREFETCH_RECORD]);
+        if (i + PREFETCH_STREAMS < left) {
+            __builtin_prefetch(terms[i + PREFETCH_STREAMS]->post.data);
+            __builtin_prefetch(terms[i + PREFETCH_STREAMS]->pos.data);
+        }
+        hq_postings_encode(terms[i], e->ctx, &sl->out, NULL);
         sl->lens[i] = (uint32_t)(sl->out.len - before);
     }
     sl->crc = hq_crc32(0, sl->out.data, sl->out.len);
@@ -355,6 +370,7 @@ static void encoder_start(encoder *e, hq_memterm **terms, size_t n_terms,
 {
     memset(e, 0, sizeof *e);
     e->terms = terms;
+    e->n_terms = n_terms;
     e->ctx = ctx;
     cut_chunks(e, n_terms);
     pthread_mutex_init(&e->mu, NULL);
@@ -526,15 +542,18 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
         ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
-    double *factor = NULL;
+    uint8_t *len_code = NULL;
+    double factor[HQ_NFIELDS][256];
     if (hint) {
-        factor = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *factor);
-        for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++) {
-            int f = (int)(i % HQ_NFIELDS);
-            factor[i] = hq_field_factor(hint->w[f], hint->b[f], ctx.avg[f],
-                                        hq_length_code(doc_len[i]));
-        }
-        ctx.factor = factor;
+        len_code = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS);
+        for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++)
+            len_code[i] = hq_length_code(doc_len[i]);
+        for (int f = 0; f < HQ_NFIELDS; f++)
+            for (unsigned code = 0; code < 256; code++)
+                factor[f][code] = hq_field_factor(hint->w[f], hint->b[f], ctx.avg[f],
+                                                  (uint8_t)code);
+        ctx.len_code = len_code;
+        ctx.factor = (const double (*)[256])factor;
     }
     encoder e;
     encoder_start(&e, terms, n_terms, &ctx, threads); /* encoding while the documents are written */
@@ -564,7 +583,7 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     hq_buf_free(&st.data);
     free(st.slots);
     free(doc_len);
-    free(factor);
+    free(len_code);
     free(w.buf);
     free(tmp);
     return rc;
