@@ -18,15 +18,13 @@
  *      is folded and stemmed once), so that a repeated word costs no
  *      hashing; the thread's tokens are then inverted into the batch's
  *      runs, one of postings per term (hq_runs_build);
- *      the same thread makes the batch's document records, their strings
- *      copied into one block of the batch's own (make_records);
  *   3. merging: batch after batch in order, by one thread at a time
  *      (whichever finds the next batch analysed: the one that analysed
  *      it, or the caller's), the runs are appended to the memindex by
  *      their terms' ids (hq_memindex_append): no term is looked up by its
- *      string there; the records are appended and their block adopted,
- *      not copied.  The caller's thread only fills batches then, which
- *      is what limits a large build.
+ *      string there; the documents are added to the segment's document
+ *      table as it will be written (hq_segdocs_add).  The caller's thread
+ *      only fills batches then, which is what limits a large build.
  * The dictionary grows with the distinct terms seen; after a segment is
  * written, once it holds more than one term per ID_BYTES of the memory
  * budget, the pipeline is drained and it starts afresh (the memindex,
@@ -74,12 +72,9 @@
 #define ID_BYTES 256 /* budget per term numbered by the analyzers (see clear_ids) */
 
 /* A document of a batch: its strings as offsets into the batch's text,
- * and, once analysed, its tokens.  Its keys (section_id, article_id,
- * source, then qtype when it has one) are consecutive in the text,
- * keys_len bytes with their NULs. */
+ * and, once analysed, its field lengths. */
 typedef struct bdoc {
     uint32_t section_id, article_id, source, qtype; /* qtype UINT32_MAX: none */
-    uint32_t keys_len;
     uint32_t title, body;                           /* UINT32_MAX: none */
     uint32_t title_len, body_len;                   /* their bytes */
     uint32_t focus, n_focus;  /* offsets of the focus names in batch.focus */
@@ -99,10 +94,6 @@ typedef struct batch {
     bdoc *docs;
     size_t n_docs, cap_docs;
     hq_runs runs;           /* the tokens inverted */
-    hq_newdoc *records;     /* the documents' records (analysis) */
-    size_t cap_records;
-    char *keys;             /* their strings: the docs' keys, one after the other */
-    size_t keys_bytes;
 } batch;
 
 /* An analyzer with what it keeps between documents: the focus terms of
@@ -130,10 +121,7 @@ struct hq_builder {
     hq_field_params hint;
     hq_intern *terms; /* the terms' ids, shared by the analyzers and mi */
     hq_memindex *mi;
-    char **blocks; /* the pending documents' strings: the merged batches' keys */
-    size_t n_blocks, cap_blocks, block_bytes;
-    hq_newdoc *docs;
-    size_t n_docs, cap_docs;
+    hq_segdocs docs; /* the documents merged since the last segment */
     hq_manifest_seg *segs;
     size_t n_segs, cap_segs;
     hq_status rc; /* sticky: the first failure (atomic: set by the merger) */
@@ -186,11 +174,10 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
     hq_grow((void **)&bt->docs, &bt->cap_docs, bt->n_docs + 1, sizeof *bt->docs);
     bdoc *x = &bt->docs[bt->n_docs++];
     memset(x, 0, sizeof *x);
-    x->section_id = put_text(bt, d->section_id);
-    x->article_id = put_text(bt, d->article_id);
+    x->section_id = put_text(bt, d->section_id ? d->section_id : "");
+    x->article_id = put_text(bt, d->article_id ? d->article_id : "");
     x->source = put_text(bt, d->source ? d->source : "");
     x->qtype = put_text(bt, d->qtype);
-    x->keys_len = (uint32_t)(bt->text_len - x->section_id);
     x->trust = (uint8_t)hq_trust_code(d->trust);
     x->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
     x->title = put_text(bt, d->title);
@@ -263,32 +250,6 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     ax->focus_len = pos;
 }
 
-/* bt's document records, their keys copied into a block of exactly
- * their bytes (bt->keys, which the merge adopts). */
-static void make_records(batch *bt)
-{
-    size_t bytes = 0;
-    for (size_t i = 0; i < bt->n_docs; i++)
-        bytes += bt->docs[i].keys_len;
-    hq_grow((void **)&bt->records, &bt->cap_records, bt->n_docs, sizeof *bt->records);
-    char *k = bt->keys = hq_xmalloc(bytes ? bytes : 1);
-    bt->keys_bytes = bytes;
-    for (size_t i = 0; i < bt->n_docs; i++) {
-        const bdoc *x = &bt->docs[i];
-        memcpy(k, bt->text + x->section_id, x->keys_len);
-        bt->records[i] = (hq_newdoc){
-            .section_id = k,
-            .article_id = k + (x->article_id - x->section_id),
-            .source = k + (x->source - x->section_id),
-            .qtype = x->qtype == UINT32_MAX ? NULL : k + (x->qtype - x->section_id),
-            .trust = x->trust,
-            .flags = x->flags,
-        };
-        memcpy(bt->records[i].len, x->len, sizeof x->len);
-        k += x->keys_len;
-    }
-}
-
 static void analyze_batch(actx *ax, batch *bt)
 {
     ax->n_toks = 0;
@@ -309,7 +270,6 @@ static void analyze_batch(actx *ax, batch *bt)
     /* every id of the batch's tokens is below the dictionary's size now */
     hq_runs_build(&bt->runs, &ax->inverting, ax->toks, ax->n_toks,
                   (uint32_t)hq_analyzer_n_ids(ax->a));
-    make_records(bt);
 }
 
 /* Claims the next full batch (mu held): its index, or -1. */
@@ -357,15 +317,20 @@ static hq_status flush(hq_builder *b, hq_error *err);
 
 static void merge_batch(hq_builder *b, batch *bt)
 {
-    uint32_t base = (uint32_t)b->n_docs; /* the batch's first document in the segment */
-    hq_memindex_append(b->mi, base, &bt->runs);
-    hq_grow((void **)&b->docs, &b->cap_docs, b->n_docs + bt->n_docs, sizeof *b->docs);
-    memcpy(b->docs + b->n_docs, bt->records, bt->n_docs * sizeof *b->docs);
-    b->n_docs += bt->n_docs;
-    hq_grow((void **)&b->blocks, &b->cap_blocks, b->n_blocks + 1, sizeof *b->blocks);
-    b->blocks[b->n_blocks++] = bt->keys;
-    b->block_bytes += bt->keys_bytes;
-    bt->keys = NULL;
+    hq_memindex_append(b->mi, b->docs.n, &bt->runs); /* numbered after the segment's */
+    for (size_t i = 0; i < bt->n_docs; i++) {
+        const bdoc *x = &bt->docs[i];
+        hq_newdoc d = {
+            .section_id = text_at(bt, x->section_id),
+            .article_id = text_at(bt, x->article_id),
+            .source = text_at(bt, x->source),
+            .qtype = text_at(bt, x->qtype),
+            .trust = x->trust,
+            .flags = x->flags,
+        };
+        memcpy(d.len, x->len, sizeof x->len);
+        hq_segdocs_add(&b->docs, &d);
+    }
 }
 
 static hq_status rc_of(hq_builder *b)
@@ -385,8 +350,8 @@ static void merge_one(hq_builder *b, batch *bt)
 {
     merge_batch(b, bt);
     if (rc_of(b) == HQ_OK &&
-        (hq_memindex_bytes(b->mi) + b->block_bytes + b->n_docs * sizeof *b->docs > b->budget ||
-         b->n_docs >= MAX_SEGMENT_DOCS)) {
+        (hq_memindex_bytes(b->mi) + hq_segdocs_bytes(&b->docs) > b->budget ||
+         b->docs.n >= MAX_SEGMENT_DOCS)) {
         hq_status rc = flush(b, &b->err);
         if (rc != HQ_OK)
             set_rc(b, rc);
@@ -496,33 +461,24 @@ static batch *filling(hq_builder *b)
 
 /* ---- segments --------------------------------------------------------------- */
 
-/* Frees the strings of the pending documents. */
-static void free_blocks(hq_builder *b)
-{
-    for (size_t i = 0; i < b->n_blocks; i++)
-        free(b->blocks[i]);
-    b->n_blocks = b->block_bytes = 0;
-}
-
 static hq_status flush(hq_builder *b, hq_error *err)
 {
-    if (b->n_docs == 0)
+    if (b->docs.n == 0)
         return HQ_OK;
     uint32_t id = (*b->next_id)++;
     char *path = hq_segment_file(b->dir, id);
-    hq_status rc = hq_segment_write(path, b->docs, (uint32_t)b->n_docs, b->mi,
-                                    b->has_hint ? &b->hint : NULL, (unsigned)b->n_an, err);
+    hq_status rc = hq_segment_write_docs(path, &b->docs, b->mi, b->has_hint ? &b->hint : NULL,
+                                         (unsigned)b->n_an, err);
     free(path);
     if (rc != HQ_OK)
         return rc;
     hq_grow((void **)&b->segs, &b->cap_segs, b->n_segs + 1, sizeof *b->segs);
-    b->segs[b->n_segs++] = (hq_manifest_seg){id, (uint32_t)b->n_docs, 0, 0};
+    b->segs[b->n_segs++] = (hq_manifest_seg){id, b->docs.n, 0, 0};
     hq_memindex_free(b->mi);
     b->mi = b->ring != NULL ? hq_memindex_new(b->terms) : NULL; /* none after the last segment */
     __atomic_store_n(&b->clear_ids, hq_intern_size(b->terms) > b->budget / ID_BYTES,
                      __ATOMIC_RELEASE);
-    free_blocks(b);
-    b->n_docs = 0;
+    hq_segdocs_free(&b->docs);
     return HQ_OK;
 }
 
@@ -595,8 +551,6 @@ static void free_pipeline(hq_builder *b)
         free(bt->focus);
         free(bt->docs);
         hq_runs_free(&bt->runs);
-        free(bt->records);
-        free(bt->keys); /* analysed, not merged (a failure) */
     }
     free(b->ring);
     b->ring = NULL;
@@ -622,9 +576,7 @@ void hq_builder_free(hq_builder *b)
     free_pipeline(b);
     hq_memindex_free(b->mi);
     hq_intern_free(b->terms); /* after its users */
-    free_blocks(b);
-    free(b->blocks);
-    free(b->docs);
+    hq_segdocs_free(&b->docs);
     free(b->segs);
     free(b->dir);
     free(b);

@@ -435,11 +435,45 @@ typedef struct hq_newdoc {
     uint8_t trust, flags;
 } hq_newdoc;
 
+/* ---- Interface to code in docs.c ------------------------------------- */
+
+#define HQ_DOC_RECORD_BYTES 32 /* a document's record in a segment (segment.c) */
+
+/* The documents of a segment being built, added in order, already as
+ * the segment stores them: their records and string table, with each
+ * document's field lengths, their length codes (hq_length_code) and the
+ * fields' totals beside, for the postings' bounds and the header.  Read
+ * its fields; change it only through hq_segdocs_add.  Zero-initialise;
+ * free with hq_segdocs_free. */
+typedef struct hq_segdocs {
+    uint32_t n;
+    hq_buf records; /* n * HQ_DOC_RECORD_BYTES */
+    hq_buf strings;
+    uint32_t *len;  /* n * HQ_NFIELDS */
+    uint8_t *code;  /* n * HQ_NFIELDS */
+    size_t cap;
+    uint64_t total[HQ_NFIELDS];
+    struct hq_strslot *slots; /* the sources and types stored, by hash */
+    size_t n_slots, n_hashed;
+    uint32_t last[3]; /* the last document's article, source and type (HQ_NO_STRING: none) */
+} hq_segdocs;
+
+void hq_segdocs_add(hq_segdocs *d, const hq_newdoc *doc);
+/* Bytes of memory d holds. */
+size_t hq_segdocs_bytes(const hq_segdocs *d);
+/* Frees d's memory and makes it empty. */
+void hq_segdocs_free(hq_segdocs *d);
+
+/* ---- Interface to code in segment.c (writing) ------------------------ */
+
 /* Writes a segment file at path (via path.tmp, fsync, rename) holding
- * docs[0..n_docs) and the postings of mi; with hint, the skip entries
- * also get exact bounds under those parameters.  threads (at least 1)
- * encode the postings; the bytes do not depend on them.  The caller
- * fsyncs the folder. */
+ * the documents of docs and the postings of mi; with hint, the skip
+ * entries also get exact bounds under those parameters.  threads (at
+ * least 1) encode the postings; the bytes do not depend on them.  The
+ * caller fsyncs the folder. */
+hq_status hq_segment_write_docs(const char *path, const hq_segdocs *docs, hq_memindex *mi,
+                                const hq_field_params *hint, unsigned threads, hq_error *err);
+/* The same for docs[0..n_docs). */
 hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
                            hq_memindex *mi, const hq_field_params *hint, unsigned threads,
                            hq_error *err);

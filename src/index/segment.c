@@ -56,7 +56,7 @@
 #define MAGIC "HQSEGMT"
 #define VERSION 1
 #define HEADER_BYTES 256
-#define DOC_BYTES 32
+#define DOC_BYTES HQ_DOC_RECORD_BYTES
 #define PADDING 16
 enum { SEC_DOCS, SEC_STRINGS, SEC_LEX, SEC_LEXINDEX, SEC_POSTINGS, SEC_POSITIONS, N_SECS };
 static const char *const SEC_NAMES[N_SECS] = {"documents", "strings",  "lexicon",
@@ -68,51 +68,6 @@ typedef struct section {
 } section;
 
 /* ---- writing --------------------------------------------------------- */
-
-typedef struct strtab_slot {
-    uint32_t off; /* offset + 1, 0 = empty */
-    uint32_t tag; /* the string's hash, low 32 bits */
-} strtab_slot;
-
-/* A segment's strings: those added with strtab_add are stored once,
- * found by hash (a slot keeps the hash, so growing re-reads no string,
- * and a probe compares strings only when hashes agree); those appended
- * with strtab_append are stored as they come. */
-typedef struct strtab {
-    hq_buf data;
-    strtab_slot *slots;
-    size_t n_slots, n;
-} strtab;
-
-static uint32_t strtab_add(strtab *t, const char *s)
-{
-    size_t len = strlen(s);
-    if (t->n * 2 >= t->n_slots) {
-        size_t n = t->n_slots ? t->n_slots * 2 : 1024;
-        strtab_slot *slots = hq_xcalloc_eager(n, sizeof *slots);
-        for (size_t i = 0; i < t->n_slots; i++) {
-            if (t->slots[i].off == 0)
-                continue;
-            size_t j = t->slots[i].tag & (n - 1);
-            while (slots[j].off)
-                j = (j + 1) & (n - 1);
-            slots[j] = t->slots[i];
-        }
-        free(t->slots);
-        t->slots = slots;
-        t->n_slots = n;
-    }
-    uint32_t tag = (uint32_t)hq_hash_bytes(s, len);
-    size_t j = tag & (t->n_slots - 1);
-    for (; t->slots[j].off; j = (j + 1) & (t->n_slots - 1))
-        if (t->slots[j].tag == tag && strcmp(t->data.data + t->slots[j].off - 1, s) == 0)
-            return t->slots[j].off - 1;
-    uint32_t off = (uint32_t)t->data.len;
-    hq_buf_append(&t->data, s, len + 1);
-    t->slots[j] = (strtab_slot){off + 1, tag};
-    t->n++;
-    return off;
-}
 
 /* A file being written through a buffer of WRITE_BUF bytes, with a
  * running checksum of the current section.  Each full buffer is written
@@ -197,55 +152,6 @@ static void w_section_end(writer *w, section *s)
 {
     s->len = w->off - s->off;
     s->crc = w->crc;
-}
-
-/* Appends s to t without looking for it (nor making it findable): ids,
- * which are distinct, or repeat only in a run (an article's sections). */
-static uint32_t strtab_append(strtab *t, const char *s)
-{
-    uint32_t off = (uint32_t)t->data.len;
-    hq_buf_append(&t->data, s, strlen(s) + 1);
-    return off;
-}
-
-/* add(t, s), or the offset of the previous string when s is that string
- * (*last and *off remember it): a document's article, source or type is
- * often the previous document's. */
-static uint32_t strtab_again(strtab *t, const char *s, const char **last, uint32_t *off,
-                             uint32_t (*add)(strtab *, const char *))
-{
-    if (*last == NULL || strcmp(*last, s) != 0) {
-        *off = add(t, s);
-        *last = s;
-    }
-    return *off;
-}
-
-#define DOCS_AT_ONCE 256 /* records written (and checksummed) together */
-
-static void w_docs(writer *w, const hq_newdoc *docs, uint32_t n_docs, strtab *st, section *sec)
-{
-    w_section_start(w, sec);
-    unsigned char recs[DOCS_AT_ONCE * DOC_BYTES];
-    const char *last[3] = {NULL, NULL, NULL};
-    uint32_t off[3] = {0, 0, 0};
-    for (uint32_t i = 0; i < n_docs && w->rc == HQ_OK; i++) {
-        const hq_newdoc *d = &docs[i];
-        unsigned char *r = recs + (size_t)(i % DOCS_AT_ONCE) * DOC_BYTES;
-        hq_store_u32(r, strtab_append(st, d->section_id));
-        hq_store_u32(r + 4, strtab_again(st, d->article_id, &last[0], &off[0], strtab_append));
-        hq_store_u32(r + 8, strtab_again(st, d->source, &last[1], &off[1], strtab_add));
-        hq_store_u32(r + 12, d->qtype ? strtab_again(st, d->qtype, &last[2], &off[2], strtab_add)
-                                      : HQ_NO_STRING);
-        for (int f = 0; f < HQ_NFIELDS; f++)
-            hq_store_u32(r + 16 + 4 * f, d->len[f]);
-        r[28] = d->trust;
-        r[29] = d->flags;
-        r[30] = r[31] = 0;
-        if (i % DOCS_AT_ONCE == DOCS_AT_ONCE - 1 || i == n_docs - 1)
-            w_bytes(w, recs, (size_t)(i % DOCS_AT_ONCE + 1) * DOC_BYTES);
-    }
-    w_section_end(w, sec);
 }
 
 /* The postings are encoded in chunks of consecutive terms, by helper
@@ -508,9 +414,8 @@ static void encode_header(unsigned char *h, uint32_t n_docs, uint32_t n_terms, u
     hq_buf_free(&b);
 }
 
-hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
-                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
-                           hq_error *err)
+hq_status hq_segment_write_docs(const char *path, const hq_segdocs *docs, hq_memindex *mi,
+                                const hq_field_params *hint, unsigned threads, hq_error *err)
 {
     size_t plen = strlen(path) + 5;
     char *tmp = hq_xmalloc(plen);
@@ -523,50 +428,37 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
         return rc;
     }
     w.buf = hq_xmalloc(WRITE_BUF);
-    uint32_t *doc_len = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS * sizeof *doc_len);
-    uint64_t field_total[HQ_NFIELDS] = {0};
-    for (uint32_t i = 0; i < n_docs; i++)
-        for (int f = 0; f < HQ_NFIELDS; f++) {
-            doc_len[(size_t)i * HQ_NFIELDS + (size_t)f] = docs[i].len[f];
-            field_total[f] += docs[i].len[f];
-        }
+    uint32_t n_docs = docs->n;
     size_t n_terms;
     hq_memterm **terms = hq_memindex_sorted(mi, &n_terms);
     section secs[N_SECS] = {{0}};
-    strtab st;
-    memset(&st, 0, sizeof st);
-    hq_buf_init(&st.data, 0);
     hq_lexwriter lex;
     hq_lexwriter_init(&lex);
     unsigned char header[HEADER_BYTES] = {0};
-    hq_encode_ctx ctx = {.doc_len = doc_len, .hint = hint};
+    hq_encode_ctx ctx = {.doc_len = docs->len, .hint = hint};
     for (int f = 0; f < HQ_NFIELDS; f++) /* as the snapshot computes it for one segment */
-        ctx.avg[f] = n_docs ? (double)field_total[f] / (double)n_docs : 0.0;
-    uint8_t *len_code = NULL;
+        ctx.avg[f] = n_docs ? (double)docs->total[f] / (double)n_docs : 0.0;
     double factor[HQ_NFIELDS][256];
     if (hint) {
-        len_code = hq_xmalloc(((size_t)n_docs + 1) * HQ_NFIELDS);
-        for (size_t i = 0; i < (size_t)n_docs * HQ_NFIELDS; i++)
-            len_code[i] = hq_length_code(doc_len[i]);
         for (int f = 0; f < HQ_NFIELDS; f++)
             for (unsigned code = 0; code < 256; code++)
                 factor[f][code] = hq_field_factor(hint->w[f], hint->b[f], ctx.avg[f],
                                                   (uint8_t)code);
-        ctx.len_code = len_code;
+        ctx.len_code = docs->code;
         ctx.factor = (const double (*)[256])factor;
     }
     encoder e;
     encoder_start(&e, terms, n_terms, &ctx, threads); /* encoding while the documents are written */
     w_bytes(&w, header, HEADER_BYTES); /* rewritten at the end */
-    w_docs(&w, docs, n_docs, &st, &secs[SEC_DOCS]);
-    w_buf_section(&w, &st.data, &secs[SEC_STRINGS]);
+    w_buf_section(&w, &docs->records, &secs[SEC_DOCS]);
+    w_buf_section(&w, &docs->strings, &secs[SEC_STRINGS]);
     w_positions(&w, terms, n_terms, &secs[SEC_POSITIONS]);
     w_postings(&w, &e, &lex, &secs[SEC_POSTINGS]);
     encoder_end(&e);
     w_buf_section(&w, &lex.lex, &secs[SEC_LEX]);
     w_buf_section(&w, &lex.index, &secs[SEC_LEXINDEX]);
     uint32_t n_blocks = (uint32_t)(lex.index.len / 4);
-    encode_header(header, n_docs, (uint32_t)n_terms, n_blocks, field_total, secs, hint);
+    encode_header(header, n_docs, (uint32_t)n_terms, n_blocks, docs->total, secs, hint);
     w_flush(&w);
     hq_status rc = w.rc;
     if (rc == HQ_OK && pwrite(w.fd, header, HEADER_BYTES, 0) != HEADER_BYTES)
@@ -580,12 +472,20 @@ hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_d
     if (rc != HQ_OK)
         unlink(tmp);
     hq_lexwriter_free(&lex);
-    hq_buf_free(&st.data);
-    free(st.slots);
-    free(doc_len);
-    free(len_code);
     free(w.buf);
     free(tmp);
+    return rc;
+}
+
+hq_status hq_segment_write(const char *path, const hq_newdoc *docs, uint32_t n_docs,
+                           hq_memindex *mi, const hq_field_params *hint, unsigned threads,
+                           hq_error *err)
+{
+    hq_segdocs d = {0};
+    for (uint32_t i = 0; i < n_docs; i++)
+        hq_segdocs_add(&d, &docs[i]);
+    hq_status rc = hq_segment_write_docs(path, &d, mi, hint, threads, err);
+    hq_segdocs_free(&d);
     return rc;
 }
 
