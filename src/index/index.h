@@ -216,17 +216,18 @@ typedef struct hq_runs {
     size_t post_len, post_cap, pos_len, pos_cap;
 } hq_runs;
 
-/* What inverting needs on the side (term → run, token → next token of
- * its term), kept by the thread that inverts: zero-initialise; free with
- * hq_runs_scratch_free. */
+/* What inverting needs on the side (term → run, token → run, the
+ * tokens sorted by run), kept by the thread that inverts:
+ * zero-initialise; free with hq_runs_scratch_free. */
 typedef struct hq_runs_scratch {
-    uint32_t *slot, *next;
-    size_t cap_slot, cap_next;
+    uint32_t *slot, *run_of, *at;
+    uint64_t *sorted;
+    size_t cap_slot, cap_run_of, cap_at, cap_sorted;
 } hq_runs_scratch;
 
 /* Inverts toks[0..n), in document, field and position order, into r
  * (reset first): one run per term; tokens with term >= n_terms are
- * ignored. */
+ * ignored.  A batch's documents are numbered below 2^30. */
 void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t n,
                    uint32_t n_terms);
 void hq_runs_free(hq_runs *r);

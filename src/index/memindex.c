@@ -427,43 +427,50 @@ static unsigned char *room(unsigned char **buf, size_t *len, size_t *cap, size_t
     return *buf + *len;
 }
 
+/* A token of a run as inverting sorts it: its document in the batch
+ * (above bit 34), field (bits 32-33) and position (the low 32 bits). */
+static inline uint64_t pack_token(const hq_tokpos *t)
+{
+    return (uint64_t)t->doc << 34 | (uint64_t)t->field << 32 | t->pos;
+}
+
 /* Encodes the postings of one run from its n tokens (doc, field, pos
- * increasing), toks[k] for k = first, next[first], ... (n of them): as
- * hq_memterm.post without the first document's gap, and as
- * hq_memterm.pos.  Room for the worst case is made first: a token adds
- * at most one document (gap, mask, frequencies: 21 bytes) and one
- * position (5 bytes).  The field mask is kept as fields are met (it is
- * field_mask() of the frequencies). */
-static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const uint32_t *next,
-                       uint32_t first, size_t n)
+ * increasing; pack_token): as hq_memterm.post without the first
+ * document's gap, and as hq_memterm.pos.  Room for the worst case is
+ * made first: a token adds at most one document (gap, mask,
+ * frequencies: 21 bytes) and one position (5 bytes).  The field mask is
+ * kept as fields are met (it is field_mask() of the frequencies). */
+static void encode_run(hq_runs *r, hq_postrun *run, const uint64_t *toks, size_t n)
 {
     unsigned char *post = room(&r->post, &r->post_len, &r->post_cap, n * 21), *p = post;
     unsigned char *pos = room(&r->pos, &r->pos_len, &r->pos_cap, n * 5), *q = pos;
-    uint32_t doc = toks[first].doc, tf[HQ_NFIELDS] = {0}, last_pos = 0, field = UINT32_MAX;
+    uint32_t doc = (uint32_t)(toks[0] >> 34), tf[HQ_NFIELDS] = {0}, last_pos = 0;
+    uint32_t field = UINT32_MAX;
     unsigned mask = 0;
     run->post_off = (uint32_t)r->post_len;
     run->pos_off = (uint32_t)r->pos_len;
     run->first = doc;
     run->n_docs = 1;
-    for (uint32_t k = first; k != UINT32_MAX; k = next[k]) {
-        const hq_tokpos *t = &toks[k];
-        if (t->doc != doc) { /* the document's frequencies, the next one's gap */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t t_doc = (uint32_t)(toks[k] >> 34), t_field = (uint32_t)(toks[k] >> 32) & 3;
+        uint32_t t_pos = (uint32_t)toks[k];
+        if (t_doc != doc) { /* the document's frequencies, the next one's gap */
             write_doc(&p, mask, tf);
-            write_varint(&p, t->doc - doc - 1);
+            write_varint(&p, t_doc - doc - 1);
             run->n_docs++;
-            doc = t->doc;
+            doc = t_doc;
             memset(tf, 0, sizeof tf);
             mask = 0;
             field = UINT32_MAX;
         }
-        if (t->field != field) {
-            field = t->field;
+        if (t_field != field) {
+            field = t_field;
             mask |= 1u << field;
             last_pos = 0;
         }
         tf[field]++;
-        write_varint(&q, t->pos - last_pos);
-        last_pos = t->pos;
+        write_varint(&q, t_pos - last_pos);
+        last_pos = t_pos;
     }
     write_doc(&p, mask, tf);
     run->last = doc;
@@ -473,11 +480,13 @@ static void encode_run(hq_runs *r, hq_postrun *run, const hq_tokpos *toks, const
     r->pos_len += run->pos_len;
 }
 
-/* One pass links each term's tokens in text order (r->next[i]: the
- * next token of token i's term, UINT32_MAX after the last) and makes
- * the runs in order of the terms' first tokens; while linking, a run's
- * first and last hold its first and last token and n_docs its number of
- * tokens.  Then each run is encoded along its chain. */
+/* A counting sort of the tokens by run, runs in order of their terms'
+ * first tokens, each run's tokens in text order: one pass gives each
+ * token its run (s->run_of) and counts the runs' tokens (s->at), a
+ * second writes each token, packed, at its run's next place (s->sorted;
+ * s->at holds that place meanwhile); then each run is encoded from its
+ * tokens, read in sequence.  Following linked lists instead, token to
+ * token, each step waited for the load before. */
 void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t n,
                    uint32_t n_terms)
 {
@@ -487,31 +496,42 @@ void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t
         hq_grow((void **)&s->slot, &s->cap_slot, n_terms, sizeof *s->slot);
         memset(s->slot + old, 0xFF, (s->cap_slot - old) * sizeof *s->slot);
     }
-    hq_grow((void **)&s->next, &s->cap_next, n + 1, sizeof *s->next);
-    uint32_t *next = s->next, *slot = s->slot;
+    hq_grow((void **)&s->run_of, &s->cap_run_of, n + 1, sizeof *s->run_of);
+    hq_grow((void **)&s->sorted, &s->cap_sorted, n + 1, sizeof *s->sorted);
+    uint32_t *run_of = s->run_of, *slot = s->slot;
     for (size_t i = 0; i < n; i++) {
         uint32_t t = toks[i].term;
-        if (t >= n_terms || toks[i].field >= HQ_NFIELDS)
+        if (t >= n_terms || toks[i].field >= HQ_NFIELDS) {
+            run_of[i] = HQ_NO_ID;
             continue;
-        next[i] = UINT32_MAX;
+        }
         uint32_t k = slot[t];
         if (k == HQ_NO_ID) {
             if (r->n == r->cap)
                 hq_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs);
-            slot[t] = (uint32_t)r->n;
-            r->runs[r->n++] = (hq_postrun){.term = t, .first = (uint32_t)i, .last = (uint32_t)i,
-                                           .n_docs = 1};
-        } else {
-            hq_postrun *run = &r->runs[k];
-            next[run->last] = (uint32_t)i;
-            run->last = (uint32_t)i;
-            run->n_docs++;
+            if (r->n == s->cap_at)
+                hq_grow((void **)&s->at, &s->cap_at, r->n + 1, sizeof *s->at);
+            slot[t] = k = (uint32_t)r->n;
+            r->runs[r->n++].term = t;
+            s->at[k] = 0;
         }
+        s->at[k]++;
+        run_of[i] = k;
     }
-    for (size_t i = 0; i < r->n; i++) {
-        hq_postrun *run = &r->runs[i];
+    uint32_t *at = s->at, start = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        uint32_t count = at[k];
+        at[k] = start;
+        start += count;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (run_of[i] != HQ_NO_ID)
+            s->sorted[at[run_of[i]]++] = pack_token(&toks[i]);
+    for (size_t k = 0, first = 0; k < r->n; k++) { /* at[k]: the end of run k's tokens */
+        hq_postrun *run = &r->runs[k];
         slot[run->term] = HQ_NO_ID;
-        encode_run(r, run, toks, next, run->first, run->n_docs);
+        encode_run(r, run, s->sorted + first, at[k] - first);
+        first = at[k];
     }
 }
 
@@ -526,7 +546,9 @@ void hq_runs_free(hq_runs *r)
 void hq_runs_scratch_free(hq_runs_scratch *s)
 {
     free(s->slot);
-    free(s->next);
+    free(s->run_of);
+    free(s->at);
+    free(s->sorted);
     memset(s, 0, sizeof *s);
 }
 
