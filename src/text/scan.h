@@ -289,6 +289,30 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
             return &e->term;
     return NULL;
 }
+
+/* Prefetches the slot where hq_termcache_find_hashed(c, ..., w, ...)
+ * starts probing, for a word of hash h. */
+static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
+{
+    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    __builtin_prefetch(&t->s[h & t->mask]);
+}
+
+/* Prefetches the entry of the first slot that hq_termcache_find_hashed
+ * would compare, for a word of hash h and len bytes (its slot read, so
+ * best prefetched first). */
+static inline void hq_termcache_prefetch_entry(const hq_termcache *c, uint64_t h, size_t len)
+{
+    uint64_t meta = hq_slot_meta(h, len, 0);
+    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    entry *e;
+    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
+         i = (i + 1) & t->mask)
+        if (t->s[i].meta == meta) {
+            __builtin_prefetch(e);
+            return;
+        }
+}
 #endif
 
 #endif
