@@ -244,9 +244,13 @@ hq_status hq_index_tombstone_all(hq_engine *e, hq_manifest *m, char *const *ids,
 }
 
 /* Indexes the store's current sections of the articles ids[0..n) (all
- * of the store when ids is NULL) into new segments in dir, added to m. */
-hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
-                            size_t n, hq_index_summary *sum, hq_error *err)
+ * of the store when ids is NULL) into new segments in dir, added to m;
+ * the builder goes to *done (for hq_builder_free, which waits for it to
+ * have freed its memory: best once the segments are committed), or is
+ * freed here when done is NULL. */
+static hq_status index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                                size_t n, hq_index_summary *sum, hq_builder **done,
+                                hq_error *err)
 {
     hq_field_params hint;
     memcpy(hint.w, e->params.w, sizeof hint.w);
@@ -267,14 +271,24 @@ hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char 
         sum->n_added += segs[i].n_docs;
         sum->n_segments_written++;
     }
-    hq_builder_free(b);
+    if (done != NULL)
+        *done = b;
+    else
+        hq_builder_free(b);
     return rc;
 }
 
+hq_status hq_index_articles(hq_engine *e, const char *dir, hq_manifest *m, char *const *ids,
+                            size_t n, hq_index_summary *sum, hq_error *err)
+{
+    return index_articles(e, dir, m, ids, n, sum, NULL, err);
+}
+
 /* Applies the changes after m->store_seq (all of the store when rebuild)
- * to m, writing new segments and tombstones. */
+ * to m, writing new segments and tombstones; the builder, if any, goes to
+ * *done (see index_articles). */
 static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint64_t last,
-                               hq_index_summary *sum, hq_error *err)
+                               hq_index_summary *sum, hq_builder **done, hq_error *err)
 {
     char **changed = NULL;
     size_t n_changed = 0;
@@ -284,7 +298,8 @@ static hq_status apply_changes(hq_engine *e, hq_manifest *m, bool rebuild, uint6
     if (rc == HQ_OK)
         rc = hq_index_tombstone_all(e, m, changed, n_changed, sum, err);
     if (rc == HQ_OK && (rebuild || n_changed > 0))
-        rc = hq_index_articles(e, e->index_dir, m, rebuild ? NULL : changed, n_changed, sum, err);
+        rc = index_articles(e, e->index_dir, m, rebuild ? NULL : changed, n_changed, sum, done,
+                            err);
     for (size_t i = 0; i < n_changed; i++)
         free(changed[i]);
     free(changed);
@@ -322,8 +337,9 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
     if (rc == HQ_OK)
         rc = hq_store_last_seq(e->store, &last, err);
     bool needed = rebuild || !exists || last != m.store_seq;
+    hq_builder *done = NULL; /* freeing its memory while the segments are committed */
     if (rc == HQ_OK && needed)
-        rc = apply_changes(e, &m, rebuild, last, &sum, err);
+        rc = apply_changes(e, &m, rebuild, last, &sum, &done, err);
     if (rc == HQ_OK && needed)
         rc = hq_fsync_dir(e->index_dir, err);
     if (rc == HQ_OK && needed)
@@ -335,6 +351,7 @@ hq_status hq_index_update(hq_engine *e, bool rebuild, hq_index_summary *summary,
         sum.updated = needed;
         hq_engine_follow_manifest(e, m.generation, m.store_seq); /* searches see it */
     }
+    hq_builder_free(done);
     hq_manifest_free(&m);
     close(lock); /* releases the flock */
     if (summary)
