@@ -146,17 +146,18 @@ static bool plain_names(feed *f, const char *json)
     return true;
 }
 
-/* Focus then synonyms (a JSON array of strings) of s's article. */
-static void feed_focus(feed *f, const hq_feed_section *s)
+/* Focus then synonyms (a JSON array of strings) of s's article; false
+ * when they are those of the section before. */
+static bool feed_focus(feed *f, const hq_feed_section *s)
 {
     if (f->article && strcmp(f->article, s->article_id) == 0)
-        return;
+        return false;
     feed_clear(f);
     f->article = hq_xstrdup(s->article_id);
     if (s->focus && *s->focus)
         f->focus[f->n_focus++] = hq_xstrdup(s->focus);
     if (s->synonyms_json == NULL || plain_names(f, s->synonyms_json))
-        return;
+        return true;
     json_t *syn = json_loads(s->synonyms_json, 0, NULL);
     size_t i;
     json_t *v;
@@ -166,15 +167,17 @@ static void feed_focus(feed *f, const hq_feed_section *s)
             f->focus[f->n_focus++] = hq_xstrdup(json_string_value(v));
     }
     json_decref(syn);
+    return true;
 }
 
 /* Feeds one store section into the builder. */
 static hq_status feed_one(void *ctx, const hq_feed_section *s)
 {
     feed *f = ctx;
-    feed_focus(f, s);
+    bool same = !feed_focus(f, s);
     hq_builder_doc d = {s->id,    s->article_id,                   s->source,   s->qtype,
-                        s->trust, s->title, (const char *const *)f->focus, f->n_focus, s->body};
+                        s->trust, s->title, (const char *const *)f->focus, f->n_focus, s->body,
+                        s->title_len, s->body_len, same};
     return hq_builder_add(f->b, &d, NULL);
 }
 

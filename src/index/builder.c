@@ -78,6 +78,7 @@ typedef struct bdoc {
     uint32_t title, body;                           /* UINT32_MAX: none */
     uint32_t title_len, body_len;                   /* their bytes */
     uint32_t focus, n_focus;  /* offsets of the focus names in batch.focus */
+    bool same_focus;          /* those of the document before it in the batch */
     uint8_t trust, flags;
     uint32_t len[HQ_NFIELDS]; /* field lengths in positions (analysis) */
 } bdoc;
@@ -149,11 +150,12 @@ typedef struct worker_arg {
 
 /* ---- filling ------------------------------------------------------------ */
 
-static uint32_t put_text(batch *bt, const char *s)
+/* Copies s (len bytes; 0: up to its NUL) and its NUL into bt's text. */
+static uint32_t put_text_n(batch *bt, const char *s, size_t len)
 {
     if (s == NULL)
         return UINT32_MAX;
-    size_t n = strlen(s) + 1;
+    size_t n = (len ? len : strlen(s)) + 1;
     if (bt->text_len + n > bt->text_cap) {
         size_t cap = bt->text_cap ? bt->text_cap : BATCH_TEXT * 2;
         while (cap < bt->text_len + n)
@@ -164,6 +166,11 @@ static uint32_t put_text(batch *bt, const char *s)
     memcpy(bt->text + bt->text_len, s, n);
     bt->text_len += n;
     return (uint32_t)(bt->text_len - n);
+}
+
+static uint32_t put_text(batch *bt, const char *s)
+{
+    return put_text_n(bt, s, 0);
 }
 
 static const char *text_at(const batch *bt, uint32_t off)
@@ -182,10 +189,16 @@ static void put_doc(batch *bt, const hq_builder_doc *d)
     x->qtype = put_text(bt, d->qtype);
     x->trust = (uint8_t)hq_trust_code(d->trust);
     x->flags = d->body && *d->body ? HQ_DOC_HAS_BODY : 0;
-    x->title = put_text(bt, d->title);
+    x->title = put_text_n(bt, d->title, d->title_len);
     x->title_len = d->title ? (uint32_t)(bt->text_len - x->title - 1) : 0;
-    x->body = put_text(bt, d->body);
+    x->body = put_text_n(bt, d->body, d->body_len);
     x->body_len = d->body ? (uint32_t)(bt->text_len - x->body - 1) : 0;
+    if (d->same_focus && bt->n_docs > 1) { /* the names, analysed with the document before */
+        x->focus = x[-1].focus;
+        x->n_focus = x[-1].n_focus;
+        x->same_focus = true;
+        return;
+    }
     x->focus = (uint32_t)bt->n_focus;
     for (size_t i = 0; i < d->n_focus; i++) {
         if (d->focus[i] == NULL || *d->focus[i] == '\0')
@@ -227,7 +240,7 @@ static bool same_focus(const actx *ax, const batch *bt, const bdoc *x)
  * the same ones (an article's): synonyms follow one position apart. */
 static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
 {
-    if (same_focus(ax, bt, x))
+    if (x->same_focus || same_focus(ax, bt, x))
         return;
     ax->focus_of_len = 0;
     for (uint32_t i = 0; i < x->n_focus; i++)

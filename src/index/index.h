@@ -624,6 +624,8 @@ typedef struct hq_builder_doc {
     const char *title;                /* question or heading */
     const char *const *focus; size_t n_focus; /* focus and synonyms */
     const char *body;                 /* may be NULL */
+    size_t title_len, body_len;       /* their bytes; 0: counted here */
+    bool same_focus; /* focus[] names those of the document added before */
 } hq_builder_doc;
 
 /* A builder writing into dir, taking segment ids from *next_id (which it

@@ -69,6 +69,8 @@ static hq_status feed_rows(hq_store *st, sqlite3_stmt *s, hq_feed_fn fn, void *c
                                &f.focus, &f.synonyms_json, &f.source, &f.trust};
         for (int i = 0; i < 9; i++)
             *cols[i] = (const char *)sqlite3_column_text(s, i);
+        f.title_len = (size_t)sqlite3_column_bytes(s, 2);
+        f.body_len = (size_t)sqlite3_column_bytes(s, 4);
         rc = fn(ctx, &f);
     }
     if (rc == HQ_OK && r != SQLITE_DONE)
@@ -112,21 +114,32 @@ static hq_status feed_all(hq_store *st, hq_feed_fn fn, void *ctx, hq_error *err)
         rc = hq_fail(err, HQ_ESTORE, hq_store_path(st), 0, -1, "reading sections: %s",
                      sqlite3_errmsg(db));
     int ra = rc == HQ_OK ? sqlite3_step(art) : SQLITE_DONE, rs = SQLITE_DONE;
+    const char *acol[5] = {NULL}; /* the current article's columns, NULL: not read yet */
     while (rc == HQ_OK && ra == SQLITE_ROW && (rs = sqlite3_step(sec)) == SQLITE_ROW) {
         const char *aid = (const char *)sqlite3_column_text(sec, 1);
         int cmp = -1; /* the current article's id against aid */
-        while (aid != NULL && ra == SQLITE_ROW &&
-               (cmp = strcmp((const char *)sqlite3_column_text(art, 0), aid)) < 0)
+        while (aid != NULL && ra == SQLITE_ROW) {
+            if (acol[0] == NULL) /* its texts stay valid until the next step */
+                for (int i = 0; i < 5; i++)
+                    acol[i] = (const char *)sqlite3_column_text(art, i);
+            cmp = acol[0] ? strcmp(acol[0], aid) : -1; /* no id: passed over */
+            if (cmp >= 0)
+                break;
             ra = sqlite3_step(art);
+            acol[0] = NULL;
+        }
         if (cmp != 0 || ra != SQLITE_ROW)
             continue; /* no such article: the join would drop the section */
         hq_feed_section f;
         const char **cols[] = {&f.id, &f.article_id, &f.title, &f.qtype, &f.body};
         for (int i = 0; i < 5; i++)
             *cols[i] = (const char *)sqlite3_column_text(sec, i);
-        const char **acols[] = {&f.focus, &f.synonyms_json, &f.source, &f.trust};
-        for (int i = 0; i < 4; i++)
-            *acols[i] = (const char *)sqlite3_column_text(art, i + 1);
+        f.title_len = (size_t)sqlite3_column_bytes(sec, 2);
+        f.body_len = (size_t)sqlite3_column_bytes(sec, 4);
+        f.focus = acol[1];
+        f.synonyms_json = acol[2];
+        f.source = acol[3];
+        f.trust = acol[4];
         rc = fn(ctx, &f);
     }
     if (rc == HQ_OK && ((rs != SQLITE_DONE && rs != SQLITE_ROW) ||

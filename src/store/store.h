@@ -106,6 +106,7 @@ typedef struct hq_feed_section {
     const char *focus;                     /* the article's focus, or its title */
     const char *synonyms_json;             /* JSON array of strings */
     const char *source, *trust;
+    size_t title_len, body_len;            /* their bytes (0 for a NULL body) */
 } hq_feed_section;
 
 /* Called per section; a non-OK return stops the walk and is returned. */
