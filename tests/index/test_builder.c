@@ -13,6 +13,10 @@
 
 #define N_DOCS 12000
 
+/* Whether make_doc gives the lengths and same_focus (the builder's
+ * shortcuts, which must change nothing). */
+static bool give_hints;
+
 static void make_doc(uint32_t i, char *id, char *body, size_t size, hq_builder_doc *d)
 {
     static const char *const words[] = {"pain", "back", "fever", "miscarriage", "iud",
@@ -27,7 +31,12 @@ static void make_doc(uint32_t i, char *id, char *body, size_t size, hq_builder_d
     static const char *other[] = {"Ectopic pregnancy"};
     *d = (hq_builder_doc){id, id, "test", i % 3 ? "causes" : NULL, "high",
                           "Why does it hurt?", i / 50 % 2 ? other : focus, i / 50 % 2 ? 1 : 2,
-                          body};
+                          body, 0, 0, false};
+    if (give_hints) {
+        d->title_len = strlen(d->title);
+        d->body_len = strlen(body);
+        d->same_focus = i > 0 && i / 50 == (i - 1) / 50;
+    }
 }
 
 /* Builds N_DOCS documents with the given budget and threads into dir;
@@ -154,6 +163,27 @@ static void test_threads_same_bytes(void **state)
     test_remove_dir(four);
 }
 
+/* Documents given with their lengths and marked as having the focus of
+ * the one before: the same files, whether the marked ones open a batch
+ * or not. */
+static void test_hints_same_bytes(void **state)
+{
+    (void)state;
+    char plain[64], hinted[64];
+    test_make_temp_dir(plain, sizeof plain, "builder");
+    test_make_temp_dir(hinted, sizeof hinted, "builder");
+    hq_manifest_seg a[4096], b[4096];
+    uint32_t na = build_with(plain, 64u << 10, 2, a, 4096);
+    give_hints = true;
+    uint32_t nb = build_with(hinted, 64u << 10, 2, b, 4096);
+    give_hints = false;
+    assert_int_equal(na, nb);
+    assert_true(na > 3);
+    assert_same_segments(plain, hinted, na);
+    test_remove_dir(plain);
+    test_remove_dir(hinted);
+}
+
 /* The builder's segment equals the documents analysed one by one and
  * added term by term (the focus names one position apart). */
 static void test_same_as_term_by_term(void **state)
@@ -216,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_flushes_lose_nothing),
         cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_same_as_term_by_term),
+        cmocka_unit_test(test_hints_same_bytes),
     };
     return cmocka_run_group_tests_name("builder", tests, NULL, NULL);
 }

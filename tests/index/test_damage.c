@@ -44,7 +44,7 @@ static int setup(void **state)
         snprintf(id, sizeof id, "doc-%u", i);
         const char *focus[] = {"Back Pain"};
         hq_builder_doc d = {id, id, "test", NULL, "high", "Why does my back hurt?", focus, 1,
-                            i % 2 ? "pain in the lower back" : "fever and pain"};
+                            i % 2 ? "pain in the lower back" : "fever and pain", 0, 0, false};
         assert_int_equal(hq_builder_add(b, &d, NULL), HQ_OK);
     }
     assert_int_equal(hq_builder_finish(b, NULL), HQ_OK);

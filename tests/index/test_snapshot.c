@@ -22,7 +22,7 @@ static void write_segment(uint32_t id, uint32_t n, const char *body)
         snprintf(sid, sizeof sid, "s%u-%u", id, i);
         const char *focus[] = {"Back Pain"};
         hq_builder_doc d = {sid, sid, "test", NULL, "high", "Why does my back hurt?", focus, 1,
-                            body};
+                            body, 0, 0, false};
         assert_int_equal(hq_builder_add(b, &d, NULL), HQ_OK);
     }
     assert_int_equal(hq_builder_finish(b, NULL), HQ_OK);
