@@ -299,9 +299,9 @@ static uint32_t resolve_one(hq_analyzer *a, const char *text, size_t len, const 
     return id;
 }
 
-/* Gives the pending words' tokens (out[first..*k) holds them) their
- * terms, dropping those of words that give none; *k moves back by as
- * many. */
+/* Gives the pending words' tokens (in out, from out[pend[0].k] on, among
+ * others) their terms, dropping those of words that give none; *k, the
+ * end of out, moves back by as many. */
 static void resolve_pending(hq_analyzer *a, const char *text, size_t len, hq_termpos *out,
                             size_t *k)
 {
