@@ -563,14 +563,14 @@ static void check_ids_like_analyze(hq_analyzer *twin, hq_analyzer *a, const char
     assert_int_equal(*n - from, t.n);
     for (size_t i = 0; i < t.n; i++) {
         const hq_termpos *p = &(*items)[from + i];
-        size_t got_len = 0, want_len = 0;
+        size_t got_len = 0, twin_len = 0;
         const char *got = p->term < hq_analyzer_n_ids(a) ? hq_analyzer_term(a, p->term, &got_len)
                                                          : "?";
-        const char *want = hq_analyzer_term(twin, t.items[i].id, &want_len);
-        if (got_len != want_len || memcmp(got, want, want_len) != 0 ||
+        const char *twins = hq_analyzer_term(twin, t.items[i].id, &twin_len);
+        if (got_len != twin_len || memcmp(got, twins, twin_len) != 0 ||
             p->pos != base + t.items[i].pos || p->doc != 7 || p->field != 2)
             fail_msg("[%.*s] token %zu: got %u (%.*s)@%u, want %u (%.*s)@%u", (int)len, text,
-                     i, p->term, (int)got_len, got, p->pos, t.items[i].id, (int)want_len, want,
+                     i, p->term, (int)got_len, got, p->pos, t.items[i].id, (int)twin_len, twins,
                      base + t.items[i].pos);
     }
     assert_int_equal(end, t.n ? t.items[t.n - 1].pos + 1 : 0);
