@@ -62,7 +62,7 @@
 /* Batches of 256 KiB: a term's postings in a batch are merged as one
  * run, and a run costs a random access to its term.  Since the tokens
  * and the inverting scratch are the threads' rather than each batch's,
- * a batch keeps only its text, runs and records: against 128 KiB, 2.5 %
+ * a batch keeps only its text, documents and runs: against 128 KiB, 2.5 %
  * less CPU over 20 alternated MedQuAD rebuilds for 1.3 MB more peak
  * memory; 512 KiB gained nothing more and cost 4 MB. */
 #define BATCH_TEXT (256u << 10) /* bytes of text that close a batch */

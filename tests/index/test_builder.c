@@ -137,30 +137,35 @@ static void test_flushes_lose_nothing(void **state)
     test_remove_dir(many);
 }
 
+/* Builds the documents twice with the given budget, with threads_a then
+ * threads_b analysers, the second with the builder's shortcuts when
+ * hinted; checks that both give as many segments, of the same documents
+ * and bytes, and returns how many. */
+static uint32_t same_builds(size_t budget, unsigned threads_a, unsigned threads_b, bool hinted)
+{
+    char one[64], two[64];
+    test_make_temp_dir(one, sizeof one, "builder");
+    test_make_temp_dir(two, sizeof two, "builder");
+    hq_manifest_seg a[4096], b[4096];
+    uint32_t na = build_with(one, budget, threads_a, a, 4096);
+    give_hints = hinted;
+    uint32_t nb = build_with(two, budget, threads_b, b, 4096);
+    give_hints = false;
+    assert_int_equal(na, nb);
+    for (uint32_t i = 0; i < na; i++)
+        assert_int_equal(a[i].n_docs, b[i].n_docs);
+    assert_same_segments(one, two, na);
+    test_remove_dir(one);
+    test_remove_dir(two);
+    return na;
+}
+
 /* One thread, several, and a tiny budget with several: the same files. */
 static void test_threads_same_bytes(void **state)
 {
     (void)state;
-    char one[64], four[64];
-    test_make_temp_dir(one, sizeof one, "builder");
-    test_make_temp_dir(four, sizeof four, "builder");
-    hq_manifest_seg a[4096], b[4096];
-    assert_int_equal(build_with(one, 256u << 20, 1, a, 4), 1);
-    assert_int_equal(build_with(four, 256u << 20, 4, b, 4), 1);
-    assert_same_segments(one, four, 1);
-    test_remove_dir(one);
-    test_remove_dir(four);
-    test_make_temp_dir(one, sizeof one, "builder");
-    test_make_temp_dir(four, sizeof four, "builder");
-    uint32_t na = build_with(one, 64u << 10, 1, a, 4096);
-    uint32_t nb = build_with(four, 64u << 10, 3, b, 4096);
-    assert_int_equal(na, nb);
-    assert_true(na > 3);
-    for (uint32_t i = 0; i < na; i++)
-        assert_int_equal(a[i].n_docs, b[i].n_docs);
-    assert_same_segments(one, four, na);
-    test_remove_dir(one);
-    test_remove_dir(four);
+    assert_int_equal(same_builds(256u << 20, 1, 4, false), 1);
+    assert_true(same_builds(64u << 10, 1, 3, false) > 3);
 }
 
 /* Documents given with their lengths and marked as having the focus of
@@ -169,19 +174,7 @@ static void test_threads_same_bytes(void **state)
 static void test_hints_same_bytes(void **state)
 {
     (void)state;
-    char plain[64], hinted[64];
-    test_make_temp_dir(plain, sizeof plain, "builder");
-    test_make_temp_dir(hinted, sizeof hinted, "builder");
-    hq_manifest_seg a[4096], b[4096];
-    uint32_t na = build_with(plain, 64u << 10, 2, a, 4096);
-    give_hints = true;
-    uint32_t nb = build_with(hinted, 64u << 10, 2, b, 4096);
-    give_hints = false;
-    assert_int_equal(na, nb);
-    assert_true(na > 3);
-    assert_same_segments(plain, hinted, na);
-    test_remove_dir(plain);
-    test_remove_dir(hinted);
+    assert_true(same_builds(64u << 10, 2, 2, true) > 3);
 }
 
 /* The builder's segment equals the documents analysed one by one and
