@@ -572,16 +572,21 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
     t->prev_doc = t->last_doc = base + run->last;
 }
 
-#define PREFETCH_RECORD 8 /* runs ahead whose term record is prefetched */
+#define PREFETCH_SLOT 16  /* runs ahead whose term's slot in by_id is prefetched */
+#define PREFETCH_RECORD 8 /* and whose term record (the slot read by then) */
 #define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
 
-/* The term records and their streams are scattered in memory: rather
- * than wait for each in turn, the records of the runs a few ahead are
- * prefetched, then the ends of their streams. */
+/* The runs' slots in by_id, their term records and the records' streams
+ * are scattered in memory: rather than wait for each in turn, the slots
+ * of the runs a few ahead are prefetched, then their records, then the
+ * ends of their streams. */
 void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         const hq_memterm *t;
+        uint32_t id;
+        if (i + PREFETCH_SLOT < r->n && (id = r->runs[i + PREFETCH_SLOT].term) < mi->cap_by_id)
+            __builtin_prefetch(&mi->by_id[id]);
         if (i + PREFETCH_RECORD < r->n &&
             (t = term_of_id(mi, r->runs[i + PREFETCH_RECORD].term)) != NULL)
             __builtin_prefetch(t, 1);
