@@ -324,10 +324,150 @@ static void resolve_pending(hq_analyzer *a, const char *text, size_t len, hq_ter
     a->n_pend = 0;
 }
 
-/* The common path: a word the hot table holds is written out from it; a
- * word of ASCII letters that it does not, with its term to come (see
- * PENDING); any other word goes through analyze_word() into a->one, then
- * is copied out. */
+/* Where hq_analyze_ids writes its tokens: out[0..k) written, room
+ * allocated, up to limit; a token {term, doc, pos, field} is stored as
+ * two 8-byte halves, the caller's document and field already shifted
+ * into theirs. */
+typedef struct sink {
+    hq_termpos *out;
+    size_t k, room, limit;
+    uint64_t doc_hi, field_hi; /* doc << 32, field << 32 */
+    uint32_t base;
+} sink;
+
+/* Writes {id, doc, base + pos, field} at o->out[o->k], room made first;
+ * o->k is the caller's to move. */
+static inline __attribute__((always_inline)) void put_token(sink *o, uint32_t id, uint32_t pos)
+{
+    if (o->k == o->room)
+        hq_grow((void **)&o->out, &o->room, o->k + 1, sizeof *o->out);
+    uint64_t half[2] = {id | o->doc_hi, (uint32_t)(o->base + pos) | o->field_hi};
+    memcpy(&o->out[o->k], half, sizeof half);
+}
+
+/* A hashed word's token written with no term yet, the word pending (see
+ * PENDING); h: its hot slot, or NULL when it is too long for one. */
+static inline __attribute__((always_inline)) void defer(hq_analyzer *a, const char *text,
+                                                        size_t len, const hq_word *w, hot *h,
+                                                        const uint64_t *key, uint32_t pos,
+                                                        sink *o)
+{
+    pending *p = &a->pend[a->n_pend];
+    p->w = *w;
+    p->h = h;
+    p->key[0] = key[0];
+    p->key[1] = key[1];
+    hq_termcache_prefetch_slot(a->cache, w->key_hash);
+    put_token(o, HQ_NO_ID, pos);
+    p->k = o->k++;
+    if (++a->n_pend == PENDING)
+        resolve_pending(a, text, len, o->out, &o->k);
+}
+
+/* A word off the common path (not ASCII letters alone, or too long for
+ * the hot table), at pos: its tokens into o.  Returns the position after
+ * it.  Out of line, so that the common path keeps its values in
+ * registers. */
+static __attribute__((noinline)) uint32_t other_word(hq_analyzer *a, const char *text,
+                                                     size_t len, const hq_word *w, uint32_t pos,
+                                                     sink *o)
+{
+    size_t wlen = w->end - w->start;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if ((w->flags & HQ_WORD_HASHED) && wlen <= HQ_TEXT_MAX_WORD) {
+        static const uint64_t no_key[2] = {0, 0};
+        defer(a, text, len, w, NULL, no_key, pos, o);
+        return pos + 1;
+    }
+#endif
+    /* a word gives fewer tokens than its bytes: the limit binds only then,
+     * and must count just the pending words that give one */
+    if (a->n_pend > 0 && o->limit - o->k <= wlen)
+        resolve_pending(a, text, len, o->out, &o->k);
+    a->one.n = 0;
+    a->max_tokens = o->limit - o->k;
+    pos = analyze_word(a, text, len, w, NULL, pos, HQ_ANALYZE_IDS, &a->one);
+    for (size_t i = 0; i < a->one.n; i++) {
+        put_token(o, a->one.items[i].id, a->one.items[i].pos);
+        o->k++;
+    }
+    return pos;
+}
+
+/* Where hot_words stopped. */
+enum { RUN_END, RUN_FULL, RUN_WORD };
+
+/* A word hot_words scanned and did not write: its hot slot and key when
+ * it is one for the hot table (h NULL otherwise). */
+typedef struct next_word {
+    hq_word w;
+    hot *h;
+    uint64_t key[2];
+} next_word;
+
+/* The common path: writes the tokens of the words from text[*at] on
+ * that the hot table holds, at out[*k..], positions from *pos on, until
+ * the end of the text (RUN_END), *k reaching stop (RUN_FULL: nothing
+ * more read), or a word the table does not give (RUN_WORD: that word in
+ * *nw, its position *pos, *at past it).  Its loop calls nothing (the
+ * caller makes the room), so that its values can stay in registers. */
+static int hot_words(hot *table, const char *text, size_t len, size_t *at, uint32_t *pos,
+                     hq_termpos *out, size_t *k, size_t stop, uint64_t doc_hi,
+                     uint64_t field_hi, uint32_t base, next_word *nw)
+{
+    /* as few values as the loop can keep in registers: the next token's
+     * place and the end of the room, the next position plus base */
+    size_t i = *at;
+    hq_termpos *q = out + *k, *q_end = out + stop;
+    uint32_t bp = base + *pos;
+    hq_word w; /* copied out only when given back */
+    int why = RUN_END;
+    for (;;) {
+        if (q >= q_end) {
+            why = RUN_FULL;
+            break;
+        }
+        if (!hq_next_word(text, len, &i, 0, &w))
+            break;
+        why = RUN_WORD;
+        size_t wlen = w.end - w.start;
+        nw->h = NULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (!(w.flags & HQ_WORD_HASHED) || wlen > HOT_MAX_LEN) {
+            nw->w = w;
+            break;
+        }
+        uint64_t key[2] = {w.key_last, 0};
+        if (wlen >= 8) {
+            memcpy(&key[0], text + w.start, 8);
+            key[1] = w.key_last;
+        }
+        hot *h = &table[w.key_hash & (HOT_SLOTS - 1)];
+        if (h->key[0] != key[0] || h->key[1] != key[1] || (h->len_none & 0xFF) != wlen) {
+            *nw = (next_word){w, h, {key[0], key[1]}};
+            break;
+        }
+        /* written either way, kept unless a stop word: whether a word is
+         * one follows no pattern a branch could learn */
+        uint64_t half[2] = {h->id | doc_hi, bp | field_hi};
+        memcpy(q, half, sizeof half);
+        q += !(h->len_none & HOT_NONE);
+        bp++;
+        why = RUN_END;
+#else
+        nw->w = w;
+        break;
+#endif
+    }
+    *at = i;
+    *k = (size_t)(q - out);
+    *pos = bp - base;
+    return why;
+}
+
+/* Words hot_words gives back: a word of ASCII letters that the hot table
+ * does not hold, with its term to come (see PENDING); any other word
+ * through analyze_word() into a->one, then copied out (other_word). */
 uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t doc,
                         uint32_t field, uint32_t base, hq_termpos **items, size_t *n,
                         size_t *cap)
@@ -337,72 +477,39 @@ uint32_t hq_analyze_ids(hq_analyzer *a, const char *text, size_t len, uint32_t d
         a->hot = hq_xcalloc_eager(HOT_SLOTS, sizeof *a->hot);
     if (text == NULL)
         return 0;
-    hq_termpos *out = *items;
-    size_t k = *n, first = k, limit = k + HQ_TEXT_MAX_TOKENS, room = *cap, at = 0;
+    sink o = {*items, *n, *cap, *n + HQ_TEXT_MAX_TOKENS, (uint64_t)doc << 32,
+              (uint64_t)field << 32, base};
+    size_t first = o.k, at = 0;
     uint32_t pos = 0;
-    hq_word w;
+    next_word nw;
     a->n_pend = 0;
     for (;;) {
-        if (k >= limit && a->n_pend > 0) /* some of them may give no token */
-            resolve_pending(a, text, len, out, &k);
-        if (k >= limit || !hq_next_word(text, len, &at, 0, &w))
-            break;
-        size_t wlen = w.end - w.start;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        if ((w.flags & HQ_WORD_HASHED) && wlen <= HQ_TEXT_MAX_WORD) {
-            pending *p = &a->pend[a->n_pend];
-            p->h = NULL;
-            if (wlen <= HOT_MAX_LEN) {
-                p->key[0] = w.key_last;
-                p->key[1] = 0;
-                if (wlen >= 8) {
-                    memcpy(&p->key[0], text + w.start, 8);
-                    p->key[1] = w.key_last;
-                }
-                hot *h = &a->hot[w.key_hash & (HOT_SLOTS - 1)];
-                if (h->key[0] == p->key[0] && h->key[1] == p->key[1] &&
-                    (h->len_none & 0xFF) == wlen) {
-                    if (!(h->len_none & HOT_NONE)) {
-                        if (k == room)
-                            hq_grow((void **)&out, &room, k + 1, sizeof *out);
-                        out[k++] = (hq_termpos){h->id, doc, base + pos, field};
-                    }
-                    pos++;
-                    continue;
-                }
-                p->h = h;
-            }
-            hq_termcache_prefetch_slot(a->cache, w.key_hash);
-            if (k == room)
-                hq_grow((void **)&out, &room, k + 1, sizeof *out);
-            out[k] = (hq_termpos){HQ_NO_ID, doc, base + pos, field};
-            p->w = w;
-            p->k = k++;
-            pos++;
-            if (++a->n_pend == PENDING)
-                resolve_pending(a, text, len, out, &k);
-            continue;
+        if (o.k >= o.limit) {
+            if (a->n_pend > 0) /* some of them may give no token */
+                resolve_pending(a, text, len, o.out, &o.k);
+            if (o.k >= o.limit)
+                break;
         }
-#endif
-        /* a word gives fewer tokens than its bytes: the limit binds only then,
-         * and must count just the pending words that give one */
-        if (a->n_pend > 0 && limit - k <= wlen)
-            resolve_pending(a, text, len, out, &k);
-        a->one.n = 0;
-        a->max_tokens = limit - k;
-        pos = analyze_word(a, text, len, &w, NULL, pos, HQ_ANALYZE_IDS, &a->one);
-        if (room - k < a->one.n)
-            hq_grow((void **)&out, &room, k + a->one.n, sizeof *out);
-        for (size_t i = 0; i < a->one.n; i++)
-            out[k++] = (hq_termpos){a->one.items[i].id, doc, base + a->one.items[i].pos, field};
+        if (o.k == o.room)
+            hq_grow((void **)&o.out, &o.room, o.k + 1, sizeof *o.out);
+        int why = hot_words(a->hot, text, len, &at, &pos, o.out, &o.k,
+                            o.room < o.limit ? o.room : o.limit, o.doc_hi, o.field_hi, base, &nw);
+        if (why == RUN_END)
+            break;
+        if (why == RUN_FULL)
+            continue;
+        if (nw.h != NULL)
+            defer(a, text, len, &nw.w, nw.h, nw.key, pos++, &o);
+        else
+            pos = other_word(a, text, len, &nw.w, pos, &o);
     }
     if (a->n_pend > 0)
-        resolve_pending(a, text, len, out, &k);
+        resolve_pending(a, text, len, o.out, &o.k);
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
-    *items = out;
-    *n = k;
-    *cap = room;
-    return k > first ? out[k - 1].pos - base + 1 : 0; /* positions never decrease */
+    *items = o.out;
+    *n = o.k;
+    *cap = o.room;
+    return o.k > first ? o.out[o.k - 1].pos - base + 1 : 0; /* positions never decrease */
 }
 
 size_t hq_analyzer_n_ids(const hq_analyzer *a)
