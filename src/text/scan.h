@@ -248,6 +248,14 @@ static inline uint64_t hq_slot_meta(uint64_t h, size_t len, unsigned opts)
 #define HQ_SLOT_LEN(meta) ((size_t)((meta) >> 32 & 0xFF))
 #define HQ_SLOT_OPTS(meta) ((unsigned)((meta) >> 40))
 
+/* Where a key of hash h starts probing in a table of mask + 1 slots: the
+ * low bits of its tag, which the slot keeps, so that growing the table
+ * places each slot again without reading its entry. */
+static inline size_t hq_slot_home(uint64_t h, size_t mask)
+{
+    return (size_t)(h >> 32) & mask;
+}
+
 /* A thread's way into a table: its own folder, stemmer and temporaries. */
 struct hq_termcache {
     termtab *tab;
@@ -283,7 +291,7 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
     uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
     const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
     entry *e;
-    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
+    for (size_t i = hq_slot_home(h, t->mask); (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
          i = (i + 1) & t->mask)
         if (t->s[i].meta == meta && hq_same_key_in_place(e->key, text, w, len))
             return &e->term;
@@ -295,7 +303,7 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
 static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
 {
     const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
-    __builtin_prefetch(&t->s[h & t->mask]);
+    __builtin_prefetch(&t->s[hq_slot_home(h, t->mask)]);
 }
 
 /* Prefetches the entry of the first slot that hq_termcache_find_hashed
@@ -306,7 +314,7 @@ static inline void hq_termcache_prefetch_entry(const hq_termcache *c, uint64_t h
     uint64_t meta = hq_slot_meta(h, len, 0);
     const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
     entry *e;
-    for (size_t i = h & t->mask; (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
+    for (size_t i = hq_slot_home(h, t->mask); (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
          i = (i + 1) & t->mask)
         if (t->s[i].meta == meta) {
             __builtin_prefetch(e);

@@ -12,7 +12,9 @@
  *
  * Layout: an open-addressing table (linear probing, at most half full)
  * of 16-byte slots {entry, and in one word compared at once: the 32-bit
- * tag of the hash, key length, fold options}; an entry, in the cache's
+ * tag of the hash, key length, fold options}, a key's probe starting at
+ * the low bits of its tag (hq_slot_home: growing the table places the
+ * slots again without reading an entry); an entry, in the cache's
  * arena, is the hq_term handed out followed by its strings:
  *     key, zero-padded to a multiple of 8 bytes (at least one zero)
  *     folded form + NUL   (absent when it equals the key)
@@ -203,7 +205,7 @@ static void grow(termtab *tb)
         const slot *sl = &o->s[i];
         if (sl->e == NULL)
             continue;
-        size_t j = hash_key(sl->e->key, HQ_SLOT_LEN(sl->meta), HQ_SLOT_OPTS(sl->meta)) & t->mask;
+        size_t j = hq_slot_home(sl->meta << 32, t->mask); /* the tag: no entry read */
         while (t->s[j].e != NULL)
             j = (j + 1) & t->mask;
         t->s[j] = *sl;
@@ -225,7 +227,7 @@ static size_t probe(const slots *t, const uint64_t *k, uint64_t h, size_t len, u
                     entry **e)
 {
     uint64_t meta = hq_slot_meta(h, len, opts);
-    size_t i = h & t->mask;
+    size_t i = hq_slot_home(h, t->mask);
     for (; (*e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta && same_key((*e)->key, k, len))
             break;
