@@ -190,8 +190,8 @@ def read_text(path):
 class Proc:
     """Result of run_measured."""
 
-    def __init__(self, rc, wall, maxrss_kib, out, err, timed_out=False, missing=False):
-        self.rc, self.wall, self.maxrss_kib = rc, wall, maxrss_kib
+    def __init__(self, rc, wall, maxrss_kib, out, err, timed_out=False, missing=False, cpu=None):
+        self.rc, self.wall, self.maxrss_kib, self.cpu = rc, wall, maxrss_kib, cpu
         self.out, self.err, self.timed_out, self.missing = out, err, timed_out, missing
 
     @property
@@ -258,7 +258,11 @@ def run_measured(cmd, timeout, cwd=None, env=None):
                 maxrss = int(lines[-1])
             except (OSError, ValueError, IndexError):
                 maxrss = None
-    return Proc(p.returncode, wall, maxrss, out, err, timed_out=bool(timed_out))
+    # user + system CPU of the process tree (GNU time's own is a few ms):
+    # set beside the wall time, it tells a busy machine (same CPU, more
+    # wall) from a slower build (more CPU)
+    cpu = ru.ru_utime + ru.ru_stime
+    return Proc(p.returncode, wall, maxrss, out, err, timed_out=bool(timed_out), cpu=cpu)
 
 
 # ---------------------------------------------------------------------------
@@ -742,7 +746,7 @@ class Bench:
         last round."""
         a, work = self.a, self.work
         runs = {"1x": a.runs, "10x": a.runs_10x}
-        acc = {(e, sc): {"walls": [], "inner": [], "rss": [], "rounds": [], "info": {}}
+        acc = {(e, sc): {"walls": [], "inner": [], "rss": [], "cpu": [], "rounds": [], "info": {}}
                for e in ENGINES for sc in corpora}
         skip = {}
         for sc, (_, hq_data) in corpora.items():
@@ -799,10 +803,12 @@ class Bench:
             inner = info["inner_s"]
             acc["info"] = info
         acc["walls"].append(p.wall)
+        acc["cpu"].append(p.cpu)
         acc["inner"].append(inner)
         acc["rss"].append(p.maxrss_kib)
         acc["rounds"].append(r)
-        log(f"  round {r + 1}: {eng} {scale} build: {inner:.2f} s (process {p.wall:.2f} s), "
+        log(f"  round {r + 1}: {eng} {scale} build: {inner:.2f} s (process {p.wall:.2f} s, "
+            f"CPU {fmt(p.cpu)} s), "
             f"peak RSS {fmt(mib(p.maxrss_kib), '.1f')} MiB")
 
     @staticmethod
@@ -812,7 +818,8 @@ class Bench:
         (process_s, start-up included)."""
         res = {"build_s": median_of(v["inner"]), "build_all_s": v["inner"], "rounds": v["rounds"],
                "rss_kib": median_of([x for x in v["rss"] if x is not None]), "rss_all_kib": v["rss"],
-               "process_s": median_of(v["walls"]), "process_all_s": v["walls"]}
+               "process_s": median_of(v["walls"]), "process_all_s": v["walls"],
+               "cpu_s": median_of([x for x in v["cpu"] if x is not None]), "cpu_all_s": v["cpu"]}
         if hq_data is None:
             res.update(docs=v["info"].get("docs"))
         else:
@@ -1304,6 +1311,14 @@ def report(R):
     build_row("FTS5 with content", b1["fts5"])
     build_row("Xapian (glass)", b1["xapian"])
     add("")
+    per_round = [f"{name}: " + ", ".join(f"{t:.3f} / {c:.3f}" for t, c in zip(r["build_all_s"], r["cpu_all_s"])
+                                         if t is not None and c is not None)
+                 for name, r in (("healthqa", hq1), ("FTS5 contentless", b1["fts5_contentless"]))
+                 if r.get("cpu_all_s")]
+    if per_round:
+        add("Round by round (1×), build (s) / process CPU, user + system (s) — the CPU tells a slower "
+            "build (more CPU) from a busier machine (the same CPU, more time): " + "; ".join(per_round) + ".")
+        add("")
     add("Sizes are apparent bytes. FTS5 \"compacted\" = after `INSERT INTO fts(fts) VALUES('optimize')` + "
         "`VACUUM` (on a copy, not timed); Xapian \"compacted\" = `Database.compact()`. healthqa's index "
         "holds no text (the text stays in store.db), so the like-for-like FTS5 is the contentless one: "
