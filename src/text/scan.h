@@ -291,8 +291,8 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
     uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
     const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
     entry *e;
-    for (size_t i = hq_slot_home(h, t->mask); (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
-         i = (i + 1) & t->mask)
+    for (size_t i = hq_slot_home(h, t->mask);
+         (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta && hq_same_key_in_place(e->key, text, w, len))
             return &e->term;
     return NULL;
@@ -314,8 +314,8 @@ static inline void hq_termcache_prefetch_entry(const hq_termcache *c, uint64_t h
     uint64_t meta = hq_slot_meta(h, len, 0);
     const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
     entry *e;
-    for (size_t i = hq_slot_home(h, t->mask); (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL;
-         i = (i + 1) & t->mask)
+    for (size_t i = hq_slot_home(h, t->mask);
+         (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta) {
             __builtin_prefetch(e);
             return;
