@@ -335,14 +335,23 @@ typedef struct sink {
     uint32_t base;
 } sink;
 
+/* Stores the token {id, doc, base_pos, field} at *q as its two halves
+ * (doc_hi, field_hi: see sink). */
+static inline __attribute__((always_inline)) void store_token(hq_termpos *q, uint32_t id,
+                                                              uint32_t base_pos, uint64_t doc_hi,
+                                                              uint64_t field_hi)
+{
+    uint64_t half[2] = {id | doc_hi, base_pos | field_hi};
+    memcpy(q, half, sizeof half);
+}
+
 /* Writes {id, doc, base + pos, field} at o->out[o->k], room made first;
  * o->k is the caller's to move. */
 static inline __attribute__((always_inline)) void put_token(sink *o, uint32_t id, uint32_t pos)
 {
     if (o->k == o->room)
         hq_grow((void **)&o->out, &o->room, o->k + 1, sizeof *o->out);
-    uint64_t half[2] = {id | o->doc_hi, (uint32_t)(o->base + pos) | o->field_hi};
-    memcpy(&o->out[o->k], half, sizeof half);
+    store_token(&o->out[o->k], id, o->base + pos, o->doc_hi, o->field_hi);
 }
 
 /* A hashed word's token written with no term yet, the word pending (see
@@ -421,20 +430,20 @@ static int hot_words(hot *table, const char *text, size_t len, size_t *at, uint3
     hq_termpos *q = out + *k, *q_end = out + stop;
     uint32_t bp = base + *pos;
     hq_word w; /* copied out only when given back */
-    int why = RUN_END;
+    int why = RUN_WORD;
     for (;;) {
         if (q >= q_end) {
             why = RUN_FULL;
             break;
         }
-        if (!hq_next_word(text, len, &i, 0, &w))
+        if (!hq_next_word(text, len, &i, 0, &w)) {
+            why = RUN_END;
             break;
-        why = RUN_WORD;
+        }
         size_t wlen = w.end - w.start;
-        nw->h = NULL;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if (!(w.flags & HQ_WORD_HASHED) || wlen > HOT_MAX_LEN) {
-            nw->w = w;
+            *nw = (next_word){.w = w};
             break;
         }
         uint64_t key[2] = {w.key_last, 0};
@@ -449,13 +458,11 @@ static int hot_words(hot *table, const char *text, size_t len, size_t *at, uint3
         }
         /* written either way, kept unless a stop word: whether a word is
          * one follows no pattern a branch could learn */
-        uint64_t half[2] = {h->id | doc_hi, bp | field_hi};
-        memcpy(q, half, sizeof half);
+        store_token(q, h->id, bp, doc_hi, field_hi);
         q += !(h->len_none & HOT_NONE);
         bp++;
-        why = RUN_END;
 #else
-        nw->w = w;
+        *nw = (next_word){.w = w};
         break;
 #endif
     }
