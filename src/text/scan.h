@@ -245,8 +245,8 @@ static inline uint64_t hq_slot_meta(uint64_t h, size_t len, unsigned opts)
 {
     return h >> 32 | (uint64_t)len << 32 | (uint64_t)opts << 40;
 }
-#define HQ_SLOT_LEN(meta) ((size_t)((meta) >> 32 & 0xFF))
-#define HQ_SLOT_OPTS(meta) ((unsigned)((meta) >> 40))
+/* The high half of a hash whose tag is meta's (its low half zero). */
+#define HQ_SLOT_TAG_HASH(meta) ((meta) << 32)
 
 /* Where a key of hash h starts probing in a table of mask + 1 slots: the
  * low bits of its tag, which the slot keeps, so that growing the table

@@ -205,7 +205,8 @@ static void grow(termtab *tb)
         const slot *sl = &o->s[i];
         if (sl->e == NULL)
             continue;
-        size_t j = hq_slot_home(sl->meta << 32, t->mask); /* the tag: no entry read */
+        /* placed by its tag: no entry read */
+        size_t j = hq_slot_home(HQ_SLOT_TAG_HASH(sl->meta), t->mask);
         while (t->s[j].e != NULL)
             j = (j + 1) & t->mask;
         t->s[j] = *sl;
