@@ -53,24 +53,25 @@ static const struct command {
     const char *name;
     int (*run)(const cli_ctx *, int, char **);
     const char *usage;
+    bool long_running; /* not a short-lived process (hq_memory_short_lived) */
 } COMMANDS[] = {
-    {"index", cmd_index, CMD_INDEX_USAGE},
-    {"stats", cmd_stats, CMD_STATS_USAGE},
-    {"show", cmd_show, CMD_SHOW_USAGE},
-    {"related", cmd_related, CMD_RELATED_USAGE},
-    {"add", cmd_add, CMD_ADD_USAGE},
-    {"rm", cmd_rm, CMD_RM_USAGE},
-    {"search", cmd_search, CMD_SEARCH_USAGE},
-    {"ask", cmd_ask, CMD_ASK_USAGE},
-    {"check", cmd_check, CMD_CHECK_USAGE},
-    {"dump", cmd_dump, CMD_DUMP_USAGE},
-    {"eval", cmd_eval, CMD_EVAL_USAGE},
-    {"analyze", cmd_analyze, CMD_ANALYZE_USAGE},
-    {"explain", cmd_explain, CMD_EXPLAIN_USAGE},
-    {"dups", cmd_dups, CMD_DUPS_USAGE},
-    {"triage", cmd_triage, CMD_TRIAGE_USAGE},
-    {"serve", cmd_serve, CMD_SERVE_USAGE},
-    {"token", cmd_token, CMD_TOKEN_USAGE},
+    {"index", cmd_index, CMD_INDEX_USAGE, false},
+    {"stats", cmd_stats, CMD_STATS_USAGE, false},
+    {"show", cmd_show, CMD_SHOW_USAGE, false},
+    {"related", cmd_related, CMD_RELATED_USAGE, false},
+    {"add", cmd_add, CMD_ADD_USAGE, false},
+    {"rm", cmd_rm, CMD_RM_USAGE, false},
+    {"search", cmd_search, CMD_SEARCH_USAGE, false},
+    {"ask", cmd_ask, CMD_ASK_USAGE, false},
+    {"check", cmd_check, CMD_CHECK_USAGE, false},
+    {"dump", cmd_dump, CMD_DUMP_USAGE, false},
+    {"eval", cmd_eval, CMD_EVAL_USAGE, false},
+    {"analyze", cmd_analyze, CMD_ANALYZE_USAGE, false},
+    {"explain", cmd_explain, CMD_EXPLAIN_USAGE, false},
+    {"dups", cmd_dups, CMD_DUPS_USAGE, false},
+    {"triage", cmd_triage, CMD_TRIAGE_USAGE, false},
+    {"serve", cmd_serve, CMD_SERVE_USAGE, true},
+    {"token", cmd_token, CMD_TOKEN_USAGE, false},
 };
 
 static const struct command *find_command(const char *name)
@@ -142,6 +143,8 @@ int main(int argc, char **argv)
     }
     /* each command parses its own argv (argv[0] = its name); optind = 0
      * makes getopt start afresh, in the command's own ordering mode */
+    if (!cmd->long_running)
+        hq_memory_short_lived();
     int at = optind;
     optind = 0;
     return cmd->run(&ctx, argc - at, argv + at);

@@ -9,6 +9,9 @@
 
 #include <pthread.h>
 #include <stdalign.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "ingest/ingest.h"
 
 static void test_utf8_validation(void **state)
@@ -269,8 +272,96 @@ static void test_parse_file_rejections(void **state)
     }
 }
 
-int main(void)
+/* ---- hq_memory_short_lived ------------------------------------------ */
+
+#define NOT_HERE 77 /* the child's exit: the allocator is not glibc's heap (a sanitizer's) */
+
+/* Are the pages inside p[0..n) all resident? */
+static bool resident(const void *p, size_t n)
 {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
+    if (e <= a)
+        return false;
+    size_t pages = (e - a) / page;
+    unsigned char *vec = malloc(pages);
+    bool all = vec != NULL && mincore((void *)a, e - a, vec) == 0;
+    for (size_t i = 0; all && i < pages; i++)
+        all = vec[i] & 1;
+    free(vec);
+    return all;
+}
+
+/* A block of size bytes, allocated and not yet touched, is resident
+ * (NOT_HERE when the heap did not grow for it); after a growth to
+ * size * 2 too, with its bytes kept when grow: the child's exit status. */
+static int fresh_block_resident(size_t size, bool grow)
+{
+    void *before = sbrk(0);
+    unsigned char *p = hq_xmalloc(size);
+    if (sbrk(0) == before) {
+        free(p);
+        return NOT_HERE;
+    }
+    if (!resident(p, size))
+        return 1;
+    for (size_t i = 0; grow && i < size; i++)
+        p[i] = (unsigned char)(i * 7);
+    if (grow) {
+        p = hq_xrealloc(p, size * 2);
+        if (!resident(p, size * 2))
+            return 2;
+        for (size_t i = 0; i < size; i++)
+            if (p[i] != (unsigned char)(i * 7))
+                return 3;
+    }
+    free(p);
+    return 0;
+}
+
+static void *in_thread(void *arg)
+{
+    *(int *)arg = fresh_block_resident(24u << 20, false); /* more than the heap holds free */
+    return NULL;
+}
+
+/* The child: a process of its own, since hq_memory_short_lived must come
+ * before any thread starts, and this one has started some. */
+static int short_lived_child(void)
+{
+    hq_memory_short_lived();
+    int rc = fresh_block_resident(4u << 20, true), in_other = 0;
+    pthread_t t;
+    if (rc == 0 && pthread_create(&t, NULL, in_thread, &in_other) == 0) {
+        pthread_join(t, NULL);
+        rc = in_other ? 10 + in_other : 0;
+    }
+    return rc;
+}
+
+static void test_memory_short_lived(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/proc/self/exe", "test_base", "short-lived-child", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == NOT_HERE) {
+        print_message("# the allocator is not glibc's heap here; residency not checked\n");
+        return;
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "short-lived-child") == 0)
+        return short_lived_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_validation),
         cmocka_unit_test(test_unicode_trim_and_squeeze),
@@ -282,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_error_cut_keeps_utf8),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_parse_file_rejections),
+        cmocka_unit_test(test_memory_short_lived),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }
