@@ -141,10 +141,10 @@ int main(int argc, char **argv)
         fputs(cmd->usage, stdout);
         return HQ_EXIT_OK;
     }
-    /* each command parses its own argv (argv[0] = its name); optind = 0
-     * makes getopt start afresh, in the command's own ordering mode */
     if (!cmd->long_running)
         hq_memory_short_lived();
+    /* each command parses its own argv (argv[0] = its name); optind = 0
+     * makes getopt start afresh, in the command's own ordering mode */
     int at = optind;
     optind = 0;
     return cmd->run(&ctx, argc - at, argv + at);

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__linux__) && defined(__GLIBC__)
+#if defined(__linux__) && defined(__GLIBC__) && __GLIBC_PREREQ(2, 33) /* mallinfo2 */
 #include <malloc.h>
 #include <sys/mman.h>
 #ifndef MADV_POPULATE_WRITE
@@ -42,8 +42,10 @@ static void make_growth_resident(void)
         !__atomic_compare_exchange_n(&heap_resident, &from, to, false, __ATOMIC_RELAXED,
                                      __ATOMIC_RELAXED))
         return;
+    int saved = errno; /* the caller's, untouched by an allocation */
     if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
         __atomic_store_n(&heap_resident, 0, __ATOMIC_RELAXED); /* a kernel before 5.14 */
+    errno = saved;
 #endif
 }
 
