@@ -85,14 +85,15 @@ static hq_status feed_rows(hq_store *st, sqlite3_stmt *s, hq_feed_fn fn, void *c
  * each of the million column and step calls of a rebuild took and gave
  * back the connection's mutex, a tenth of the reading.  The two scans
  * run side by side in one read transaction (WAL: committed data only,
- * beside any writer). */
+ * beside any writer), through the read-ahead VFS, which serves their
+ * pages from windows of the file read in one call each (readahead.c). */
 static hq_status feed_all(hq_store *st, hq_feed_fn fn, void *ctx, hq_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *sec = NULL, *art = NULL;
     hq_status rc = HQ_OK;
     if (sqlite3_open_v2(hq_store_path(st), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+                        hq_store_readahead_vfs()) != SQLITE_OK) {
         rc = hq_fail(err, HQ_ESTORE, hq_store_path(st), 0, -1,
                      "cannot open the store to read its sections: %s",
                      db ? sqlite3_errmsg(db) : "out of memory");

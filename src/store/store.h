@@ -97,6 +97,13 @@ hq_status hq_store_stats(hq_store *st, json_t **out, hq_error *err);
  * file path (absolute, as stored); HQ_ENOTFOUND otherwise. */
 hq_status hq_store_show(hq_store *st, const char *id, json_t **out, hq_error *err);
 
+/* ---- Interface to code in readahead.c ------------------------------------- */
+
+/* The name of a VFS for a connection that reads a store from end to end
+ * (registered at the first call), or NULL when there is none (SQLite's
+ * default VFS then). */
+const char *hq_store_readahead_vfs(void);
+
 /* ---- Interface to code in feed.c: what the indexer reads ---------------- */
 
 /* One section with what the index needs of its article. */

@@ -1,11 +1,13 @@
 /*
  * test_store.c — the article store: writes, idempotence, change log,
- * removal of vanished articles, conflicts, link resolution, views.
+ * removal of vanished articles, conflicts, link resolution, views; the
+ * indexer's whole-store feed and the read-ahead VFS it reads through.
  */
 #include "../support/test_support.h"
 
 #include "store/store.h"
 
+#include <string.h>
 #include <unistd.h>
 
 typedef struct fixture {
@@ -268,6 +270,123 @@ static void test_not_a_database(void **state)
     unlink(path);
 }
 
+/* ---- the feed and the read-ahead VFS ----------------------------------- */
+
+#define FEED_ARTICLES 120
+
+/* Article i's body: long enough that the store spans many read-ahead
+ * windows and its bodies many overflow pages; changed with version. */
+static char *feed_body(hq_doc *doc, int i, int version)
+{
+    size_t len = 2000 + (size_t)(i % 7) * 1500;
+    char *b = hq_arena_alloc(&doc->arena, len + 1);
+    for (size_t k = 0; k < len; k++)
+        b[k] = (char)('a' + (k * 7 + (size_t)i * 13 + (size_t)version) % 26);
+    b[len] = '\0';
+    return b;
+}
+
+/* Stores FEED_ARTICLES articles, one file each (as an ingest would). */
+static void put_feed_articles(fixture *f, int version)
+{
+    for (int i = 0; i < FEED_ARTICLES; i++) {
+        hq_doc doc;
+        char path[64], id[32], title[32];
+        snprintf(path, sizeof path, "/corpus/feed-%03d.txt", i);
+        snprintf(id, sizeof id, "text:feed-%03d", i);
+        snprintf(title, sizeof title, "Question %d", i);
+        hq_doc_init(&doc, path);
+        make_article(&doc, id, title, feed_body(&doc, i, version));
+        hq_put_result res;
+        assert_int_equal(put(f, &doc, &res, NULL), HQ_OK);
+        hq_doc_free(&doc);
+    }
+}
+
+typedef struct feed_check {
+    fixture *f;
+    int n, version;
+    bool write_midway; /* rewrite every article (version + 1) after the 10th section */
+} feed_check;
+
+/* Checks each section against what version put there. */
+static hq_status check_fed(void *ctx, const hq_feed_section *s)
+{
+    feed_check *c = ctx;
+    int i = -1;
+    assert_int_equal(sscanf(s->article_id, "text:feed-%d", &i), 1);
+    hq_doc doc;
+    hq_doc_init(&doc, "/x");
+    const char *want = feed_body(&doc, i, c->version);
+    assert_int_equal(s->body_len, strlen(want));
+    assert_string_equal(s->body, want);
+    hq_doc_free(&doc);
+    if (++c->n == 10 && c->write_midway) { /* a writer commits and checkpoints meanwhile */
+        put_feed_articles(c->f, c->version + 1);
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(hq_store_db(c->f->st), NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                  &done);
+    }
+    return HQ_OK;
+}
+
+static void test_feed_reads_every_section(void **state)
+{
+    fixture *f = *state;
+    put_feed_articles(f, 0);
+    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK); /* the pages in the file */
+    feed_check c = {.f = f};
+    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &c, NULL), HQ_OK);
+    assert_int_equal(c.n, FEED_ARTICLES);
+}
+
+/* The feed reads one snapshot: a writer's commits and checkpoints while
+ * it reads change nothing it sees, read-ahead window or not. */
+static void test_feed_sees_one_snapshot(void **state)
+{
+    fixture *f = *state;
+    put_feed_articles(f, 0);
+    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK);
+    feed_check c = {.f = f, .write_midway = true};
+    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &c, NULL), HQ_OK);
+    assert_int_equal(c.n, FEED_ARTICLES);
+    feed_check after = {.f = f, .version = 1};
+    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &after, NULL), HQ_OK);
+    assert_int_equal(after.n, FEED_ARTICLES);
+}
+
+/* Every page read through the VFS's windows, in the orders a scan, an
+ * index walk and the integrity check read them, equals SQLite's own. */
+static void test_readahead_vfs_reads_what_sqlite_reads(void **state)
+{
+    fixture *f = *state;
+    put_feed_articles(f, 0);
+    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK);
+    const char *vfs = hq_store_readahead_vfs();
+    assert_non_null(vfs);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, vfs), SQLITE_OK);
+    const char *queries[] = {
+        "SELECT group_concat(id || body, '') FROM (SELECT id, body FROM sections ORDER BY rowid)",
+        "SELECT group_concat(id || body, '') FROM (SELECT id, body FROM sections"
+        " ORDER BY article_id DESC)",
+        "PRAGMA integrity_check",
+    };
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        sqlite3_stmt *a = NULL, *b = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, queries[q], -1, &a, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(hq_store_db(f->st), queries[q], -1, &b, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+        assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+        assert_true(sqlite3_column_bytes(a, 0) > FEED_ARTICLES * 2000 || q == 2);
+        assert_string_equal(sqlite3_column_text(a, 0), sqlite3_column_text(b, 0));
+        sqlite3_finalize(a);
+        sqlite3_finalize(b);
+    }
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +399,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_links_resolve_by_title_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_groups, setup, teardown),
         cmocka_unit_test(test_not_a_database),
+        cmocka_unit_test_setup_teardown(test_feed_reads_every_section, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_feed_sees_one_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readahead_vfs_reads_what_sqlite_reads, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
