@@ -7,7 +7,7 @@
  * from its offset on, in one system call; any other read goes to the
  * file as asked.  The scan reads 4 KiB pages, most of them in file order,
  * ten thousand per MedQuAD rebuild: a pread each cost ~1.7 us on a
- * virtual machine whose system calls are slow, and 787 reads replaced
+ * virtual machine whose system calls are slow, and 789 reads replaced
  * them (3 % of the rebuild's time), for 56 MB read instead of 41.
  *
  * The window holds what the file held during one read transaction, which
