@@ -330,14 +330,27 @@ static hq_status check_fed(void *ctx, const hq_feed_section *s)
     return HQ_OK;
 }
 
+/* Stores the articles (version 0) with their pages checkpointed into the
+ * database file, where the read-ahead VFS reads them. */
+static void store_feed_articles(fixture *f)
+{
+    put_feed_articles(f, 0);
+    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK);
+}
+
+/* Feeds the whole store through check_fed, and checks that every
+ * article's section came. */
+static void feed_all_checked(feed_check *c)
+{
+    assert_int_equal(hq_store_feed(c->f->st, NULL, 0, check_fed, c, NULL), HQ_OK);
+    assert_int_equal(c->n, FEED_ARTICLES);
+}
+
 static void test_feed_reads_every_section(void **state)
 {
     fixture *f = *state;
-    put_feed_articles(f, 0);
-    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK); /* the pages in the file */
-    feed_check c = {.f = f};
-    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &c, NULL), HQ_OK);
-    assert_int_equal(c.n, FEED_ARTICLES);
+    store_feed_articles(f);
+    feed_all_checked(&(feed_check){.f = f});
 }
 
 /* The feed reads one snapshot: a writer's commits and checkpoints while
@@ -345,14 +358,9 @@ static void test_feed_reads_every_section(void **state)
 static void test_feed_sees_one_snapshot(void **state)
 {
     fixture *f = *state;
-    put_feed_articles(f, 0);
-    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK);
-    feed_check c = {.f = f, .write_midway = true};
-    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &c, NULL), HQ_OK);
-    assert_int_equal(c.n, FEED_ARTICLES);
-    feed_check after = {.f = f, .version = 1};
-    assert_int_equal(hq_store_feed(f->st, NULL, 0, check_fed, &after, NULL), HQ_OK);
-    assert_int_equal(after.n, FEED_ARTICLES);
+    store_feed_articles(f);
+    feed_all_checked(&(feed_check){.f = f, .write_midway = true});
+    feed_all_checked(&(feed_check){.f = f, .version = 1});
 }
 
 /* Every page read through the VFS's windows, in the orders a scan, an
@@ -360,8 +368,7 @@ static void test_feed_sees_one_snapshot(void **state)
 static void test_readahead_vfs_reads_what_sqlite_reads(void **state)
 {
     fixture *f = *state;
-    put_feed_articles(f, 0);
-    assert_int_equal(hq_store_checkpoint(f->st, NULL), HQ_OK);
+    store_feed_articles(f);
     const char *vfs = hq_store_readahead_vfs();
     assert_non_null(vfs);
     sqlite3 *db = NULL;
