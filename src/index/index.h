@@ -54,6 +54,20 @@ hq_status hq_write_all(int fd, const void *data, size_t len, const char *path, l
 /* fsyncs the folder dir (so renames in it are durable). */
 hq_status hq_fsync_dir(const char *dir, hq_error *err);
 
+/* Flushing a file to the disk as it is written: a thread of its own
+ * calls fdatasync each time SYNC_BYTES more (io.c) have been handed to
+ * the file, so that the fsync that ends the file waits for its last bytes
+ * only.  The writer says what the file holds after each write
+ * (hq_syncer_wrote: the thread starts at the first SYNC_BYTES; none when
+ * it cannot, and the final fsync does it all).  hq_syncer_stop waits for
+ * the flush under way, if any, frees s and returns 0, or the errno of a
+ * flush that failed: the file is then not durable, whatever a later
+ * fsync says. */
+typedef struct hq_syncer hq_syncer;
+hq_syncer *hq_syncer_new(int fd);
+void hq_syncer_wrote(hq_syncer *s, uint64_t bytes);
+int hq_syncer_stop(hq_syncer *s);
+
 /* Little-endian fixed-width integers and LEB128 varints.  The readers
  * take the bytes left and return 0 (and leave *v unset) when the value
  * does not fit in them.  hq_store_* write at p, hq_put_* append to b. */

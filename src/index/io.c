@@ -1,7 +1,7 @@
 /*
  * io.c — the byte-level helpers of the index files: little-endian
  * integers, LEB128 varints, CRC-32 (zlib's, computed by libdeflate),
- * atomic file replacement.
+ * atomic file replacement, flushing a file as it is written.
  */
 #include "index.h"
 
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libdeflate.h>
+#include <pthread.h>
 
 uint32_t hq_crc32(uint32_t crc, const void *data, size_t len)
 {
@@ -150,6 +151,90 @@ hq_status hq_fsync_dir(const char *dir, hq_error *err)
         rc = hq_fail(err, HQ_EIO, dir, 0, -1, "fsync of the folder failed: %s", strerror(errno));
     close(fd);
     return rc;
+}
+
+/* Flushing a file as it is written (hq_syncer).  On a virtual disk whose
+ * host caches writes, a flush costs about 1 ms per MB written since the
+ * previous one, however much writeback has already done: an 11 MB
+ * segment's fsync took 7-10 ms though each MiB's writeback was started as
+ * it was written (sync_file_range), and ~1 ms with a flush every 2 MiB on
+ * a thread of its own, which waits for the disk, not the CPU, while the
+ * writer encodes. */
+#define SYNC_BYTES ((uint64_t)2 << 20)
+
+struct hq_syncer {
+    int fd;
+    bool running; /* the thread started (at the first SYNC_BYTES) */
+    bool failed_start;
+    pthread_t thread;
+    pthread_mutex_t mu; /* guards the fields below */
+    pthread_cond_t cv;
+    uint64_t wrote;   /* bytes the writer has handed to the file */
+    uint64_t flushed; /* bytes the last flush started with (or 0) */
+    bool stop;
+    int error; /* errno of the first failed flush, 0 */
+};
+
+static void *syncer_main(void *arg)
+{
+    hq_syncer *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->stop && s->wrote - s->flushed < SYNC_BYTES)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->stop)
+            break;
+        s->flushed = s->wrote;
+        pthread_mutex_unlock(&s->mu);
+        int r = fdatasync(s->fd), e = errno;
+        pthread_mutex_lock(&s->mu);
+        if (r != 0 && s->error == 0)
+            s->error = e;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+hq_syncer *hq_syncer_new(int fd)
+{
+    hq_syncer *s = hq_xcalloc(1, sizeof *s);
+    s->fd = fd;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    return s;
+}
+
+void hq_syncer_wrote(hq_syncer *s, uint64_t bytes)
+{
+    if (bytes < SYNC_BYTES || s->failed_start)
+        return;
+    if (!s->running) { /* a small file starts no thread */
+        s->running = pthread_create(&s->thread, NULL, syncer_main, s) == 0;
+        s->failed_start = !s->running;
+        if (!s->running)
+            return;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->wrote = bytes;
+    if (bytes - s->flushed >= SYNC_BYTES)
+        pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int hq_syncer_stop(hq_syncer *s)
+{
+    if (s->running) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = true;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+    }
+    int error = s->error;
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+    return error;
 }
 
 int hq_trust_code(const char *level)
