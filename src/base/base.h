@@ -108,8 +108,9 @@ typedef struct hq_intern hq_intern;
 
 /* Never NULL (out of memory aborts).  Release with hq_intern_free(). */
 hq_intern *hq_intern_new(void);
-/* The same, safe to call from several threads at once (each call takes
- * the dictionary's lock); free it once no thread uses it. */
+/* The same, safe to call from several threads at once (a lookup or an
+ * insertion takes the dictionary's lock, hq_intern_str and
+ * hq_intern_size none); clear and free it while no other thread uses it. */
 hq_intern *hq_intern_new_shared(void);
 /* Frees t and every string it handed out; NULL is allowed. */
 void hq_intern_free(hq_intern *t);

@@ -125,30 +125,36 @@ static void test_intern(void **state)
     hq_intern_free(NULL);
 }
 
-#define SHARED_WORDS 4000
+#define SHARED_WORDS 40000 /* entries in 40 chunks: the directory grows twice */
 #define SHARED_THREADS 4
 
 typedef struct shared_job {
     hq_intern *t;
     unsigned first; /* each thread walks the words from its own start */
     uint32_t ids[SHARED_WORDS];
+    unsigned misnamed; /* ids whose name, read at once, was not the word */
 } shared_job;
 
 static void *intern_all(void *arg)
 {
     shared_job *j = arg;
+    j->misnamed = 0;
     for (unsigned k = 0; k < SHARED_WORDS; k++) {
         unsigned w = (j->first + k) % SHARED_WORDS;
         char buf[32];
         int n = snprintf(buf, sizeof buf, "word-%u", w);
         j->ids[w] = hq_intern_id(j->t, buf, (size_t)n, NULL);
+        size_t len; /* named without the lock, while the others add */
+        const char *name = hq_intern_str(j->t, j->ids[w], &len);
+        j->misnamed += len != (size_t)n || memcmp(name, buf, len) != 0;
     }
     return NULL;
 }
 
 /* Threads numbering the same words at once in a shared dictionary, each
  * from another start: every word gets one id, the same in every thread,
- * the ids are dense, and each id's string is its word. */
+ * the ids are dense, and each id's string is its word, read at once
+ * (while the entries grow) and at the end. */
 static void test_intern_shared(void **state)
 {
     (void)state;
@@ -164,6 +170,8 @@ static void test_intern_shared(void **state)
         pthread_join(th[i], NULL);
     assert_int_equal(hq_intern_size(t), SHARED_WORDS);
     static bool seen[SHARED_WORDS];
+    for (unsigned i = 0; i < SHARED_THREADS; i++)
+        assert_int_equal(jobs[i].misnamed, 0);
     for (unsigned w = 0; w < SHARED_WORDS; w++) {
         for (unsigned i = 1; i < SHARED_THREADS; i++)
             assert_int_equal(jobs[i].ids[w], jobs[0].ids[w]);
