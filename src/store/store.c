@@ -121,7 +121,7 @@ static const char *const STMT_SQL[ST_COUNT] = {
 struct hq_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *stmt[ST_COUNT]; /* the writer's: one thread at a time */
+    sqlite3_stmt *stmt[ST_COUNT]; /* the writer's (one thread at a time), NULL until its first write */
     hq_buf key; /* scratch for title keys */
     hq_store_readers *readers; /* read connections for search hits (readers.c) */
 };
@@ -181,10 +181,13 @@ static hq_status check_version(hq_store *st, hq_error *err)
     return rc;
 }
 
+/* The writer's statements, prepared at its first write: a process that
+ * only reads (search, a rebuild of the index) spares the ~0.5 ms. */
 static hq_status prepare_all(hq_store *st, hq_error *err)
 {
     for (int i = 0; i < ST_COUNT; i++)
-        if (sqlite3_prepare_v3(st->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+        if (st->stmt[i] == NULL &&
+            sqlite3_prepare_v3(st->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
                                NULL) != SQLITE_OK)
             return db_fail(st, err, "preparing a statement");
     return HQ_OK;
@@ -218,8 +221,6 @@ hq_status hq_store_open(const char *path, hq_store **out, hq_error *err)
         rc = check_version(st, err);
     if (rc == HQ_OK)
         rc = exec(st, "COMMIT", err);
-    if (rc == HQ_OK)
-        rc = prepare_all(st, err);
     if (rc != HQ_OK)
         goto fail;
     st->readers = hq_store_readers_new(path);
@@ -514,6 +515,10 @@ static hq_status remove_vanished(hq_store *st, const hq_doc *doc, size_t *n_remo
 
 hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_error *err)
 {
+    *found = false;
+    hq_status prc = prepare_all(st, err);
+    if (prc != HQ_OK)
+        return prc;
     sqlite3_stmt *d = st->stmt[ST_ARTICLE_DELETE];
     sqlite3_bind_text(d, 1, id, -1, SQLITE_TRANSIENT);
     hq_status rc = step_done(st, d, err, "deleting an article");
@@ -526,6 +531,9 @@ hq_status hq_store_delete_article(hq_store *st, const char *id, bool *found, hq_
 hq_status hq_store_put_doc(hq_store *st, const hq_doc *doc, hq_put_result *res, hq_error *err)
 {
     res->n_changed = res->n_removed = 0;
+    hq_status prc = prepare_all(st, err);
+    if (prc != HQ_OK)
+        return prc;
     for (size_t i = 0; i < doc->n_articles; i++) {
         const hq_article *a = &doc->articles[i];
         if (a->source == NULL || a->trust == NULL)
