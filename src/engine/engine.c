@@ -12,9 +12,8 @@ hq_status hq_open(const char *dir, hq_engine **out, hq_error *err)
     *out = NULL;
     if (dir == NULL || *dir == '\0')
         return hq_fail(err, HQ_EINVAL, NULL, 0, -1, "no data folder given");
-    /* once, before any thread: libxml2's first init is not thread-safe, and
-     * jansson follows the project's abort-on-exhaustion policy */
-    hq_ingest_init();
+    /* jansson follows the project's abort-on-exhaustion policy; libxml2 is
+     * set up by the first parse that needs it (hq_ingest_init) */
     json_set_alloc_funcs(hq_xmalloc, free);
     hq_status rc = hq_mkdir(dir, err);
     if (rc != HQ_OK)

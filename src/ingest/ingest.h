@@ -193,8 +193,9 @@ hq_status hq_parse_jsonl(const char *data, size_t len, hq_doc *doc, hq_error *er
 hq_status hq_parse_file(const char *data, size_t len, hq_doc *doc, hq_format *format,
                         hq_error *err);
 
-/* Initialises the parsing libraries (libxml2) once; call before starting
- * threads that parse.  Idempotent. */
+/* Initialises the parsing libraries (libxml2) once, whichever thread
+ * calls it first (the MedQuAD parser does, before each parse); the
+ * others wait for it.  Idempotent. */
 void hq_ingest_init(void);
 
 #endif

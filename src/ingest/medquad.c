@@ -498,7 +498,7 @@ hq_status hq_parse_medquad(const char *data, size_t len, hq_doc *doc, hq_error *
         mq_fail(&p, HQ_ELIMIT, 0, "file is over %d bytes", INT_MAX);
         goto cleanup;
     }
-    xmlInitParser();
+    hq_ingest_init();
     p.reader = xmlReaderForMemory(data, (int)len, NULL, "UTF-8", MQ_OPTIONS);
     if (p.reader == NULL) {
         mq_fail(&p, HQ_EFORMAT, 0, "XML error: the document could not be opened");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <pthread.h>
 
 static long line_of_offset(const char *data, size_t offset)
 {
@@ -137,7 +138,13 @@ hq_status hq_parse_file(const char *data, size_t len, hq_doc *doc, hq_format *fo
     return rc;
 }
 
-void hq_ingest_init(void)
+static void init_once(void)
 {
     xmlInitParser();
+}
+
+void hq_ingest_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_once);
 }
