@@ -321,6 +321,21 @@ static void w_bytes_crc(writer *w, const void *data, size_t len, uint32_t crc)
     w->off += len;
 }
 
+/* The writing thread's walks over the terms in order (their positions,
+ * their lexicon entries) read each term's record, then its positions or
+ * its bytes, scattered in memory: a walk waited for each record in turn,
+ * three fifths of the time it spent on its own.  So the records of the
+ * terms a few ahead of terms[i] are prefetched, then what of them the
+ * walk reads. */
+static inline void prefetch_terms(hq_memterm *const *terms, size_t n, size_t i, bool positions)
+{
+    if (i + PREFETCH_RECORD < n)
+        __builtin_prefetch(terms[i + PREFETCH_RECORD]);
+    if (i + PREFETCH_STREAMS < n)
+        __builtin_prefetch(positions ? (const void *)terms[i + PREFETCH_STREAMS]->pos.data
+                                     : (const void *)terms[i + PREFETCH_STREAMS]->term);
+}
+
 /* Writes the postings section, the chunks as they are encoded, and fills
  * the lexicon. */
 static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
@@ -345,6 +360,7 @@ static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
         }
         pthread_mutex_unlock(&e->mu);
         for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++) {
+            prefetch_terms(e->terms, e->n_terms, i, false);
             hq_memterm *t = e->terms[i];
             uint32_t len = sl->lens[i - e->starts[c]];
             hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, len, (uint32_t)t->pos.len};
@@ -369,8 +385,10 @@ static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
 static void w_positions(writer *w, hq_memterm *const *terms, size_t n_terms, section *sec)
 {
     w_section_start(w, sec);
-    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++)
+    for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
+        prefetch_terms(terms, n_terms, i, true);
         w_bytes(w, terms[i]->pos.data, terms[i]->pos.len);
+    }
     w_section_end(w, sec);
 }
 
