@@ -260,6 +260,8 @@ static void cut_chunks(encoder *e, size_t n)
     e->starts[0] = 0;
     e->n_chunks = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH_RECORD < n) /* the records lie scattered */
+            __builtin_prefetch(e->terms[i + PREFETCH_RECORD]);
         if (i > first && (i - first >= CHUNK_TERMS || bytes >= CHUNK_BYTES)) {
             hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
             e->starts[++e->n_chunks] = first = i;
