@@ -72,10 +72,12 @@
  * costs peak memory: twice BATCH_TEXT cost 1.1 MB more. */
 #define BATCH_TEXT_ROOM (BATCH_TEXT + (64u << 10))
 #define BATCH_DOCS 1024         /* or documents */
-/* The first batches are smaller (BATCH_TEXT >> FIRST_BATCH_SHIFT, then
- * twice as large each, up to BATCH_TEXT), so that the other threads
- * start analysing sooner: a whole first batch kept them waiting ~1.5 ms
- * while the caller's thread read it from the store. */
+/* The first batches close at fewer documents (BATCH_DOCS >>
+ * FIRST_BATCH_SHIFT, then twice as many each, up to BATCH_DOCS), so that
+ * the other threads start analysing sooner: a whole first batch kept
+ * them waiting ~1.5 ms while the caller's thread read it from the store.
+ * (A count of documents, not of bytes: the bytes depend on the focus
+ * names given again or not, hq_builder_doc.same_focus.) */
 #define FIRST_BATCH_SHIFT 3
 #define MAX_THREADS 8          /* analyzers, the caller's included */
 #define MAX_SEGMENT_DOCS (1u << 30) /* a segment is written at this many documents */
@@ -160,10 +162,10 @@ typedef struct worker_arg {
 
 /* ---- filling ------------------------------------------------------------ */
 
-/* The bytes of text that close batch seq (see FIRST_BATCH_SHIFT). */
-static size_t batch_text(uint64_t seq)
+/* The documents that close batch seq (see FIRST_BATCH_SHIFT). */
+static size_t batch_docs(uint64_t seq)
 {
-    return seq >= FIRST_BATCH_SHIFT ? BATCH_TEXT : BATCH_TEXT >> (FIRST_BATCH_SHIFT - seq);
+    return seq >= FIRST_BATCH_SHIFT ? BATCH_DOCS : BATCH_DOCS >> (FIRST_BATCH_SHIFT - seq);
 }
 
 /* Copies s (len bytes; 0: up to its NUL) and its NUL into bt's text. */
@@ -696,7 +698,7 @@ hq_status hq_builder_add(hq_builder *b, const hq_builder_doc *d, hq_error *err)
         return hq_fail(err, HQ_EINVAL, b->dir, 0, -1, "document added after the last segment");
     batch *bt = filling(b);
     put_doc(bt, d);
-    if (bt->text_len >= batch_text(bt->seq) || bt->n_docs >= BATCH_DOCS)
+    if (bt->text_len >= BATCH_TEXT || bt->n_docs >= batch_docs(bt->seq))
         submit(b);
     return sticky(b, err);
 }
