@@ -10,7 +10,6 @@
 
 #include "healthqa.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,14 +92,11 @@ char *hq_arena_strndup(hq_arena *a, const char *s, size_t len);
 char *hq_arena_strdup(hq_arena *a, const char *s);
 char *hq_arena_printf(hq_arena *a, const char *fmt, ...) HQ_PRINTF(2, 3);
 
-/* ---- Interface to code in lock.c ----------------------------------- */
-/* Initialises mu for a lock held only briefly (see lock.c): it spins a
- * little before it sleeps where the C library can.  Destroy it with
- * pthread_mutex_destroy. */
-void hq_mutex_init_brief(pthread_mutex_t *mu);
-
 /* ---- Interface to code in intern.c --------------------------------- */
-/* Distinct byte strings numbered 0, 1, 2, ... in order of first sight. */
+/* Distinct byte strings numbered 0, 1, 2, ... in order of first sight.
+ * One thread adds, looks up and clears; while it adds, other threads
+ * may read the size and name the ids below a size they read, or handed
+ * to them safely (a mutex, a queue). */
 
 #define HQ_NO_ID UINT32_MAX
 
@@ -108,10 +104,6 @@ typedef struct hq_intern hq_intern;
 
 /* Never NULL (out of memory aborts).  Release with hq_intern_free(). */
 hq_intern *hq_intern_new(void);
-/* The same, safe to call from several threads at once (a lookup or an
- * insertion takes the dictionary's lock, hq_intern_str and
- * hq_intern_size none); clear and free it while no other thread uses it. */
-hq_intern *hq_intern_new_shared(void);
 /* Frees t and every string it handed out; NULL is allowed. */
 void hq_intern_free(hq_intern *t);
 /* Forgets every string: ids start again from 0. */

@@ -2,8 +2,7 @@
  * intern.c — distinct byte strings numbered 0, 1, 2, ... in order of
  * first sight.  The analyzer numbers its terms with one, so that the
  * index builder adds postings by id instead of hashing every token; the
- * memindex numbers a segment's terms with another.  One thread's, unless
- * shared (below).
+ * memindex numbers a segment's terms with another.
  *
  * Layout: the strings (NUL-terminated) in an arena; the entries id →
  * {string, length}, in chunks of CHUNK found through a directory; an
@@ -16,23 +15,18 @@
  * table reads no string.  The table grows by doubling, so an id costs
  * about 32 bytes and its string.
  *
- * A shared one (hq_intern_new_shared) takes its lock to look up and to
- * add, so that the index builder's analyzers, one per thread, number
- * their terms in one dictionary; its strings never move, so a string
- * handed out stays valid after the lock is released, until a clear.
- * Naming an id takes no lock (hq_intern_str: the memindex names each new
- * term it is given, while the analyzers add more): an entry never moves
- * once written, and a directory that grows is copied, published with a
- * release store, and the one it replaces kept until a clear (they add up
- * to less than the last, a pointer per CHUNK ids).  An id handed to
+ * Threads: one thread looks up and adds; others may name the ids it
+ * gave (hq_intern_str) and read the size while it adds more (the index
+ * builder's merger names the terms of an analyzer's runs).  Strings and
+ * entries never move once written, a directory that grows is copied,
+ * published with a release store, and the one it replaces kept until a
+ * clear (they add up to less than the last, a pointer per CHUNK ids),
+ * and the size is stored with release after the entry: an id handed to
  * another thread, by whatever makes the handing over safe (a mutex, a
- * queue), carries its entry with it.  With the lock, naming cost ~3 % of
- * a MedQuAD rebuild's CPU: ~100 ns a call, the lock's line moving
- * between cores.
+ * queue), or below the size it read, carries its entry with it.
  */
 #include "base.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,24 +54,10 @@ typedef struct islot {
 struct hq_intern {
     hq_arena strings;
     directory *dir; /* atomic: loaded with acquire, stored with release */
-    size_t n;       /* atomic: stored with release (under mu when shared) */
+    size_t n;       /* stored with release, after its entry */
     islot *slots;
     size_t mask;     /* slots - 1 */
-    bool shared;     /* every public call holds mu */
-    pthread_mutex_t mu;
 };
-
-static void lock(const hq_intern *t)
-{
-    if (t->shared)
-        pthread_mutex_lock((pthread_mutex_t *)&t->mu);
-}
-
-static void unlock(const hq_intern *t)
-{
-    if (t->shared)
-        pthread_mutex_unlock((pthread_mutex_t *)&t->mu);
-}
 
 static directory *new_directory(size_t cap)
 {
@@ -100,8 +80,8 @@ static inline entry *entry_of(const directory *d, uint32_t id)
     return &d->chunk[id >> CHUNK_SHIFT][id & (CHUNK - 1)];
 }
 
-/* Where entry id goes (mu held), its chunk made first: the directory,
- * when full, is replaced by a larger copy, published after its chunks. */
+/* Where entry id goes, its chunk made first: the directory, when full,
+ * is replaced by a larger copy, published after its chunks. */
 static entry *room_for(hq_intern *t, uint32_t id)
 {
     size_t c = id >> CHUNK_SHIFT;
@@ -128,16 +108,6 @@ hq_intern *hq_intern_new(void)
     return t;
 }
 
-/* The lock is held for a probe and at most an insertion (now and then a
- * doubling of the table): a brief lock (lock.c). */
-hq_intern *hq_intern_new_shared(void)
-{
-    hq_intern *t = hq_intern_new();
-    t->shared = true;
-    hq_mutex_init_brief(&t->mu);
-    return t;
-}
-
 void hq_intern_free(hq_intern *t)
 {
     if (t == NULL)
@@ -148,20 +118,16 @@ void hq_intern_free(hq_intern *t)
         free(t->dir->chunk[c]);
     free(t->dir);
     free(t->slots);
-    if (t->shared)
-        pthread_mutex_destroy(&t->mu);
     free(t);
 }
 
 void hq_intern_clear(hq_intern *t)
 {
-    lock(t);
     hq_arena_free(&t->strings);
     free_older(t->dir);
     t->dir->older = NULL;
     __atomic_store_n(&t->n, 0, __ATOMIC_RELEASE); /* the chunks stay, for the ids to come */
     memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
-    unlock(t);
 }
 
 size_t hq_intern_size(const hq_intern *t)
@@ -171,12 +137,9 @@ size_t hq_intern_size(const hq_intern *t)
 
 size_t hq_intern_bytes(const hq_intern *t)
 {
-    lock(t);
     size_t chunks = (t->n + CHUNK - 1) / CHUNK;
-    size_t n = t->strings.used + chunks * CHUNK * sizeof(entry) +
-               t->dir->cap * sizeof *t->dir->chunk + (t->mask + 1) * sizeof *t->slots;
-    unlock(t);
-    return n;
+    return t->strings.used + chunks * CHUNK * sizeof(entry) +
+           t->dir->cap * sizeof *t->dir->chunk + (t->mask + 1) * sizeof *t->slots;
 }
 
 const char *hq_intern_str(const hq_intern *t, uint32_t id, size_t *len)
@@ -225,17 +188,13 @@ static uint32_t tag_of(const char *s, size_t len)
 
 uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len)
 {
-    uint32_t tag = tag_of(s, len);
-    lock(t);
-    size_t i = find_slot(t, s, len, tag);
-    uint32_t id = t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
-    unlock(t);
-    return id;
+    size_t i = find_slot(t, s, len, tag_of(s, len));
+    return t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
 }
 
-/* hq_intern_id with the lock held (if any). */
-static uint32_t intern_locked(hq_intern *t, const char *s, size_t len, uint32_t tag, bool *added)
+uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
 {
+    uint32_t tag = tag_of(s, len);
     size_t i = find_slot(t, s, len, tag);
     if (added)
         *added = t->slots[i].id1 == 0;
@@ -252,11 +211,3 @@ static uint32_t intern_locked(hq_intern *t, const char *s, size_t len, uint32_t 
     return id;
 }
 
-uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
-{
-    uint32_t tag = tag_of(s, len); /* hashed outside the lock */
-    lock(t);
-    uint32_t id = intern_locked(t, s, len, tag, added);
-    unlock(t);
-    return id;
-}

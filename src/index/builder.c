@@ -11,26 +11,28 @@
  *   2. analysis: a full batch is claimed by a worker thread, or by the
  *      caller's thread when it has nothing else to do, and its fields are
  *      analysed with that thread's analyzer straight into the batch's
- *      tokens (hq_analyze_ids), terms numbered in one dictionary that
- *      every analyzer and the memindex share (HQ_ANALYZE_IDS; its lock
- *      is taken only for a word the term cache has no id for), words
- *      looked up in one term cache table the analyzers share (so each
- *      is folded and stemmed once), so that a repeated word costs no
- *      hashing; the thread's tokens are then inverted into the batch's
- *      runs, one of postings per term (hq_runs_build);
+ *      tokens (hq_analyze_ids), terms numbered in the analyzer's own
+ *      dictionary (HQ_ANALYZE_IDS), words looked up in its own term
+ *      cache, so that a repeated word costs no hashing; the thread's
+ *      tokens are then inverted into the batch's runs, one of postings
+ *      per term (hq_runs_build).  The analyzers share nothing: with one
+ *      term cache and one dictionary for all, each word and term met
+ *      first by a thread cost a lock and lines moved between cores, and
+ *      a MedQuAD rebuild's analysis ~40 % more CPU per token than on one
+ *      thread; apart, a word is folded and stemmed once per thread;
  *   3. merging: batch after batch in order, by one thread at a time
  *      (whichever finds the next batch analysed: the one that analysed
- *      it, or the caller's), the runs are appended to the memindex by
- *      their terms' ids (hq_memindex_append): no term is looked up by its
- *      string there; the documents are added to the segment's document
- *      table as it will be written (hq_segdocs_add).  The caller's thread
- *      only fills batches then, which is what limits a large build.
- * The dictionary grows with the distinct terms seen; after a segment is
- * written, once it holds more than one term per ID_BYTES of the memory
- * budget, the pipeline is drained and it starts afresh (the memindex,
- * which holds the batches merged since, finds its terms' new ids).
- * Which id a term gets depends on timing, but nothing written does: the
- * memindex sorts its terms by their bytes.  The memory budget is checked
+ *      it, or the caller's), the runs are appended to the memindex
+ *      through the map of their analyzer's ids to its terms
+ *      (hq_memindex_append), which looks a term up by its string once per
+ *      analyzer; the documents are added to the segment's document table
+ *      as it will be written (hq_segdocs_add).  The caller's thread only
+ *      fills batches then, which is what limits a large build.
+ * The dictionaries grow with the distinct terms seen; after a segment is
+ * written, once they hold more than one term per ID_BYTES of the memory
+ * budget, the pipeline is drained and they start afresh (their maps
+ * emptied).  Which id a term gets depends on timing, but nothing
+ * written does: the memindex sorts its terms by their bytes.  The memory budget is checked
  * after each merged batch, and batches are cut by the documents alone:
  * where a segment ends, and its bytes, depend only on the documents,
  * never on the number of threads or on timing.  A segment is written by
@@ -99,6 +101,7 @@ enum { B_FREE, B_FULL, B_BUSY, B_DONE };
 
 typedef struct batch {
     int state; /* B_*, under the builder's mutex */
+    int an;    /* the analyzer that analysed it (its runs' ids are that one's) */
     uint64_t seq;
     char *text; /* NUL-terminated strings */
     size_t text_len, text_cap;
@@ -116,6 +119,7 @@ typedef struct batch {
  * warm in its core's cache, serves batch after batch. */
 typedef struct actx {
     hq_analyzer *a;
+    hq_idmap map;    /* a's ids to the memindex's terms: the merger's */
     hq_tokpos *toks; /* term: an id of the builder's dictionary */
     size_t n_toks, cap_toks;
     hq_runs_scratch inverting;
@@ -132,7 +136,6 @@ struct hq_builder {
     size_t budget;
     bool has_hint;
     hq_field_params hint;
-    hq_intern *terms; /* the terms' ids, shared by the analyzers and mi */
     hq_memindex *mi;
     hq_segdocs docs; /* the documents merged since the last segment */
     hq_manifest_seg *segs;
@@ -283,7 +286,8 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     ax->focus_len = pos;
 }
 
-static void analyze_batch(actx *ax, batch *bt)
+/* Analyses bt with ax, analyzer number an. */
+static void analyze_batch(actx *ax, int an, batch *bt)
 {
     ax->n_toks = 0;
     for (uint32_t i = 0; i < bt->n_docs; i++) {
@@ -303,6 +307,7 @@ static void analyze_batch(actx *ax, batch *bt)
     /* every id of the batch's tokens is below the dictionary's size now */
     hq_runs_build(&bt->runs, &ax->inverting, ax->toks, ax->n_toks,
                   (uint32_t)hq_analyzer_n_ids(ax->a));
+    bt->an = an; /* its runs' ids are ax's */
 }
 
 /* Claims the next full batch (mu held): its index, or -1. */
@@ -333,7 +338,7 @@ static void *worker_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&b->mu);
-        analyze_batch(ax, &b->ring[i]);
+        analyze_batch(ax, w->index, &b->ring[i]);
         pthread_mutex_lock(&b->mu);
         b->ring[i].state = B_DONE;
         merge_ready(b);
@@ -350,7 +355,7 @@ static hq_status flush(hq_builder *b, hq_error *err);
 
 static void merge_batch(hq_builder *b, batch *bt)
 {
-    hq_memindex_append(b->mi, b->docs.n, &bt->runs); /* numbered after the segment's */
+    hq_memindex_append(b->mi, &b->an[bt->an].map, b->docs.n, &bt->runs); /* numbered after the segment's */
     for (size_t i = 0; i < bt->n_docs; i++) {
         const bdoc *x = &bt->docs[i];
         hq_newdoc d = {
@@ -425,7 +430,7 @@ static void step(hq_builder *b)
         return;
     }
     pthread_mutex_unlock(&b->mu);
-    analyze_batch(&b->an[0], &b->ring[i]);
+    analyze_batch(&b->an[0], 0, &b->ring[i]);
     pthread_mutex_lock(&b->mu);
     b->ring[i].state = B_DONE;
     merge_ready(b);
@@ -463,15 +468,24 @@ static void submit(hq_builder *b)
 static void clear_ids(hq_builder *b)
 {
     drain(b);
-    hq_intern_clear(b->terms);
     for (int i = 0; i < b->n_an; i++) {
         actx *ax = &b->an[i];
         hq_analyzer_clear_ids(ax->a);
+        hq_idmap_reset(&ax->map);
         free(ax->focus_of); /* its cached focus terms hold old ids */
         ax->focus_of = NULL;
     }
-    hq_memindex_renumber(b->mi);
     __atomic_store_n(&b->clear_ids, false, __ATOMIC_RELAXED);
+}
+
+/* The terms the analyzers have numbered (read by the merger while they
+ * number more). */
+static size_t ids_held(const hq_builder *b)
+{
+    size_t n = 0;
+    for (int i = 0; i < b->n_an; i++)
+        n += hq_intern_size(b->an[i].map.names);
+    return n;
 }
 
 /* The batch to fill, made free first (merging, and analysing, as
@@ -510,9 +524,10 @@ static hq_status flush(hq_builder *b, hq_error *err)
     if (b->ring == NULL) /* the last segment: hq_builder_finish lets the rest go */
         return HQ_OK;
     hq_memindex_free(b->mi);
-    b->mi = hq_memindex_new(b->terms);
-    __atomic_store_n(&b->clear_ids, hq_intern_size(b->terms) > b->budget / ID_BYTES,
-                     __ATOMIC_RELEASE);
+    b->mi = hq_memindex_new();
+    for (int i = 0; i < b->n_an; i++) /* they led to the records just freed */
+        hq_idmap_reset(&b->an[i].map);
+    __atomic_store_n(&b->clear_ids, ids_held(b) > b->budget / ID_BYTES, __ATOMIC_RELEASE);
     hq_segdocs_free(&b->docs);
     return HQ_OK;
 }
@@ -538,17 +553,15 @@ hq_builder *hq_builder_new(const char *dir, uint32_t *next_id, size_t budget,
     b->dir = hq_xstrdup(dir);
     b->next_id = next_id;
     b->budget = budget;
-    b->terms = hq_intern_new_shared();
-    b->mi = hq_memindex_new(b->terms);
+    b->mi = hq_memindex_new();
     hq_error_clear(&b->err);
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     b->n_an = threads == 0 ? default_threads() : threads > MAX_THREADS ? MAX_THREADS : (int)threads;
     for (int i = 0; i < b->n_an; i++) {
-        b->an[i].a = hq_analyzer_new();
-        hq_analyzer_share_ids(b->an[i].a, b->terms);
-        if (i > 0) /* a word is folded, stemmed and numbered once in all */
-            hq_analyzer_share_terms(b->an[i].a, b->an[0].a);
+        actx *ax = &b->an[i];
+        ax->a = hq_analyzer_new();
+        ax->map = (hq_idmap){.names = hq_analyzer_ids(ax->a)};
     }
     b->n_ring = 2 * (size_t)b->n_an + 2;
     b->ring = hq_xcalloc(b->n_ring, sizeof *b->ring);
@@ -599,6 +612,7 @@ static void *free_pipeline(void *arg)
     for (int i = 0; i < p->n_an; i++) {
         actx *ax = &p->an[i];
         hq_analyzer_free(ax->a);
+        hq_idmap_free(&ax->map);
         free(ax->focus_of);
         free(ax->focus);
         free(ax->toks);
@@ -612,7 +626,6 @@ static void *free_pipeline(void *arg)
 typedef struct remains {
     hq_memindex *mi;
     hq_segdocs docs;
-    hq_intern *terms;
 } remains;
 
 static void *free_remains(void *arg)
@@ -620,7 +633,6 @@ static void *free_remains(void *arg)
     remains *r = arg;
     hq_memindex_free(r->mi);
     hq_segdocs_free(&r->docs);
-    hq_intern_free(r->terms); /* after its users */
     free(r);
     return NULL;
 }
@@ -652,15 +664,14 @@ static void drop_pipeline(hq_builder *b)
     reap(b, free_pipeline, p);
 }
 
-/* Lets the memindex, the documents and the dictionary go (the last
- * segment is written, or failed). */
+/* Lets the memindex and the documents go (the last segment is written,
+ * or failed). */
 static void drop_remains(hq_builder *b)
 {
     remains *r = hq_xmalloc(sizeof *r);
-    *r = (remains){b->mi, b->docs, b->terms};
+    *r = (remains){b->mi, b->docs};
     b->mi = NULL;
     memset(&b->docs, 0, sizeof b->docs);
-    b->terms = NULL;
     reap(b, free_remains, r);
 }
 
@@ -673,7 +684,7 @@ void hq_builder_free(hq_builder *b)
     pthread_cond_destroy(&b->cv);
     if (b->ring != NULL)
         drop_pipeline(b);
-    if (b->terms != NULL)
+    if (b->mi != NULL)
         drop_remains(b);
     for (int i = 0; i < b->n_reapers; i++)
         pthread_join(b->reapers[i], NULL);
@@ -715,7 +726,7 @@ hq_status hq_builder_finish(hq_builder *b, hq_error *err)
         drop_pipeline(b);
     if (b->rc == HQ_OK)
         b->rc = flush(b, &b->err);
-    if (b->terms != NULL)
+    if (b->mi != NULL)
         drop_remains(b);
     return sticky(b, err);
 }

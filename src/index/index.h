@@ -189,9 +189,8 @@ typedef struct hq_memterm {
     uint32_t last_pos;
 } hq_memterm;
 
-/* A memindex whose terms are numbered by names (which the caller frees
- * after it), or by a dictionary of its own when names is NULL. */
-hq_memindex *hq_memindex_new(hq_intern *names);
+/* An empty memindex, its terms numbered by a dictionary of its own. */
+hq_memindex *hq_memindex_new(void);
 void hq_memindex_free(hq_memindex *mi);
 /* Records term (len bytes, len <= HQ_MAX_TERM_BYTES) at position pos of
  * field in document doc.  doc must be >= every doc added before, field
@@ -202,9 +201,6 @@ void hq_memindex_add(hq_memindex *mi, uint32_t doc, int field, const char *term,
 /* The id of term in mi's dictionary (added when new), or HQ_NO_ID when
  * len is 0 or over HQ_MAX_TERM_BYTES. */
 uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len);
-/* Finds each term's id again in mi's dictionary, after it was cleared
- * (hq_intern_clear): the terms keep their postings. */
-void hq_memindex_renumber(hq_memindex *mi);
 /* hq_memindex_add by id (from hq_memindex_term); an unknown id is
  * ignored. */
 void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, uint32_t pos);
@@ -246,10 +242,21 @@ void hq_runs_build(hq_runs *r, hq_runs_scratch *s, const hq_tokpos *toks, size_t
                    uint32_t n_terms);
 void hq_runs_free(hq_runs *r);
 void hq_runs_scratch_free(hq_runs_scratch *s);
-/* Appends each run of r to the postings of its term (an id of mi's
- * dictionary), its documents numbered from base (after every document
- * the term has). */
-void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r);
+/* How a memindex finds the terms of runs numbered in another dictionary
+ * (an analyzer's): the ids met so far, mapped to its term records.  Set
+ * names and zero the rest; reset it when the memindex is replaced or the
+ * dictionary cleared; free with hq_idmap_free. */
+typedef struct hq_idmap {
+    const hq_intern *names; /* the runs' dictionary */
+    hq_memterm **term;      /* by id of names; NULL: not met yet */
+    size_t cap;
+} hq_idmap;
+void hq_idmap_reset(hq_idmap *m);
+void hq_idmap_free(hq_idmap *m);
+/* Appends each run of r, its term an id of map->names, to the postings
+ * of that term in mi, its documents numbered from base (after every
+ * document the term has). */
+void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_runs *r);
 /* Bytes of memory the memindex holds (an estimate for flush decisions). */
 size_t hq_memindex_bytes(const hq_memindex *mi);
 /* The terms sorted by bytes (memcmp, shorter first on a tie), each with

@@ -1,11 +1,12 @@
 /*
  * memindex.c — the inverted index of a segment under construction: its
- * terms numbered by a dictionary (an hq_intern: the memindex's own, or
- * the index builder's, shared with its analyzers), a record per term
+ * terms numbered by its dictionary (an hq_intern), a record per term
  * (hq_memterm, in an arena: they never move) found by id, whose postings
  * grow as documents are added in order.  The builder's analyzers number
- * the terms in the shared dictionary, so that their runs are appended by
- * id with no lookup by string.
+ * the terms each in a dictionary of its own, and a batch's runs are
+ * appended through that analyzer's hq_idmap: an id is looked up by its
+ * string once, the first time the memindex meets it, and by the map
+ * after that.
  *
  * Positions of a term in a document are appended to the term's varint
  * stream as postings.c describes: per field, in field order, as deltas
@@ -44,11 +45,8 @@ typedef struct pool {
 
 struct hq_memindex {
     hq_intern *names;    /* term bytes → id */
-    bool own_names;
-    hq_memterm **terms;  /* the records, in order of creation; they live in arena */
+    hq_memterm **terms;  /* the records by id (made with their ids); they live in arena */
     size_t n_terms, cap_terms;
-    hq_memterm **by_id;  /* by id of names; NULL: no record (yet) */
-    size_t cap_by_id;
     hq_arena arena;
     hq_memterm **sorted; /* built on demand */
     size_t bytes;        /* the postings buffers' bytes (their capacities) */
@@ -151,11 +149,10 @@ static inline void write_varint(unsigned char **p, uint32_t v)
     *(*p)++ = (unsigned char)v;
 }
 
-hq_memindex *hq_memindex_new(hq_intern *names)
+hq_memindex *hq_memindex_new(void)
 {
     hq_memindex *mi = hq_xcalloc(1, sizeof *mi);
-    mi->own_names = names == NULL;
-    mi->names = names ? names : hq_intern_new();
+    mi->names = hq_intern_new();
     hq_arena_init(&mi->arena);
     return mi;
 }
@@ -166,42 +163,30 @@ void hq_memindex_free(hq_memindex *mi)
         return;
     pool_free(&mi->pool); /* every term's buffers */
     free(mi->terms);
-    free(mi->by_id);
     hq_arena_free(&mi->arena);
     free(mi->sorted);
-    if (mi->own_names)
-        hq_intern_free(mi->names);
+    hq_intern_free(mi->names);
     free(mi);
 }
 
-/* The record of id, or NULL when it has none (yet). */
+/* The record of id, or NULL when it has none. */
 static inline hq_memterm *term_of_id(const hq_memindex *mi, uint32_t id)
 {
-    return id < mi->cap_by_id ? mi->by_id[id] : NULL;
+    return id < mi->n_terms ? mi->terms[id] : NULL;
 }
 
-/* Makes id's slot in by_id (NULL when new). */
-static void cover_id(hq_memindex *mi, uint32_t id)
-{
-    if (id < mi->cap_by_id)
-        return;
-    size_t old = mi->cap_by_id;
-    hq_grow((void **)&mi->by_id, &mi->cap_by_id, (size_t)id + 1, sizeof *mi->by_id);
-    memset(mi->by_id + old, 0, (mi->cap_by_id - old) * sizeof *mi->by_id);
-}
-
-/* The record of id, the term s[0..len), made when there is none. */
+/* The record of id, the term s[0..len) (the dictionary's string: it
+ * lives as long as mi), made when id is new (the next: ids are dense,
+ * and each gets its record as it is numbered). */
 static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t len)
 {
-    cover_id(mi, id);
-    hq_memterm *t = mi->by_id[id];
-    if (t != NULL)
-        return t;
+    if (id < mi->n_terms)
+        return mi->terms[id];
     hq_grow((void **)&mi->terms, &mi->cap_terms, mi->n_terms + 1, sizeof *mi->terms);
-    t = hq_arena_alloc(&mi->arena, sizeof *t);
-    mi->terms[mi->n_terms++] = mi->by_id[id] = t;
+    hq_memterm *t = hq_arena_alloc(&mi->arena, sizeof *t);
+    mi->terms[mi->n_terms++] = t;
     memset(t, 0, sizeof *t);
-    t->term = hq_arena_strndup(&mi->arena, s, len); /* outlives a clear of names */
+    t->term = s;
     t->len = (uint32_t)len;
     t->last_doc = t->prev_doc = UINT32_MAX;
     hq_buf_init(&t->pos, 0);
@@ -211,36 +196,53 @@ static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t le
     return t;
 }
 
-/* The record of id, made from the name names gives it when there is none. */
-static hq_memterm *record_of_id(hq_memindex *mi, uint32_t id)
+/* The record of term[0..len) (0 < len <= HQ_MAX_TERM_BYTES), made when
+ * there is none; *id its id. */
+static hq_memterm *record_of(hq_memindex *mi, const char *term, size_t len, uint32_t *id)
 {
-    hq_memterm *t = term_of_id(mi, id);
-    if (t != NULL)
-        return t;
-    size_t len;
-    const char *s = hq_intern_str(mi->names, id, &len);
-    return record(mi, id, s, len);
+    *id = hq_intern_id(mi->names, term, len, NULL);
+    size_t n;
+    const char *s = hq_intern_str(mi->names, *id, &n);
+    return record(mi, *id, s, n);
 }
 
 uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
 {
     if (len == 0 || len > HQ_MAX_TERM_BYTES)
         return HQ_NO_ID;
-    uint32_t id = hq_intern_id(mi->names, term, len, NULL);
-    record(mi, id, term, len);
+    uint32_t id;
+    record_of(mi, term, len, &id);
     return id;
 }
 
-void hq_memindex_renumber(hq_memindex *mi)
+void hq_idmap_reset(hq_idmap *m)
 {
-    if (mi->by_id != NULL)
-        memset(mi->by_id, 0, mi->cap_by_id * sizeof *mi->by_id);
-    for (size_t i = 0; i < mi->n_terms; i++) {
-        hq_memterm *t = mi->terms[i];
-        uint32_t id = hq_intern_id(mi->names, t->term, t->len, NULL);
-        cover_id(mi, id);
-        mi->by_id[id] = t;
+    if (m->term != NULL)
+        memset(m->term, 0, m->cap * sizeof *m->term);
+}
+
+void hq_idmap_free(hq_idmap *m)
+{
+    free(m->term);
+    m->term = NULL;
+    m->cap = 0;
+}
+
+/* The record of the term map->names numbers id, from the map, else found
+ * by its string (and made when new) and kept in the map. */
+static hq_memterm *record_of_mapped(hq_memindex *mi, hq_idmap *map, uint32_t id)
+{
+    if (id < map->cap && map->term[id] != NULL)
+        return map->term[id];
+    if (id >= map->cap) {
+        size_t old = map->cap;
+        hq_grow((void **)&map->term, &map->cap, (size_t)id + 1, sizeof *map->term);
+        memset(map->term + old, 0, (map->cap - old) * sizeof *map->term);
     }
+    size_t len;
+    const char *s = hq_intern_str(map->names, id, &len);
+    uint32_t own;
+    return map->term[id] = record_of(mi, s, len, &own);
 }
 
 /* The byte of a document's fields: bit f set when field f holds the term. */
@@ -313,10 +315,8 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
 
 size_t hq_memindex_bytes(const hq_memindex *mi)
 {
-    /* by_id is left out: with a shared dictionary its length depends on
-     * what the analyzers numbered, which depends on timing */
     return mi->bytes + mi->cap_terms * sizeof *mi->terms + mi->arena.used +
-           (mi->own_names ? hq_intern_bytes(mi->names) : 0);
+           hq_intern_bytes(mi->names);
 }
 
 static int compare_terms(const void *x, const void *y)
@@ -572,30 +572,35 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
     t->prev_doc = t->last_doc = base + run->last;
 }
 
-#define PREFETCH_SLOT 16  /* runs ahead whose term's slot in by_id is prefetched */
+#define PREFETCH_SLOT 16  /* runs ahead whose term's slot in the map is prefetched */
 #define PREFETCH_RECORD 8 /* and whose term record (the slot read by then) */
 #define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
 
-/* The runs' slots in by_id, their term records and the records' streams
- * are scattered in memory: rather than wait for each in turn, the slots
- * of the runs a few ahead are prefetched, then their records, then the
- * ends of their streams. */
-void hq_memindex_append(hq_memindex *mi, uint32_t base, const hq_runs *r)
+/* The record of run id in map, or NULL when the map has none yet. */
+static inline hq_memterm *mapped(const hq_idmap *map, uint32_t id)
+{
+    return id < map->cap ? map->term[id] : NULL;
+}
+
+/* The runs' slots in the map, their term records and the records'
+ * streams are scattered in memory: rather than wait for each in turn,
+ * the slots of the runs a few ahead are prefetched, then their records,
+ * then the ends of their streams. */
+void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_runs *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         const hq_memterm *t;
         uint32_t id;
-        if (i + PREFETCH_SLOT < r->n && (id = r->runs[i + PREFETCH_SLOT].term) < mi->cap_by_id)
-            __builtin_prefetch(&mi->by_id[id]);
+        if (i + PREFETCH_SLOT < r->n && (id = r->runs[i + PREFETCH_SLOT].term) < map->cap)
+            __builtin_prefetch(&map->term[id]);
         if (i + PREFETCH_RECORD < r->n &&
-            (t = term_of_id(mi, r->runs[i + PREFETCH_RECORD].term)) != NULL)
+            (t = mapped(map, r->runs[i + PREFETCH_RECORD].term)) != NULL)
             __builtin_prefetch(t, 1);
-        if (i + PREFETCH_TAILS < r->n &&
-            (t = term_of_id(mi, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
+        if (i + PREFETCH_TAILS < r->n && (t = mapped(map, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
             t->post.data != NULL && t->pos.data != NULL) {
             __builtin_prefetch(t->post.data + t->post.len, 1);
             __builtin_prefetch(t->pos.data + t->pos.len, 1);
         }
-        append_run(mi, record_of_id(mi, r->runs[i].term), base, r, &r->runs[i]);
+        append_run(mi, record_of_mapped(mi, map, r->runs[i].term), base, r, &r->runs[i]);
     }
 }

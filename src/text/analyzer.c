@@ -8,14 +8,13 @@
  * An analyzer owns a term cache and a scratch arena.  Terms point into
  * the cache (they outlive the call) or, once the cache is full, into the
  * scratch arena, which is emptied at the next call; either way the
- * contract is "valid until the next hq_analyze()".  One per thread; the
- * index builder's analyzers share their term cache's table and their
- * dictionary (hq_analyzer_share_terms, hq_analyzer_share_ids).
+ * contract is "valid until the next hq_analyze()".  One per thread,
+ * sharing nothing (the index builder has one per thread).
  *
  * With HQ_ANALYZE_IDS each token also gets its term's number in the
- * analyzer's dictionary (an hq_intern, its own or one shared with the
- * analyzers of other threads): a cached word keeps the id of its stem in
- * its term cache entry, so a repeated word costs no second hash.  The
+ * analyzer's dictionary (an hq_intern, which other threads may read:
+ * hq_analyzer_ids): a cached word keeps the id of its stem in its term
+ * cache entry, so a repeated word costs no second hash.  The
  * index builder inverts tokens by these ids, and gets them from
  * hq_analyze_ids(): the same chain in one pass per word (scan, lookup,
  * token), with no arrays of words, terms or tokens between.
@@ -65,7 +64,6 @@ typedef struct pending {
 struct hq_analyzer {
     hq_termcache *cache;
     hq_intern *ids; /* the terms numbered for HQ_ANALYZE_IDS; NULL until then */
-    bool own_ids;   /* ids is a's own (else shared: hq_analyzer_share_ids) */
     hq_arena scratch; /* terms the cache could not keep, for one call */
     size_t max_tokens; /* emit() gives no token once out holds this many */
     hq_tokens one;     /* hq_analyze_ids: the tokens of one word off its common path */
@@ -81,7 +79,6 @@ hq_analyzer *hq_analyzer_new(void)
     hq_analyzer *a = hq_xmalloc(sizeof *a);
     a->cache = hq_termcache_new();
     a->ids = NULL;
-    a->own_ids = false;
     hq_arena_init(&a->scratch);
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
     a->one = (hq_tokens){0};
@@ -94,8 +91,7 @@ void hq_analyzer_free(hq_analyzer *a)
     if (a == NULL)
         return;
     hq_termcache_free(a->cache);
-    if (a->own_ids)
-        hq_intern_free(a->ids);
+    hq_intern_free(a->ids);
     hq_arena_free(&a->scratch);
     hq_tokens_free(&a->one);
     free(a->hot);
@@ -119,14 +115,9 @@ void hq_tokens_free(hq_tokens *t)
 /* The id of cached term t (not a stop word), numbered at its first use. */
 static inline uint32_t term_id(hq_analyzer *a, hq_term *t)
 {
-    /* atomic: t may be in a term cache that analyzers of other threads
-     * share; they would all store the same id */
-    uint32_t id = __atomic_load_n(&t->id, __ATOMIC_RELAXED);
-    if (id == HQ_NO_ID) {
-        id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
-        __atomic_store_n(&t->id, id, __ATOMIC_RELAXED);
-    }
-    return id;
+    if (t->id == HQ_NO_ID)
+        t->id = hq_intern_id(a->ids, t->stem, t->stem_len, NULL);
+    return t->id;
 }
 
 /* The token of term t (as the term cache gives it) for the source word
@@ -259,10 +250,8 @@ static size_t begin_call(hq_analyzer *a, bool ids, size_t len)
 {
     if (a->scratch.used > 0)
         hq_arena_free(&a->scratch);
-    if (ids && a->ids == NULL) {
+    if (ids && a->ids == NULL)
         a->ids = hq_intern_new();
-        a->own_ids = true;
-    }
     a->max_tokens = HQ_TEXT_MAX_TOKENS;
     return len > HQ_TEXT_MAX_INPUT ? HQ_TEXT_MAX_INPUT : len;
 }
@@ -529,35 +518,21 @@ const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len)
     return hq_intern_str(a->ids, id, len);
 }
 
-/* Forgets the ids the term cache and the hot table keep. */
-static void forget_ids(hq_analyzer *a)
-{
-    hq_termcache_clear_ids(a->cache);
-    if (a->hot != NULL)
-        memset(a->hot, 0, HOT_SLOTS * sizeof *a->hot);
-}
-
 void hq_analyzer_clear_ids(hq_analyzer *a)
 {
     if (a->ids == NULL)
         return;
-    if (a->own_ids)
-        hq_intern_clear(a->ids);
-    forget_ids(a);
+    hq_intern_clear(a->ids);
+    hq_termcache_clear_ids(a->cache); /* the ids its words and hot words keep */
+    if (a->hot != NULL)
+        memset(a->hot, 0, HOT_SLOTS * sizeof *a->hot);
 }
 
-void hq_analyzer_share_terms(hq_analyzer *a, hq_analyzer *from)
+const hq_intern *hq_analyzer_ids(hq_analyzer *a)
 {
-    hq_termcache_share(a->cache, from->cache);
-}
-
-void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids)
-{
-    if (a->own_ids)
-        hq_intern_free(a->ids);
-    a->ids = ids;
-    a->own_ids = false;
-    forget_ids(a);
+    if (a->ids == NULL)
+        a->ids = hq_intern_new();
+    return a->ids;
 }
 
 const char *hq_analyzer_stem(hq_analyzer *a, const char *word, size_t len, size_t *out_len)

@@ -211,31 +211,23 @@ typedef struct entry {
 } entry;
 
 typedef struct slot {
-    entry *e;      /* NULL: empty; set once (atomic, release: after meta) */
+    entry *e;      /* NULL: empty; set once */
     uint64_t meta; /* hq_slot_meta() of the key: compared in one go */
 } slot;
 
 /* One size of the table: slots are filled, never emptied; a table that
- * grows is copied into a new one, and the old one kept (older) while the
- * cache may be shared, since another thread may still be probing it. */
+ * grows is copied into a new one. */
 typedef struct slots {
     size_t mask; /* number of slots - 1 */
-    struct slots *older;
     slot s[];
 } slots;
 
-/* The words cached, which several hq_termcache (one per thread) may
- * share (hq_termcache_share): probes read it without a lock (cur and a
- * slot's e are loaded with acquire, stored with release); insertions
- * take mu when it is shared. */
+/* The words cached. */
 typedef struct termtab {
-    slots *cur;  /* atomic */
-    size_t n;    /* words cached (atomic reads: it changes under mu) */
+    slots *cur;
+    size_t n;    /* words cached */
     size_t max;  /* most words: HQ_TERM_CACHE_MAX unless lowered */
     hq_arena arena; /* the entries */
-    bool shared;
-    pthread_mutex_t mu; /* insertions, when shared */
-    int refs;           /* the caches using it (under mu once shared) */
 } termtab;
 
 /* A slot's tag (the high 32 bits of the key's hash h), the key's length
@@ -256,7 +248,7 @@ static inline size_t hq_slot_home(uint64_t h, size_t mask)
     return (size_t)(h >> 32) & mask;
 }
 
-/* A thread's way into a table: its own folder, stemmer and temporaries. */
+/* The cache: its table, folder, stemmer and temporaries. */
 struct hq_termcache {
     termtab *tab;
     hq_stemmer *stemmer;
@@ -289,10 +281,10 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
                                                 const hq_word *w, size_t len)
 {
     uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
-    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    const slots *t = c->tab->cur;
     entry *e;
     for (size_t i = hq_slot_home(h, t->mask);
-         (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
+         (e = t->s[i].e) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta && hq_same_key_in_place(e->key, text, w, len))
             return &e->term;
     return NULL;
@@ -302,7 +294,7 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
  * starts probing, for a word of hash h. */
 static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
 {
-    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    const slots *t = c->tab->cur;
     __builtin_prefetch(&t->s[hq_slot_home(h, t->mask)]);
 }
 
@@ -312,10 +304,10 @@ static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
 static inline void hq_termcache_prefetch_entry(const hq_termcache *c, uint64_t h, size_t len)
 {
     uint64_t meta = hq_slot_meta(h, len, 0);
-    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    const slots *t = c->tab->cur;
     entry *e;
     for (size_t i = hq_slot_home(h, t->mask);
-         (e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
+         (e = t->s[i].e) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta) {
             __builtin_prefetch(e);
             return;

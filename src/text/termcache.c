@@ -27,17 +27,10 @@
  * computed into a temporary each time, so memory stays bounded whatever
  * the input.
  *
- * Sharing: the index builder's analyzers, one per thread, share one
- * table (hq_termcache_share), so that a word is folded, stemmed and
- * numbered once in all, not once per thread (with two caches of their
- * own, a fifth of a MedQuAD rebuild's CPU went to words a thread met
- * first, and 17,400 of the 59,700 words stemmed were stemmed twice).
- * Each cache keeps its own folder, stemmer
- * and temporaries.  A probe takes no lock: entries are immutable once
- * published (but for hq_term.id, which the analyzers set and read with
- * atomic operations) and tables are never freed while shared; a miss
- * computes the word's term outside the lock, then inserts it under the
- * table's lock unless another thread did meanwhile.
+ * One cache per thread: the index builder's analyzers, one per thread,
+ * once shared one table, so that each word was folded and stemmed once
+ * in all; the lock each new word took and the lines moved between cores
+ * cost more than folding and stemming it again (see builder.c).
  */
 #include "scan.h"
 
@@ -58,37 +51,13 @@ static termtab *new_tab(void)
     tb->cur = new_slots(INITIAL_SLOTS);
     tb->max = HQ_TERM_CACHE_MAX;
     hq_arena_init(&tb->arena);
-    tb->refs = 1;
     return tb;
 }
 
-static void lock(termtab *tb)
+static void free_tab(termtab *tb)
 {
-    if (tb->shared)
-        pthread_mutex_lock(&tb->mu);
-}
-
-static void unlock(termtab *tb)
-{
-    if (tb->shared)
-        pthread_mutex_unlock(&tb->mu);
-}
-
-/* Drops a cache's reference to tb, freeing it with the last. */
-static void release_tab(termtab *tb)
-{
-    lock(tb);
-    bool last = --tb->refs == 0;
-    unlock(tb);
-    if (!last)
-        return;
-    for (slots *t = tb->cur, *older; t != NULL; t = older) {
-        older = t->older;
-        free(t);
-    }
+    free(tb->cur);
     hq_arena_free(&tb->arena);
-    if (tb->shared)
-        pthread_mutex_destroy(&tb->mu);
     free(tb);
 }
 
@@ -106,42 +75,18 @@ void hq_termcache_free(hq_termcache *c)
     if (c == NULL)
         return;
     hq_stemmer_free(c->stemmer);
-    release_tab(c->tab);
+    free_tab(c->tab);
     free(c);
-}
-
-/* The insertions take a lock from now on; its holder probes and copies
- * one entry (now and then a doubling): a brief lock (lock.c). */
-static void make_shared(termtab *tb)
-{
-    if (tb->shared)
-        return;
-    hq_mutex_init_brief(&tb->mu);
-    tb->shared = true;
-}
-
-void hq_termcache_share(hq_termcache *c, hq_termcache *from)
-{
-    if (c->tab == from->tab)
-        return;
-    release_tab(c->tab);
-    make_shared(from->tab);
-    lock(from->tab);
-    from->tab->refs++;
-    unlock(from->tab);
-    c->tab = from->tab;
 }
 
 size_t hq_termcache_size(const hq_termcache *c)
 {
-    return __atomic_load_n(&c->tab->n, __ATOMIC_RELAXED);
+    return c->tab->n;
 }
 
 void hq_termcache_limit(hq_termcache *c, size_t max)
 {
-    lock(c->tab);
     c->tab->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
-    unlock(c->tab);
 }
 
 /* The hash of a padded key: hq_key_step() over its 8-byte words, then
@@ -195,9 +140,7 @@ static inline bool same_key(const uint64_t *a, const uint64_t *b, size_t len)
     return true;
 }
 
-/* Doubles tb's table (mu held) and re-inserts every key into the new
- * one, which is then published; the old one is freed at once unless the
- * table is shared (a probe may be reading it). */
+/* Doubles tb's table: every slot placed again in a new one. */
 static void grow(termtab *tb)
 {
     slots *o = tb->cur, *t = new_slots((o->mask + 1) * 2);
@@ -211,36 +154,29 @@ static void grow(termtab *tb)
             j = (j + 1) & t->mask;
         t->s[j] = *sl;
     }
-    if (tb->shared)
-        t->older = o;
-    else
-        free(o);
-    __atomic_store_n(&tb->cur, t, __ATOMIC_RELEASE);
+    free(o);
+    tb->cur = t;
 }
 
 /* The slot of t of the word whose padded key is k (len bytes, folded
  * with opts, hash h): the slot holding it, *e its entry, or the empty
- * one where it goes, *e NULL.  Each slot is read once, so that without
- * the lock *e is what the probe saw (an empty slot may get another word
- * meanwhile); with it (when shared), no slot fills meanwhile and the
- * slot is the place to insert. */
+ * one where it goes, *e NULL. */
 static size_t probe(const slots *t, const uint64_t *k, uint64_t h, size_t len, unsigned opts,
                     entry **e)
 {
     uint64_t meta = hq_slot_meta(h, len, opts);
     size_t i = hq_slot_home(h, t->mask);
-    for (; (*e = __atomic_load_n(&t->s[i].e, __ATOMIC_ACQUIRE)) != NULL; i = (i + 1) & t->mask)
+    for (; (*e = t->s[i].e) != NULL; i = (i + 1) & t->mask)
         if (t->s[i].meta == meta && same_key((*e)->key, k, len))
             break;
     return i;
 }
 
-/* The entry of the word whose padded key is k in tb's table, or NULL
- * (without the lock). */
+/* The entry of the word whose padded key is k in tb's table, or NULL. */
 static entry *find(const termtab *tb, const uint64_t *k, uint64_t h, size_t len, unsigned opts)
 {
     entry *e;
-    probe(__atomic_load_n(&tb->cur, __ATOMIC_ACQUIRE), k, h, len, opts, &e);
+    probe(tb->cur, k, h, len, opts, &e);
     return e;
 }
 
@@ -279,7 +215,7 @@ static hq_term *compute(hq_termcache *c, const char *word, size_t len, unsigned 
         t->stop = same->stop;
         t->stem = same->stem;
         t->stem_len = same->stem_len;
-        t->id = __atomic_load_n(&same->id, __ATOMIC_RELAXED);
+        t->id = same->id;
         return t;
     }
     t->stop = t->folded != NULL && hq_is_stopword(t->folded, folded_len);
@@ -319,8 +255,8 @@ static hq_term *insert(termtab *tb, size_t i, uint64_t meta, const uint64_t *k, 
     }
     slot *sl = &tb->cur->s[i];
     sl->meta = meta;
-    __atomic_store_n(&sl->e, e, __ATOMIC_RELEASE);
-    __atomic_store_n(&tb->n, tb->n + 1, __ATOMIC_RELAXED);
+    sl->e = e;
+    tb->n++;
     return &e->term;
 }
 
@@ -343,31 +279,24 @@ static hq_term *temporary(hq_termcache *c, hq_term *t)
     return t;
 }
 
-/* Finds or inserts word, whose padded key is k and hash h: a miss
- * computes its term without the lock, then takes it to insert, unless
- * another thread inserted the word meanwhile. */
+/* Finds or inserts word, whose padded key is k and hash h (computing
+ * its term only reads the table: the empty slot found stays empty). */
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
     termtab *tb = c->tab;
-    entry *e = find(tb, k, h, len, opts);
+    entry *e;
+    size_t i = probe(tb->cur, k, h, len, opts, &e);
     if (e != NULL)
         return &e->term;
     hq_term *t = compute(c, word, len, opts);
-    lock(tb);
-    size_t i = probe(tb->cur, k, h, len, opts, &e);
-    hq_term *out = NULL;
-    if (e != NULL) {
-        out = &e->term; /* another thread's */
-    } else if (tb->n < tb->max && tb->arena.used < HQ_TERM_CACHE_BYTES) {
-        if (2 * (tb->n + 1) > tb->cur->mask + 1) {
-            grow(tb);
-            i = probe(tb->cur, k, h, len, opts, &e); /* the empty slot in the grown table */
-        }
-        out = insert(tb, i, hq_slot_meta(h, len, opts), k, len, t, word);
+    if (tb->n >= tb->max || tb->arena.used >= HQ_TERM_CACHE_BYTES)
+        return temporary(c, t);
+    if (2 * (tb->n + 1) > tb->cur->mask + 1) {
+        grow(tb);
+        i = probe(tb->cur, k, h, len, opts, &e); /* the empty slot in the grown table */
     }
-    unlock(tb);
-    return out != NULL ? out : temporary(c, t);
+    return insert(tb, i, hq_slot_meta(h, len, opts), k, len, t, word);
 }
 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
@@ -409,8 +338,8 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
 
 void hq_termcache_clear_ids(hq_termcache *c)
 {
-    const slots *t = __atomic_load_n(&c->tab->cur, __ATOMIC_ACQUIRE);
+    const slots *t = c->tab->cur;
     for (size_t i = 0; i <= t->mask; i++)
         if (t->s[i].e != NULL)
-            __atomic_store_n(&t->s[i].e->term.id, HQ_NO_ID, __ATOMIC_RELAXED);
+            t->s[i].e->term.id = HQ_NO_ID;
 }

@@ -202,16 +202,7 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
 size_t hq_termcache_get_words(hq_termcache *c, const char *text, size_t len,
                               const hq_word *words, size_t n, hq_term **terms);
 
-/* Makes c use the table of from (which c's own table, dropped, gives
- * way to), so that caches used by several threads, one each, cache each
- * word once: a word one computes, the others find.  Call before the
- * caches are used concurrently; the table lives until its last cache is
- * freed.  A cached term's id is then shared too, so the caches'
- * analyzers must number terms in one dictionary. */
-void hq_termcache_share(hq_termcache *c, hq_termcache *from);
-
-/* Sets every cached word's id back to HQ_NO_ID (no other thread using
- * the table). */
+/* Sets every cached word's id back to HQ_NO_ID. */
 void hq_termcache_clear_ids(hq_termcache *c);
 
 /* The number of words cached (at most HQ_TERM_CACHE_MAX). */
@@ -304,20 +295,14 @@ size_t hq_analyzer_n_ids(const hq_analyzer *a);
 /* The term of id (< hq_analyzer_n_ids), NUL-terminated, with its length
  * in *len; valid until the ids are cleared or a is freed. */
 const char *hq_analyzer_term(const hq_analyzer *a, uint32_t id, size_t *len);
-/* Forgets the ids a has given: its own dictionary is emptied; a shared
- * one is left to its owner, who clears it (hq_intern_clear) once no
- * analyzer sharing it is running, then calls this for each of them. */
+/* Forgets the ids a has given: its dictionary is emptied (while no
+ * other thread reads it). */
 void hq_analyzer_clear_ids(hq_analyzer *a);
-/* Numbers a's terms in ids from now on, instead of a dictionary of its
- * own: ids made by hq_intern_new_shared() can be shared by analyzers of
- * several threads, so that a term has one id in all of them.  The
- * caller owns ids and frees it after a. */
-void hq_analyzer_share_ids(hq_analyzer *a, hq_intern *ids);
-/* Makes a cache its words in the term cache of from
- * (hq_termcache_share): analyzers of several threads then fold, stem
- * and number each word once in all.  Both must share one dictionary
- * (hq_analyzer_share_ids) first. */
-void hq_analyzer_share_terms(hq_analyzer *a, hq_analyzer *from);
+/* a's dictionary, made when there is none yet: the ids of
+ * HQ_ANALYZE_IDS.  It lives as long as a.  While a numbers more terms,
+ * another thread may name an id a gave (hq_intern_str), once it was
+ * handed over safely (by a mutex, say), and read its size. */
+const hq_intern *hq_analyzer_ids(hq_analyzer *a);
 
 /* The term hq_analyze() would give the already-folded word[0..len)
  * (as hq_fold() gives it): its stem, by the rules of hq_stem().  Stop

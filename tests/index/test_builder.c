@@ -186,7 +186,7 @@ static void test_same_as_term_by_term(void **state)
     test_make_temp_dir(dir, sizeof dir, "builder");
     hq_manifest_seg segs[4];
     assert_int_equal(build_with(dir, 256u << 20, 2, segs, 4), 1);
-    hq_memindex *mi = hq_memindex_new(NULL);
+    hq_memindex *mi = hq_memindex_new();
     hq_analyzer *an = hq_analyzer_new();
     hq_tokens toks = {0};
     hq_newdoc *docs = calloc(N_DOCS, sizeof *docs);

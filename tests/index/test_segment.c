@@ -50,7 +50,7 @@ static int setup(void **state)
     f->m = calloc(1, sizeof *f->m);
     test_make_temp_dir(f->dir, sizeof f->dir, "seg");
     snprintf(f->path, sizeof f->path, "%s/seg-1.hqs", f->dir);
-    hq_memindex *mi = hq_memindex_new(NULL);
+    hq_memindex *mi = hq_memindex_new();
     for (uint32_t d = 0; d < N_DOCS; d++) {
         snprintf(f->ids[d], sizeof f->ids[d], "doc-%u", d);
         f->docs[d] = (hq_newdoc){f->ids[d], "article", d % 3 ? "GARD" : "portal",
@@ -413,7 +413,7 @@ static void test_syncer(void **state)
 static void test_sorted_terms(void **state)
 {
     (void)state;
-    hq_memindex *mi = hq_memindex_new(NULL);
+    hq_memindex *mi = hq_memindex_new();
     for (int i = 0; i < 5000; i++) {
         char t[16];
         size_t len = 1 + rnd(12);
@@ -446,7 +446,7 @@ static void test_encode_in_place(void **state)
         doc_len[i] = 5 + (uint32_t)(i % 40);
     const uint32_t sizes[] = {1, 10, 130, 4095, DOCS};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-        hq_memindex *mi = hq_memindex_new(NULL);
+        hq_memindex *mi = hq_memindex_new();
         for (uint32_t d = 0; d < sizes[s]; d++) {
             uint32_t doc = d * 2 + rnd(2), tf = 1 + rnd(3), field = rnd(HQ_NFIELDS);
             for (uint32_t k = 0; k < tf; k++)

@@ -36,7 +36,7 @@ static void write_segment(const char *dir, uint32_t id, uint32_t n, const hq_fie
 {
     static const char *const sources[] = {"GARD", "portal", "CDC"};
     static const char *const types[] = {"treatment", "causes", "information"};
-    hq_memindex *mi = hq_memindex_new(NULL);
+    hq_memindex *mi = hq_memindex_new();
     hq_newdoc *docs = calloc(n, sizeof *docs);
     char (*ids)[32] = calloc(n, 32);
     for (uint32_t d = 0; d < n; d++) {
@@ -262,7 +262,7 @@ static void test_ties(void **state)
     char dir[64];
     test_make_temp_dir(dir, sizeof dir, "ties");
     enum { N = 3000 };
-    hq_memindex *mi = hq_memindex_new(NULL);
+    hq_memindex *mi = hq_memindex_new();
     hq_newdoc *docs = calloc(N, sizeof *docs);
     char (*ids)[16] = calloc(N, 16);
     for (uint32_t d = 0; d < N; d++) {

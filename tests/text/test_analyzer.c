@@ -515,36 +515,33 @@ static void test_term_ids(void **state)
     hq_analyzer_free(full);
 }
 
-/* Analyzers sharing one dictionary give a term one id whichever meets
- * it first; an id they kept from their own dictionary is forgotten when
- * they start sharing, and clearing one of them leaves the shared
- * dictionary to its owner. */
-static void test_shared_ids(void **state)
+/* An analyzer's dictionary (hq_analyzer_ids) names the ids its tokens
+ * carry, keeps them from call to call, and starts afresh when cleared. */
+static void test_analyzer_ids(void **state)
 {
     (void)state;
-    hq_intern *shared = hq_intern_new_shared();
-    hq_analyzer *a = hq_analyzer_new(), *b = hq_analyzer_new();
-    hq_tokens t = {0}, u = {0};
-    hq_analyze(a, "ovary", 5, HQ_ANALYZE_IDS, &t); /* ovari is 0 in a's own */
-    hq_analyzer_share_ids(a, shared);
-    hq_analyzer_share_ids(b, shared);
-    hq_analyze(b, "fever ovaries", 13, HQ_ANALYZE_IDS, &u); /* fever 0, ovari 1 */
+    hq_analyzer *a = hq_analyzer_new();
+    const hq_intern *ids = hq_analyzer_ids(a);
+    assert_int_equal(hq_intern_size(ids), 0);
+    hq_tokens t = {0};
+    hq_analyze(a, "fever ovaries", 13, HQ_ANALYZE_IDS, &t); /* fever 0, ovari 1 */
     hq_analyze(a, "ovary fevers", 12, HQ_ANALYZE_IDS, &t);
     assert_int_equal(t.n, 2);
     assert_int_equal(t.items[0].id, 1);
     assert_int_equal(t.items[1].id, 0);
-    assert_int_equal(hq_analyzer_n_ids(a), 2);
+    assert_ptr_equal(hq_analyzer_ids(a), ids);
+    assert_int_equal(hq_intern_size(ids), 2);
     size_t len;
-    assert_string_equal(hq_analyzer_term(a, 1, &len), "ovari");
+    assert_string_equal(hq_intern_str(ids, 1, &len), "ovari");
+    assert_int_equal(len, 5);
     hq_analyzer_clear_ids(a);
-    assert_int_equal(hq_intern_size(shared), 2);
-    hq_analyze(a, "pain", 4, HQ_ANALYZE_IDS, &t);
-    assert_int_equal(t.items[0].id, 2);
+    assert_int_equal(hq_intern_size(ids), 0);
+    hq_analyze(a, "ovary pain", 10, HQ_ANALYZE_IDS, &t);
+    assert_int_equal(t.items[0].id, 0);
+    assert_int_equal(t.items[1].id, 1);
+    assert_string_equal(hq_intern_str(ids, 1, &len), "pain");
     hq_tokens_free(&t);
-    hq_tokens_free(&u);
     hq_analyzer_free(a);
-    hq_analyzer_free(b);
-    hq_intern_free(shared);
 }
 
 /* What hq_analyze_ids() appends, against hq_analyze(..., HQ_ANALYZE_IDS)
@@ -659,7 +656,7 @@ int main(void)
         cmocka_unit_test(test_random_text),
         cmocka_unit_test(test_full_cache),
         cmocka_unit_test(test_term_ids),
-        cmocka_unit_test(test_shared_ids),
+        cmocka_unit_test(test_analyzer_ids),
         cmocka_unit_test(test_analyze_ids),
     };
     return cmocka_run_group_tests_name("text/analyzer", tests, NULL, NULL);

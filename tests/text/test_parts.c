@@ -5,7 +5,6 @@
  */
 #include "../support/test_support.h"
 
-#include <pthread.h>
 #include "text/text.h"
 
 /* ---- stopwords.c --------------------------------------------------- */
@@ -326,74 +325,6 @@ static void test_termcache(void **state)
     hq_termcache_free(NULL);
 }
 
-/* Two caches sharing one table, from two threads at once: each word is
- * cached once, and both find the same entry, whatever the order. */
-typedef struct share_arg {
-    hq_termcache *c;
-    bool backwards;
-    const hq_term **terms; /* by word */
-} share_arg;
-
-#define SHARED_WORDS 20000
-
-/* Word i: "Shared", i in letters, "ings" (stemmed, unlike words with a
- * digit); its length. */
-static size_t shared_word(int i, char *w)
-{
-    size_t n = (size_t)snprintf(w, 32, "Shared");
-    do
-        w[n++] = (char)('a' + i % 26);
-    while ((i /= 26) > 0);
-    return n + (size_t)snprintf(w + n, 32 - n, "ings");
-}
-
-static void *share_words(void *p)
-{
-    share_arg *a = p;
-    char w[32];
-    for (int k = 0; k < SHARED_WORDS; k++) {
-        int i = a->backwards ? SHARED_WORDS - 1 - k : k;
-        size_t len = shared_word(i, w);
-        a->terms[i] = hq_termcache_get(a->c, w, len, len, 0);
-    }
-    return NULL;
-}
-
-static void test_termcache_shared(void **state)
-{
-    (void)state;
-    hq_termcache *one = hq_termcache_new(), *two = hq_termcache_new();
-    hq_termcache_share(two, one);
-    const hq_term *t = hq_termcache_get(one, "Running", 7, 7, 0);
-    assert_ptr_equal(hq_termcache_get(two, "Running", 7, 7, 0), t);
-    assert_int_equal(hq_termcache_size(two), 1);
-
-    static const hq_term *a_terms[SHARED_WORDS], *b_terms[SHARED_WORDS];
-    share_arg a = {one, false, a_terms}, b = {two, true, b_terms};
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, share_words, &a), 0);
-    share_words(&b);
-    pthread_join(th, NULL);
-    assert_int_equal(hq_termcache_size(one), SHARED_WORDS + 1);
-    hq_termcache *alone = hq_termcache_new(); /* the terms, unshared */
-    for (int i = 0; i < SHARED_WORDS; i++) {
-        char w[32];
-        size_t len = shared_word(i, w);
-        const hq_term *x = hq_termcache_get(alone, w, len, len, 0);
-        if (a_terms[i] != b_terms[i] || !a_terms[i]->cached ||
-            strcmp(a_terms[i]->folded, x->folded) != 0 || strcmp(a_terms[i]->stem, x->stem) != 0)
-            fail_msg("word %d: %p and %p, stem %s (unshared: %s)", i, (void *)a_terms[i],
-                     (void *)b_terms[i], a_terms[i]->stem, x->stem);
-    }
-    assert_string_equal(a_terms[0]->stem, "shareda"); /* "Sharedaings": stemmed */
-    hq_termcache_free(alone);
-    hq_termcache_clear_ids(two);
-    hq_termcache_free(one); /* the table lives on with two */
-    assert_ptr_equal(hq_termcache_get(two, "Running", 7, 7, 0), t);
-    assert_string_equal(t->stem, "run");
-    hq_termcache_free(two);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,7 +332,6 @@ int main(void)
         cmocka_unit_test(test_word_hash),
         cmocka_unit_test(test_connectors),    cmocka_unit_test(test_fold),
         cmocka_unit_test(test_stemmer_rules), cmocka_unit_test(test_termcache),
-        cmocka_unit_test(test_termcache_shared),
     };
     return cmocka_run_group_tests_name("text/parts", tests, NULL, NULL);
 }
