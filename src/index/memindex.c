@@ -576,6 +576,15 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
 #define PREFETCH_RECORD 8 /* and whose term record (the slot read by then) */
 #define PREFETCH_TAILS 4  /* and whose streams' ends (the record read by then) */
 
+/* Prefetches the record t for writing: all its lines (it is over 64
+ * bytes, and the fields a run's append reads lie in more than one). */
+static inline void prefetch_record(const hq_memterm *t)
+{
+    for (size_t at = 0; at < sizeof *t; at += 64)
+        __builtin_prefetch((const char *)t + at, 1);
+    __builtin_prefetch((const char *)t + sizeof *t - 1, 1);
+}
+
 /* The record of run id in map, or NULL when the map has none yet. */
 static inline hq_memterm *mapped(const hq_idmap *map, uint32_t id)
 {
@@ -595,7 +604,7 @@ void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_
             __builtin_prefetch(&map->term[id]);
         if (i + PREFETCH_RECORD < r->n &&
             (t = mapped(map, r->runs[i + PREFETCH_RECORD].term)) != NULL)
-            __builtin_prefetch(t, 1);
+            prefetch_record(t);
         if (i + PREFETCH_TAILS < r->n && (t = mapped(map, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
             t->post.data != NULL && t->pos.data != NULL) {
             __builtin_prefetch(t->post.data + t->post.len, 1);
