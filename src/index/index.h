@@ -172,16 +172,24 @@ static inline double hq_tfn_coded(const uint32_t *tf, const uint8_t *code,
 
 typedef struct hq_memindex hq_memindex;
 
+/* A term's stream of bytes in a memindex: len of them, then a NUL, in a
+ * block of cap bytes of the memindex's pool (data NULL until the first
+ * byte).  Half an hq_buf: a memindex holds two per term. */
+typedef struct hq_stream {
+    char *data;
+    uint32_t len, cap;
+} hq_stream;
+
 /* The postings of one term accumulated in memory, compactly: post holds
  * per document varint(doc - previous doc), a byte of field bits, and
  * varint(tf - 1) per field present; the current document's frequencies
  * wait in cur_tf until the next document (or hq_memindex_sorted). */
 typedef struct hq_memterm {
-    const char *term; /* NUL-terminated, in the memindex's arena */
+    const char *term; /* NUL-terminated, in the memindex's dictionary */
     uint32_t len;
     uint32_t n_docs;         /* documents holding the term (the current one included) */
-    hq_buf post;             /* the finished documents, as above */
-    hq_buf pos;              /* positions: see postings.c, "positions" */
+    hq_stream post;          /* the finished documents, as above */
+    hq_stream pos;           /* positions: see postings.c, "positions" */
     uint32_t prev_doc;       /* the last document written to post (UINT32_MAX: none) */
     uint32_t last_doc;       /* document being added to, or UINT32_MAX */
     uint32_t cur_tf[HQ_NFIELDS];

@@ -39,7 +39,7 @@ typedef struct pool {
     size_t left;
     void **slabs;
     size_t n_slabs, cap_slabs;
-    hq_buf **big; /* the buffers whose block is malloc'd (> POOL_MAX) */
+    hq_stream **big; /* the streams whose block is malloc'd (> POOL_MAX) */
     size_t n_big, cap_big;
 } pool;
 
@@ -104,8 +104,10 @@ static void pool_free(pool *p)
 }
 
 /* Moves b to a block of at least cap bytes (a power of two > b->cap). */
-static void pool_move(hq_memindex *mi, hq_buf *b, size_t cap)
+static void pool_move(hq_memindex *mi, hq_stream *b, size_t cap)
 {
+    if (cap > UINT32_MAX)
+        abort(); /* 4 GiB of one term's postings: the budget flushes long before */
     pool *p = &mi->pool;
     char *data;
     if (b->cap > POOL_MAX) {
@@ -125,15 +127,15 @@ static void pool_move(hq_memindex *mi, hq_buf *b, size_t cap)
     }
     mi->bytes += cap - b->cap;
     b->data = data;
-    b->cap = cap;
+    b->cap = (uint32_t)cap;
 }
 
 /* Makes room for need more bytes in b (and its NUL). */
-static inline void reserve(hq_memindex *mi, hq_buf *b, size_t need)
+static inline void reserve(hq_memindex *mi, hq_stream *b, size_t need)
 {
     if (b->cap - b->len > need)
         return;
-    size_t cap = b->cap ? b->cap * 2 : POOL_MIN;
+    size_t cap = b->cap ? (size_t)b->cap * 2 : POOL_MIN;
     while (cap - b->len <= need)
         cap *= 2;
     pool_move(mi, b, cap);
@@ -189,8 +191,6 @@ static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t le
     t->term = s;
     t->len = (uint32_t)len;
     t->last_doc = t->prev_doc = UINT32_MAX;
-    hq_buf_init(&t->pos, 0);
-    hq_buf_init(&t->post, 0);
     free(mi->sorted);
     mi->sorted = NULL;
     return t;
@@ -271,7 +271,7 @@ static void finish_doc(hq_memindex *mi, hq_memterm *t)
     unsigned char *p = (unsigned char *)t->post.data + t->post.len;
     write_varint(&p, t->last_doc - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
     write_doc(&p, field_mask(t->cur_tf), t->cur_tf);
-    t->post.len = (size_t)(p - (unsigned char *)t->post.data);
+    t->post.len = (uint32_t)(p - (unsigned char *)t->post.data);
     t->post.data[t->post.len] = '\0';
     t->prev_doc = t->last_doc;
 }
@@ -308,7 +308,7 @@ void hq_memindex_add_id(hq_memindex *mi, uint32_t doc, int field, uint32_t id, u
     reserve(mi, &t->pos, 5);
     unsigned char *p = (unsigned char *)t->pos.data + t->pos.len;
     write_varint(&p, pos - t->last_pos);
-    t->pos.len = (size_t)(p - (unsigned char *)t->pos.data);
+    t->pos.len = (uint32_t)(p - (unsigned char *)t->pos.data);
     t->pos.data[t->pos.len] = '\0';
     t->last_pos = pos;
 }
@@ -562,7 +562,7 @@ static void append_run(hq_memindex *mi, hq_memterm *t, uint32_t base, const hq_r
     unsigned char *p = (unsigned char *)t->post.data + t->post.len;
     write_varint(&p, first - (t->prev_doc == UINT32_MAX ? 0 : t->prev_doc + 1));
     memcpy(p, r->post + run->post_off, run->post_len);
-    t->post.len = (size_t)(p - (unsigned char *)t->post.data) + run->post_len;
+    t->post.len = (uint32_t)(p - (unsigned char *)t->post.data) + run->post_len;
     t->post.data[t->post.len] = '\0';
     reserve(mi, &t->pos, run->pos_len);
     memcpy(t->pos.data + t->pos.len, r->pos + run->pos_off, run->pos_len);
