@@ -6,8 +6,9 @@
  *
  * Layout: the strings (NUL-terminated) in an arena; the entries id →
  * {string, length}, in chunks of CHUNK found through a directory; an
- * open-addressing table (linear probing, at most
- * half full) of slots {id + 1, tag}, the tag being the high half of the
+ * open-addressing table (linear probing, at most two thirds full: half
+ * cost the index builder's dictionaries 0.5 MiB more) of slots
+ * {id + 1, tag}, the tag being the high half of the
  * string's hash, which also places the slot.  A probe compares tags in
  * the table and reads an entry and its string only when they agree, so
  * a new string costs no read outside the table (those dependent misses
@@ -206,7 +207,7 @@ uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
     *room_for(t, id) = (entry){hq_arena_strndup(&t->strings, s, len), (uint32_t)len};
     __atomic_store_n(&t->n, t->n + 1, __ATOMIC_RELEASE);
     t->slots[i] = (islot){id + 1, tag};
-    if (2 * t->n > t->mask + 1)
+    if (3 * t->n > 2 * (t->mask + 1))
         grow_slots(t);
     return id;
 }
