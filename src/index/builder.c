@@ -674,10 +674,10 @@ static void reap(hq_builder *b, void *(*fn)(void *), void *arg)
 }
 
 /* Frees the pipeline (the workers stopped): the ring and the analyzers.
- * At once (~0.5 ms at the end of a MedQuAD rebuild), before the last
- * segment is written, so that writing it reuses that memory: freed on a
- * thread of its own (reap), it was sometimes freed after the writer had
- * grown the heap, and the peak RSS was 52.5 MiB rather than 50.3. */
+ * At once (~0.5 ms at the end of a MedQuAD rebuild, its blocks all in
+ * the heap), before the last segment is written, so that writing it
+ * reuses that memory whatever the timing; on a thread of its own (reap)
+ * it could be freed after the writer had grown the heap. */
 static void drop_pipeline(hq_builder *b)
 {
     pipeline *p = hq_xmalloc(sizeof *p);
