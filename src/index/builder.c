@@ -32,12 +32,12 @@
  * written, once they hold more than one term per ID_BYTES of the memory
  * budget, the pipeline is drained and they start afresh (their maps
  * emptied).  Which id a term gets depends on timing, but nothing
- * written does: the memindex sorts its terms by their bytes.  The memory budget is checked
- * after each merged batch, and batches are cut by the documents alone:
- * where a segment ends, and its bytes, depend only on the documents,
- * never on the number of threads or on timing.  A segment is written by
- * the thread merging when the budget is passed, while the others go on
- * filling and analysing the next batches.
+ * written does: the memindex sorts its terms by their bytes.  The
+ * memory budget is checked after each merged batch, and batches are cut
+ * by the documents alone: where a segment ends, and its bytes, depend
+ * only on the documents, never on the number of threads or on timing.
+ * A segment is written by the thread merging when the budget is passed,
+ * while the others go on filling and analysing the next batches.
  *
  * Locking: the builder's mutex guards the batches' states, the
  * sequence numbers and merging; a batch's contents belong to the one
@@ -122,7 +122,7 @@ typedef struct batch {
 typedef struct actx {
     hq_analyzer *a;
     hq_idmap map;    /* a's ids to the memindex's terms: the merger's */
-    hq_tokpos *toks; /* term: an id of the builder's dictionary */
+    hq_tokpos *toks; /* term: an id of a's dictionary */
     size_t n_toks, cap_toks;
     hq_runs_scratch inverting;
     char *focus_of; /* those names, each NUL-terminated; NULL: none yet */
@@ -379,7 +379,8 @@ static hq_status flush(hq_builder *b, hq_error *err);
 
 static void merge_batch(hq_builder *b, batch *bt)
 {
-    hq_memindex_append(b->mi, &b->an[bt->an].map, b->docs.n, &bt->runs); /* numbered after the segment's */
+    /* numbered after the segment's documents */
+    hq_memindex_append(b->mi, &b->an[bt->an].map, b->docs.n, &bt->runs);
     for (size_t i = 0; i < bt->n_docs; i++) {
         const bdoc *x = &bt->docs[i];
         hq_newdoc d = {

@@ -605,7 +605,8 @@ void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_
         if (i + PREFETCH_RECORD < r->n &&
             (t = mapped(map, r->runs[i + PREFETCH_RECORD].term)) != NULL)
             prefetch_record(t);
-        if (i + PREFETCH_TAILS < r->n && (t = mapped(map, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
+        if (i + PREFETCH_TAILS < r->n &&
+            (t = mapped(map, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
             t->post.data != NULL && t->pos.data != NULL) {
             __builtin_prefetch(t->post.data + t->post.len, 1);
             __builtin_prefetch(t->pos.data + t->pos.len, 1);

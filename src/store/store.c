@@ -121,7 +121,7 @@ static const char *const STMT_SQL[ST_COUNT] = {
 struct hq_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *stmt[ST_COUNT]; /* the writer's (one thread at a time), NULL until its first write */
+    sqlite3_stmt *stmt[ST_COUNT]; /* the writer's (one thread at a time); NULL until it writes */
     hq_buf key; /* scratch for title keys */
     hq_store_readers *readers; /* read connections for search hits (readers.c) */
 };

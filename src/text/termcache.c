@@ -12,8 +12,9 @@
  *
  * Layout: an open-addressing table (linear probing, at most two thirds
  * full: half full cost each of the index builder's caches 1 MiB more,
- * its ~40,000 words past 32,768) of 16-byte slots {entry, and in one word compared at once: the 32-bit
- * tag of the hash, key length, fold options}, a key's probe starting at
+ * its ~40,000 words past 32,768) of 16-byte slots {entry, and in one
+ * word compared at once: the 32-bit tag of the hash, key length, fold
+ * options}, a key's probe starting at
  * the low bits of its tag (hq_slot_home: growing the table places the
  * slots again without reading an entry); an entry, in the cache's
  * arena, is the hq_term handed out followed by its strings:
