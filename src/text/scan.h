@@ -250,7 +250,7 @@ static inline size_t hq_slot_home(uint64_t h, size_t mask)
 
 /* The cache: its table, folder, stemmer and temporaries. */
 struct hq_termcache {
-    termtab *tab;
+    termtab tab;
     hq_stemmer *stemmer;
     hq_term tmp; /* a term computed but not cached (the cache is full) */
     hq_term dropped; /* what words over HQ_TEXT_MAX_WORD bytes give */
@@ -281,7 +281,7 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
                                                 const hq_word *w, size_t len)
 {
     uint64_t h = w->key_hash, meta = hq_slot_meta(h, len, 0);
-    const slots *t = c->tab->cur;
+    const slots *t = c->tab.cur;
     entry *e;
     for (size_t i = hq_slot_home(h, t->mask);
          (e = t->s[i].e) != NULL; i = (i + 1) & t->mask)
@@ -294,7 +294,7 @@ static inline hq_term *hq_termcache_find_hashed(const hq_termcache *c, const cha
  * starts probing, for a word of hash h. */
 static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
 {
-    const slots *t = c->tab->cur;
+    const slots *t = c->tab.cur;
     __builtin_prefetch(&t->s[hq_slot_home(h, t->mask)]);
 }
 
@@ -304,7 +304,7 @@ static inline void hq_termcache_prefetch_slot(const hq_termcache *c, uint64_t h)
 static inline void hq_termcache_prefetch_entry(const hq_termcache *c, uint64_t h, size_t len)
 {
     uint64_t meta = hq_slot_meta(h, len, 0);
-    const slots *t = c->tab->cur;
+    const slots *t = c->tab.cur;
     entry *e;
     for (size_t i = hq_slot_home(h, t->mask);
          (e = t->s[i].e) != NULL; i = (i + 1) & t->mask)

@@ -47,26 +47,13 @@ static slots *new_slots(size_t n)
     return t;
 }
 
-static termtab *new_tab(void)
-{
-    termtab *tb = hq_xcalloc(1, sizeof *tb);
-    tb->cur = new_slots(INITIAL_SLOTS);
-    tb->max = HQ_TERM_CACHE_MAX;
-    hq_arena_init(&tb->arena);
-    return tb;
-}
-
-static void free_tab(termtab *tb)
-{
-    free(tb->cur);
-    hq_arena_free(&tb->arena);
-    free(tb);
-}
 
 hq_termcache *hq_termcache_new(void)
 {
     hq_termcache *c = hq_xcalloc(1, sizeof *c);
-    c->tab = new_tab();
+    c->tab.cur = new_slots(INITIAL_SLOTS);
+    c->tab.max = HQ_TERM_CACHE_MAX;
+    hq_arena_init(&c->tab.arena);
     c->stemmer = hq_stemmer_new();
     c->dropped = (hq_term){.cached = true, .id = HQ_NO_ID};
     return c;
@@ -77,18 +64,19 @@ void hq_termcache_free(hq_termcache *c)
     if (c == NULL)
         return;
     hq_stemmer_free(c->stemmer);
-    free_tab(c->tab);
+    free(c->tab.cur);
+    hq_arena_free(&c->tab.arena);
     free(c);
 }
 
 size_t hq_termcache_size(const hq_termcache *c)
 {
-    return c->tab->n;
+    return c->tab.n;
 }
 
 void hq_termcache_limit(hq_termcache *c, size_t max)
 {
-    c->tab->max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
+    c->tab.max = max < HQ_TERM_CACHE_MAX ? max : HQ_TERM_CACHE_MAX;
 }
 
 /* The hash of a padded key: hq_key_step() over its 8-byte words, then
@@ -191,7 +179,7 @@ static const hq_term *find_folded(const hq_termcache *c, const char *folded, siz
         return NULL;
     uint64_t k[KEY_WORDS(HQ_TEXT_MAX_WORD)];
     uint64_t h = load_key(k, folded, len, len, opts);
-    const entry *e = find(c->tab, k, h, len, opts);
+    const entry *e = find(&c->tab, k, h, len, opts);
     if (e == NULL)
         return NULL;
     const hq_term *t = &e->term;
@@ -286,7 +274,7 @@ static hq_term *temporary(hq_termcache *c, hq_term *t)
 static hq_term *lookup(hq_termcache *c, const uint64_t *k, uint64_t h, const char *word,
                        size_t len, unsigned opts)
 {
-    termtab *tb = c->tab;
+    termtab *tb = &c->tab;
     entry *e;
     size_t i = probe(tb->cur, k, h, len, opts, &e);
     if (e != NULL)
@@ -340,7 +328,7 @@ hq_term *hq_termcache_get(hq_termcache *c, const char *word, size_t len, size_t 
 
 void hq_termcache_clear_ids(hq_termcache *c)
 {
-    const slots *t = c->tab->cur;
+    const slots *t = c->tab.cur;
     for (size_t i = 0; i <= t->mask; i++)
         if (t->s[i].e != NULL)
             t->s[i].e->term.id = HQ_NO_ID;
