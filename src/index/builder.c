@@ -156,8 +156,8 @@ struct hq_builder {
     int n_workers;
     bool stop;
     bool clear_ids; /* the analyzers' dictionaries are cleared before the next batch (atomic) */
-    pthread_t reapers[2]; /* freeing what a finished build no longer needs (see reap) */
-    int n_reapers;
+    pthread_t reaper; /* freeing what a finished build no longer needs (see reap) */
+    bool reaping;
 };
 
 typedef struct worker_arg {
@@ -310,9 +310,10 @@ static void analyze_focus(actx *ax, const batch *bt, const bdoc *x)
     ax->focus_len = pos;
 }
 
-/* Analyses bt with ax, analyzer number an. */
-static void analyze_batch(actx *ax, int an, batch *bt)
+/* Analyses bt with analyzer number an (its thread's). */
+static void analyze_batch(hq_builder *b, int an, batch *bt)
 {
+    actx *ax = &b->an[an];
     ax->n_toks = 0;
     for (uint32_t i = 0; i < bt->n_docs; i++) {
         bdoc *x = &bt->docs[i];
@@ -351,7 +352,6 @@ static void *worker_main(void *arg)
 {
     worker_arg *w = arg;
     hq_builder *b = w->b;
-    actx *ax = &b->an[w->index];
     pthread_mutex_lock(&b->mu);
     for (;;) {
         long i = claim(b);
@@ -362,7 +362,7 @@ static void *worker_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&b->mu);
-        analyze_batch(ax, w->index, &b->ring[i]);
+        analyze_batch(b, w->index, &b->ring[i]);
         pthread_mutex_lock(&b->mu);
         b->ring[i].state = B_DONE;
         merge_ready(b);
@@ -455,7 +455,7 @@ static void step(hq_builder *b)
         return;
     }
     pthread_mutex_unlock(&b->mu);
-    analyze_batch(&b->an[0], 0, &b->ring[i]);
+    analyze_batch(b, 0, &b->ring[i]);
     pthread_mutex_lock(&b->mu);
     b->ring[i].state = B_DONE;
     merge_ready(b);
@@ -615,39 +615,6 @@ static void stop_workers(hq_builder *b)
     b->n_workers = 0;
 }
 
-/* A pipeline taken out of its builder: the ring and the analyzers. */
-typedef struct pipeline {
-    batch *ring;
-    size_t n_ring;
-    actx an[MAX_THREADS];
-    int n_an;
-} pipeline;
-
-static void *free_pipeline(void *arg)
-{
-    pipeline *p = arg;
-    for (size_t i = 0; i < p->n_ring; i++) {
-        batch *bt = &p->ring[i];
-        free(bt->text);
-        free(bt->ids);
-        free(bt->focus);
-        free(bt->docs);
-        hq_runs_free(&bt->runs);
-    }
-    free(p->ring);
-    for (int i = 0; i < p->n_an; i++) {
-        actx *ax = &p->an[i];
-        hq_analyzer_free(ax->a);
-        hq_idmap_free(&ax->map);
-        free(ax->focus_of);
-        free(ax->focus);
-        free(ax->toks);
-        hq_runs_scratch_free(&ax->inverting);
-    }
-    free(p);
-    return NULL;
-}
-
 /* What the last segment was made of, taken out of its builder. */
 typedef struct remains {
     hq_memindex *mi;
@@ -668,8 +635,8 @@ static void *free_remains(void *arg)
  * commit the segments meanwhile. */
 static void reap(hq_builder *b, void *(*fn)(void *), void *arg)
 {
-    if (b->n_reapers < 2 && pthread_create(&b->reapers[b->n_reapers], NULL, fn, arg) == 0)
-        b->n_reapers++;
+    if (!b->reaping && pthread_create(&b->reaper, NULL, fn, arg) == 0)
+        b->reaping = true;
     else
         fn(arg);
 }
@@ -681,15 +648,27 @@ static void reap(hq_builder *b, void *(*fn)(void *), void *arg)
  * it could be freed after the writer had grown the heap. */
 static void drop_pipeline(hq_builder *b)
 {
-    pipeline *p = hq_xmalloc(sizeof *p);
-    p->ring = b->ring;
-    p->n_ring = b->n_ring;
-    memcpy(p->an, b->an, sizeof p->an);
-    p->n_an = b->n_an;
+    for (size_t i = 0; i < b->n_ring; i++) {
+        batch *bt = &b->ring[i];
+        free(bt->text);
+        free(bt->ids);
+        free(bt->focus);
+        free(bt->docs);
+        hq_runs_free(&bt->runs);
+    }
+    free(b->ring);
     b->ring = NULL;
     b->n_ring = 0;
+    for (int i = 0; i < b->n_an; i++) {
+        actx *ax = &b->an[i];
+        hq_analyzer_free(ax->a);
+        hq_idmap_free(&ax->map);
+        free(ax->focus_of);
+        free(ax->focus);
+        free(ax->toks);
+        hq_runs_scratch_free(&ax->inverting);
+    }
     memset(b->an, 0, sizeof b->an);
-    free_pipeline(p);
 }
 
 /* Lets the memindex and the documents go (the last segment is written,
@@ -714,8 +693,8 @@ void hq_builder_free(hq_builder *b)
         drop_pipeline(b);
     if (b->mi != NULL)
         drop_remains(b);
-    for (int i = 0; i < b->n_reapers; i++)
-        pthread_join(b->reapers[i], NULL);
+    if (b->reaping)
+        pthread_join(b->reaper, NULL);
     free(b->segs);
     free(b->dir);
     free(b);
