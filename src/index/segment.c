@@ -199,9 +199,29 @@ typedef struct encoder {
 #define PREFETCH_RECORD 8 /* terms ahead whose record is prefetched */
 #define PREFETCH_STREAMS 4 /* and whose streams' starts (the record read by then) */
 
+enum { PF_POST = 1, PF_POS = 2, PF_TERM = 4 }; /* what of a term prefetch_terms fetches */
+
 /* The terms' records and streams lie scattered in memory, in order of
- * creation, not of their bytes: rather than wait for each in turn, the
- * records of the terms a few ahead are prefetched, then their streams. */
+ * creation, not of their bytes, and every walk over them in order (to
+ * cut them into chunks, encode them, write their positions and lexicon
+ * entries) waited for each record in turn: the record of the term a few
+ * ahead of terms[i] (of n) is prefetched, then what the walk reads of
+ * the term nearer ahead (PF_*), its record read by then. */
+static inline void prefetch_terms(hq_memterm *const *terms, size_t n, size_t i, unsigned what)
+{
+    if (i + PREFETCH_RECORD < n)
+        __builtin_prefetch(terms[i + PREFETCH_RECORD]);
+    if (i + PREFETCH_STREAMS >= n)
+        return;
+    const hq_memterm *t = terms[i + PREFETCH_STREAMS];
+    if (what & PF_POST)
+        __builtin_prefetch(t->post.data);
+    if (what & PF_POS)
+        __builtin_prefetch(t->pos.data);
+    if (what & PF_TERM)
+        __builtin_prefetch(t->term);
+}
+
 static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
 {
     hq_buf_reset(&sl->out);
@@ -211,12 +231,7 @@ static void encode_chunk(encoder *e, chunk_slot *sl, size_t c)
     hq_grow((void **)&sl->lens, &sl->cap_lens, n + 1, sizeof *sl->lens);
     for (size_t i = 0; i < n; i++) {
         size_t before = sl->out.len;
-        if (i + PREFETCH_RECORD < left)
-            __builtin_prefetch(terms[i + PREFETCH_RECORD]);
-        if (i + PREFETCH_STREAMS < left) {
-            __builtin_prefetch(terms[i + PREFETCH_STREAMS]->post.data);
-            __builtin_prefetch(terms[i + PREFETCH_STREAMS]->pos.data);
-        }
+        prefetch_terms(terms, left, i, PF_POST | PF_POS);
         hq_postings_encode(terms[i], e->ctx, &sl->out, NULL);
         sl->lens[i] = (uint32_t)(sl->out.len - before);
     }
@@ -260,8 +275,7 @@ static void cut_chunks(encoder *e, size_t n)
     e->starts[0] = 0;
     e->n_chunks = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + PREFETCH_RECORD < n) /* the records lie scattered */
-            __builtin_prefetch(e->terms[i + PREFETCH_RECORD]);
+        prefetch_terms(e->terms, n, i, 0);
         if (i > first && (i - first >= CHUNK_TERMS || bytes >= CHUNK_BYTES)) {
             hq_grow((void **)&e->starts, &cap, e->n_chunks + 2, sizeof *e->starts);
             e->starts[++e->n_chunks] = first = i;
@@ -323,21 +337,6 @@ static void w_bytes_crc(writer *w, const void *data, size_t len, uint32_t crc)
     w->off += len;
 }
 
-/* The writing thread's walks over the terms in order (their positions,
- * their lexicon entries) read each term's record, then its positions or
- * its bytes, scattered in memory: a walk waited for each record in turn,
- * three fifths of the time it spent on its own.  So the records of the
- * terms a few ahead of terms[i] are prefetched, then what of them the
- * walk reads. */
-static inline void prefetch_terms(hq_memterm *const *terms, size_t n, size_t i, bool positions)
-{
-    if (i + PREFETCH_RECORD < n)
-        __builtin_prefetch(terms[i + PREFETCH_RECORD]);
-    if (i + PREFETCH_STREAMS < n)
-        __builtin_prefetch(positions ? (const void *)terms[i + PREFETCH_STREAMS]->pos.data
-                                     : (const void *)terms[i + PREFETCH_STREAMS]->term);
-}
-
 /* Writes the postings section, the chunks as they are encoded, and fills
  * the lexicon. */
 static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
@@ -362,7 +361,7 @@ static void w_postings(writer *w, encoder *e, hq_lexwriter *lex, section *sec)
         }
         pthread_mutex_unlock(&e->mu);
         for (size_t i = e->starts[c]; i < e->starts[c + 1]; i++) {
-            prefetch_terms(e->terms, e->n_terms, i, false);
+            prefetch_terms(e->terms, e->n_terms, i, PF_TERM);
             hq_memterm *t = e->terms[i];
             uint32_t len = sl->lens[i - e->starts[c]];
             hq_terminfo ti = {t->n_docs, w->off - sec->off, pos_off, len, (uint32_t)t->pos.len};
@@ -388,7 +387,7 @@ static void w_positions(writer *w, hq_memterm *const *terms, size_t n_terms, sec
 {
     w_section_start(w, sec);
     for (size_t i = 0; i < n_terms && w->rc == HQ_OK; i++) {
-        prefetch_terms(terms, n_terms, i, true);
+        prefetch_terms(terms, n_terms, i, PF_POS);
         w_bytes(w, terms[i]->pos.data, terms[i]->pos.len);
     }
     w_section_end(w, sec);
