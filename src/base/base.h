@@ -113,6 +113,16 @@ void hq_intern_clear(hq_intern *t);
 uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added);
 /* The id of s[0..len), or HQ_NO_ID when it was never added. */
 uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len);
+/* Looking many strings up at once, their cache misses overlapped: each
+ * string's tag (hq_intern_tag), then for every string in turn the
+ * prefetch of each stage (HQ_INTERN_SLOT, then _ENTRY, then _STRING: a
+ * stage reads what the one before fetched), then hq_intern_id_tagged. */
+enum { HQ_INTERN_SLOT, HQ_INTERN_ENTRY, HQ_INTERN_STRING };
+uint32_t hq_intern_tag(const char *s, size_t len);
+void hq_intern_prefetch(const hq_intern *t, uint32_t tag, int stage);
+/* hq_intern_id of s[0..len), whose hq_intern_tag is tag. */
+uint32_t hq_intern_id_tagged(hq_intern *t, const char *s, size_t len, uint32_t tag,
+                             bool *added);
 /* The string of id (< hq_intern_size), NUL-terminated, with its length
  * in *len; valid until t is cleared or freed. */
 const char *hq_intern_str(const hq_intern *t, uint32_t id, size_t *len);

@@ -182,20 +182,48 @@ static void grow_slots(hq_intern *t)
     t->mask = n - 1;
 }
 
-static uint32_t tag_of(const char *s, size_t len)
+uint32_t hq_intern_tag(const char *s, size_t len)
 {
     return (uint32_t)(hq_hash_bytes(s, len) >> 32);
 }
 
+/* The first slot from tag's on whose tag is tag, or NULL when an empty
+ * slot comes first. */
+static const islot *first_tagged(const hq_intern *t, uint32_t tag)
+{
+    for (size_t i = tag & t->mask; t->slots[i].id1 != 0; i = (i + 1) & t->mask)
+        if (t->slots[i].tag == tag)
+            return &t->slots[i];
+    return NULL;
+}
+
+void hq_intern_prefetch(const hq_intern *t, uint32_t tag, int stage)
+{
+    if (stage == HQ_INTERN_SLOT) {
+        __builtin_prefetch(&t->slots[tag & t->mask]);
+        return;
+    }
+    const islot *slot = first_tagged(t, tag);
+    if (slot == NULL)
+        return; /* a new string: nothing more to read */
+    const entry *e = entry_of(t->dir, slot->id1 - 1);
+    __builtin_prefetch(stage == HQ_INTERN_ENTRY ? (const void *)e : (const void *)e->s);
+}
+
 uint32_t hq_intern_find(const hq_intern *t, const char *s, size_t len)
 {
-    size_t i = find_slot(t, s, len, tag_of(s, len));
+    size_t i = find_slot(t, s, len, hq_intern_tag(s, len));
     return t->slots[i].id1 ? t->slots[i].id1 - 1 : HQ_NO_ID;
 }
 
 uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
 {
-    uint32_t tag = tag_of(s, len);
+    return hq_intern_id_tagged(t, s, len, hq_intern_tag(s, len), added);
+}
+
+uint32_t hq_intern_id_tagged(hq_intern *t, const char *s, size_t len, uint32_t tag,
+                             bool *added)
+{
     size_t i = find_slot(t, s, len, tag);
     if (added)
         *added = t->slots[i].id1 == 0;
@@ -211,4 +239,3 @@ uint32_t hq_intern_id(hq_intern *t, const char *s, size_t len, bool *added)
         grow_slots(t);
     return id;
 }
-

@@ -228,21 +228,76 @@ void hq_idmap_free(hq_idmap *m)
     m->cap = 0;
 }
 
+/* Makes room in map for id. */
+static void map_room(hq_idmap *map, uint32_t id)
+{
+    if (id < map->cap)
+        return;
+    size_t old = map->cap;
+    hq_grow((void **)&map->term, &map->cap, (size_t)id + 1, sizeof *map->term);
+    memset(map->term + old, 0, (map->cap - old) * sizeof *map->term);
+}
+
 /* The record of the term map->names numbers id, from the map, else found
  * by its string (and made when new) and kept in the map. */
 static hq_memterm *record_of_mapped(hq_memindex *mi, hq_idmap *map, uint32_t id)
 {
     if (id < map->cap && map->term[id] != NULL)
         return map->term[id];
-    if (id >= map->cap) {
-        size_t old = map->cap;
-        hq_grow((void **)&map->term, &map->cap, (size_t)id + 1, sizeof *map->term);
-        memset(map->term + old, 0, (map->cap - old) * sizeof *map->term);
-    }
+    map_room(map, id);
     size_t len;
     const char *s = hq_intern_str(map->names, id, &len);
     uint32_t own;
     return map->term[id] = record_of(mi, s, len, &own);
+}
+
+/* A term the map has not met: its id there, its string and tag. */
+typedef struct newterm {
+    uint32_t id, tag;
+    const char *s;
+    size_t len;
+} newterm;
+
+#define LOOKUP_GROUP 16 /* terms new to a map looked up together */
+
+/* Maps the terms g[0..n), looked up together: each stage's prefetch for
+ * them all, then the lookups (see hq_intern_prefetch). */
+static void map_group(hq_memindex *mi, hq_idmap *map, const newterm *g, size_t n)
+{
+    for (int stage = HQ_INTERN_SLOT; stage <= HQ_INTERN_STRING; stage++)
+        for (size_t k = 0; k < n; k++)
+            hq_intern_prefetch(mi->names, g[k].tag, stage);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t own = hq_intern_id_tagged(mi->names, g[k].s, g[k].len, g[k].tag, NULL);
+        size_t len;
+        const char *s = hq_intern_str(mi->names, own, &len);
+        map->term[g[k].id] = record(mi, own, s, len);
+    }
+}
+
+/* Maps the terms of r's runs the map has not met, LOOKUP_GROUP at a
+ * time.  One by one, each lookup waited for up to three misses in turn
+ * (the dictionary's slot, entry, string): ~60,000 a MedQuAD rebuild, each
+ * analyzer meeting every term once, a third of the merge's CPU. */
+static void map_new_terms(hq_memindex *mi, hq_idmap *map, const hq_runs *r)
+{
+    newterm g[LOOKUP_GROUP];
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        uint32_t id = r->runs[i].term;
+        if (id < map->cap && map->term[id] != NULL)
+            continue;
+        map_room(map, id);
+        newterm *x = &g[n++];
+        x->id = id;
+        x->s = hq_intern_str(map->names, id, &x->len);
+        x->tag = hq_intern_tag(x->s, x->len);
+        if (n == LOOKUP_GROUP) {
+            map_group(mi, map, g, n);
+            n = 0;
+        }
+    }
+    map_group(mi, map, g, n);
 }
 
 /* The byte of a document's fields: bit f set when field f holds the term. */
@@ -597,6 +652,7 @@ static inline hq_memterm *mapped(const hq_idmap *map, uint32_t id)
  * then the ends of their streams. */
 void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_runs *r)
 {
+    map_new_terms(mi, map, r);
     for (size_t i = 0; i < r->n; i++) {
         const hq_memterm *t;
         uint32_t id;

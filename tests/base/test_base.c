@@ -125,6 +125,46 @@ static void test_intern(void **state)
     hq_intern_free(NULL);
 }
 
+/* Looking up in groups (hq_intern_tag, each stage's prefetch for the
+ * group, then hq_intern_id_tagged), as the memindex maps new terms: the
+ * same ids as one lookup at a time, strings new and known mixed in every
+ * group, through the table's growth and after a clear. */
+static void test_intern_tagged(void **state)
+{
+    (void)state;
+    hq_intern *grouped = hq_intern_new(), *single = hq_intern_new();
+    char buf[16][32];
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t at = 0; at < 6000; at += 16) {
+            uint32_t tag[16];
+            size_t len[16];
+            for (int k = 0; k < 16; k++) { /* every third string was seen a few groups back */
+                uint32_t v = k % 3 == 0 && at >= 64 ? at - 64 + (uint32_t)k : at + (uint32_t)k;
+                len[k] = (size_t)snprintf(buf[k], sizeof buf[k], "w%u", v);
+                tag[k] = hq_intern_tag(buf[k], len[k]);
+                assert_int_equal(tag[k], hq_intern_tag(buf[k], len[k]));
+            }
+            for (int stage = HQ_INTERN_SLOT; stage <= HQ_INTERN_STRING; stage++)
+                for (int k = 0; k < 16; k++)
+                    hq_intern_prefetch(grouped, tag[k], stage);
+            for (int k = 0; k < 16; k++) {
+                bool added_g, added_s;
+                uint32_t g = hq_intern_id_tagged(grouped, buf[k], len[k], tag[k], &added_g);
+                assert_int_equal(g, hq_intern_id(single, buf[k], len[k], &added_s));
+                assert_int_equal(added_g, added_s);
+                assert_int_equal(hq_intern_find(grouped, buf[k], len[k]), g);
+            }
+        }
+        assert_int_equal(hq_intern_size(grouped), hq_intern_size(single));
+        hq_intern_clear(grouped);
+        hq_intern_clear(single);
+        for (int stage = HQ_INTERN_SLOT; stage <= HQ_INTERN_STRING; stage++)
+            hq_intern_prefetch(grouped, hq_intern_tag("w1", 2), stage); /* an empty table */
+    }
+    hq_intern_free(grouped);
+    hq_intern_free(single);
+}
+
 #define SHARED_WORDS 40000 /* entries in 40 chunks: the directory grows twice */
 #define SHARED_READERS 2
 
@@ -372,6 +412,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_intern),
+        cmocka_unit_test(test_intern_tagged),
         cmocka_unit_test(test_intern_named_while_adding),
         cmocka_unit_test(test_error_first_wins_and_format),
         cmocka_unit_test(test_error_cut_keeps_utf8),
