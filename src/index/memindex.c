@@ -196,14 +196,20 @@ static hq_memterm *record(hq_memindex *mi, uint32_t id, const char *s, size_t le
     return t;
 }
 
-/* The record of term[0..len) (0 < len <= HQ_MAX_TERM_BYTES), made when
- * there is none; *id its id. */
-static hq_memterm *record_of(hq_memindex *mi, const char *term, size_t len, uint32_t *id)
+/* The record of term[0..len) (0 < len <= HQ_MAX_TERM_BYTES), whose
+ * hq_intern_tag is tag, made when there is none; *id its id. */
+static hq_memterm *record_of_tagged(hq_memindex *mi, const char *term, size_t len, uint32_t tag,
+                                    uint32_t *id)
 {
-    *id = hq_intern_id(mi->names, term, len, NULL);
+    *id = hq_intern_id_tagged(mi->names, term, len, tag, NULL);
     size_t n;
     const char *s = hq_intern_str(mi->names, *id, &n);
     return record(mi, *id, s, n);
+}
+
+static hq_memterm *record_of(hq_memindex *mi, const char *term, size_t len, uint32_t *id)
+{
+    return record_of_tagged(mi, term, len, hq_intern_tag(term, len), id);
 }
 
 uint32_t hq_memindex_term(hq_memindex *mi, const char *term, size_t len)
@@ -228,6 +234,12 @@ void hq_idmap_free(hq_idmap *m)
     m->cap = 0;
 }
 
+/* The record of run id in map, or NULL when the map has none yet. */
+static inline hq_memterm *mapped(const hq_idmap *map, uint32_t id)
+{
+    return id < map->cap ? map->term[id] : NULL;
+}
+
 /* Makes room in map for id. */
 static void map_room(hq_idmap *map, uint32_t id)
 {
@@ -236,19 +248,6 @@ static void map_room(hq_idmap *map, uint32_t id)
     size_t old = map->cap;
     hq_grow((void **)&map->term, &map->cap, (size_t)id + 1, sizeof *map->term);
     memset(map->term + old, 0, (map->cap - old) * sizeof *map->term);
-}
-
-/* The record of the term map->names numbers id, from the map, else found
- * by its string (and made when new) and kept in the map. */
-static hq_memterm *record_of_mapped(hq_memindex *mi, hq_idmap *map, uint32_t id)
-{
-    if (id < map->cap && map->term[id] != NULL)
-        return map->term[id];
-    map_room(map, id);
-    size_t len;
-    const char *s = hq_intern_str(map->names, id, &len);
-    uint32_t own;
-    return map->term[id] = record_of(mi, s, len, &own);
 }
 
 /* A term the map has not met: its id there, its string and tag. */
@@ -268,10 +267,8 @@ static void map_group(hq_memindex *mi, hq_idmap *map, const newterm *g, size_t n
         for (size_t k = 0; k < n; k++)
             hq_intern_prefetch(mi->names, g[k].tag, stage);
     for (size_t k = 0; k < n; k++) {
-        uint32_t own = hq_intern_id_tagged(mi->names, g[k].s, g[k].len, g[k].tag, NULL);
-        size_t len;
-        const char *s = hq_intern_str(mi->names, own, &len);
-        map->term[g[k].id] = record(mi, own, s, len);
+        uint32_t own;
+        map->term[g[k].id] = record_of_tagged(mi, g[k].s, g[k].len, g[k].tag, &own);
     }
 }
 
@@ -285,7 +282,7 @@ static void map_new_terms(hq_memindex *mi, hq_idmap *map, const hq_runs *r)
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++) {
         uint32_t id = r->runs[i].term;
-        if (id < map->cap && map->term[id] != NULL)
+        if (mapped(map, id) != NULL)
             continue;
         map_room(map, id);
         newterm *x = &g[n++];
@@ -640,33 +637,27 @@ static inline void prefetch_record(const hq_memterm *t)
     __builtin_prefetch((const char *)t + sizeof *t - 1, 1);
 }
 
-/* The record of run id in map, or NULL when the map has none yet. */
-static inline hq_memterm *mapped(const hq_idmap *map, uint32_t id)
-{
-    return id < map->cap ? map->term[id] : NULL;
-}
-
-/* The runs' slots in the map, their term records and the records'
- * streams are scattered in memory: rather than wait for each in turn,
- * the slots of the runs a few ahead are prefetched, then their records,
- * then the ends of their streams. */
+/* Every run's term is in the map first (map_new_terms).  The runs'
+ * slots in the map, their term records and the records' streams are
+ * scattered in memory: rather than wait for each in turn, the slots of
+ * the runs a few ahead are prefetched, then their records, then the ends
+ * of their streams. */
 void hq_memindex_append(hq_memindex *mi, hq_idmap *map, uint32_t base, const hq_runs *r)
 {
     map_new_terms(mi, map, r);
+    hq_memterm *const *term = map->term;
     for (size_t i = 0; i < r->n; i++) {
-        const hq_memterm *t;
-        uint32_t id;
-        if (i + PREFETCH_SLOT < r->n && (id = r->runs[i + PREFETCH_SLOT].term) < map->cap)
-            __builtin_prefetch(&map->term[id]);
-        if (i + PREFETCH_RECORD < r->n &&
-            (t = mapped(map, r->runs[i + PREFETCH_RECORD].term)) != NULL)
-            prefetch_record(t);
-        if (i + PREFETCH_TAILS < r->n &&
-            (t = mapped(map, r->runs[i + PREFETCH_TAILS].term)) != NULL &&
-            t->post.data != NULL && t->pos.data != NULL) {
-            __builtin_prefetch(t->post.data + t->post.len, 1);
-            __builtin_prefetch(t->pos.data + t->pos.len, 1);
+        if (i + PREFETCH_SLOT < r->n)
+            __builtin_prefetch(&term[r->runs[i + PREFETCH_SLOT].term]);
+        if (i + PREFETCH_RECORD < r->n)
+            prefetch_record(term[r->runs[i + PREFETCH_RECORD].term]);
+        if (i + PREFETCH_TAILS < r->n) {
+            const hq_memterm *t = term[r->runs[i + PREFETCH_TAILS].term];
+            if (t->post.data != NULL && t->pos.data != NULL) {
+                __builtin_prefetch(t->post.data + t->post.len, 1);
+                __builtin_prefetch(t->pos.data + t->pos.len, 1);
+            }
         }
-        append_run(mi, record_of_mapped(mi, map, r->runs[i].term), base, r, &r->runs[i]);
+        append_run(mi, term[r->runs[i].term], base, r, &r->runs[i]);
     }
 }

@@ -47,7 +47,6 @@ static slots *new_slots(size_t n)
     return t;
 }
 
-
 hq_termcache *hq_termcache_new(void)
 {
     hq_termcache *c = hq_xcalloc(1, sizeof *c);
