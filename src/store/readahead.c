@@ -73,7 +73,7 @@ static sqlite3_file *real_of(sqlite3_file *f)
     return ((ra_file *)f)->real;
 }
 
-static void drop_window(ra_file *f)
+static void drop_windows(ra_file *f)
 {
     for (int i = 0; i < WINDOWS; i++) {
         f->win[i].len = 0;
@@ -160,13 +160,13 @@ static int ra_close(sqlite3_file *file)
 
 static int ra_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 {
-    drop_window((ra_file *)file);
+    drop_windows((ra_file *)file);
     return real_of(file)->pMethods->xWrite(real_of(file), buf, amt, off);
 }
 
 static int ra_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
-    drop_window((ra_file *)file);
+    drop_windows((ra_file *)file);
     return real_of(file)->pMethods->xTruncate(real_of(file), size);
 }
 
@@ -188,7 +188,7 @@ static int ra_lock(sqlite3_file *file, int level)
 static int ra_unlock(sqlite3_file *file, int level)
 {
     if (level == SQLITE_LOCK_NONE)
-        drop_window((ra_file *)file);
+        drop_windows((ra_file *)file);
     return real_of(file)->pMethods->xUnlock(real_of(file), level);
 }
 
@@ -220,7 +220,7 @@ static int ra_shm_map(sqlite3_file *file, int region, int size, int extend, void
 static int ra_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
     if (flags & SQLITE_SHM_UNLOCK)
-        drop_window((ra_file *)file);
+        drop_windows((ra_file *)file);
     return real_of(file)->pMethods->xShmLock(real_of(file), offset, n, flags);
 }
 
@@ -267,7 +267,7 @@ static int ra_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
         return rc;
     f->real = real;
     f->windowed = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-    drop_window(f);
+    drop_windows(f);
     f->base.pMethods = &ra_methods;
     return rc;
 }
