@@ -16,16 +16,16 @@
  * not the order they were stored in, its reads are several streams
  * interleaved: the benchmark's 10x store holds ten copies of each
  * article, stored file by file, so the scan's table reads were ten
- * streams 4.7 MB apart, which one window served as 138,000 preads, the
- * caller's thread read the store while the other waited, and the 10x
- * rebuild took more than ten times the 1x one.  Sixteen windows of 64
- * KiB serve it in 33,000 calls, most of them lone pages (that store's
- * index leaves lie scattered, in the order its rows were inserted), and
- * the 10x rebuild went 1.71 -> 1.45 s (10 rebuilds alternated).  A
- * MedQuAD rebuild, whose reads are mostly in file order, reads in 1,200
- * calls and takes as long as with one window, for 0.8 MiB more peak
- * memory.  Eight windows: the 10x rebuild in 1.55 s; windows of 128 KiB
- * or 32 windows: no faster, for 1-4 MiB more.
+ * streams 47,457 rows (~34 MB) apart, which one window served as
+ * 138,000 preads, the caller's thread read the store while the other
+ * waited, and the 10x rebuild took more than ten times the 1x one.
+ * Sixteen windows of 64 KiB serve it in 33,000 calls, most of them lone
+ * pages (that store's index leaves lie scattered, in the order its rows
+ * were inserted), and the 10x rebuild went 1.71 -> 1.45 s (10 rebuilds
+ * alternated).  A MedQuAD rebuild, whose reads are mostly in file order,
+ * reads in 1,200 calls and takes as long as with one window, for 0.8 MiB
+ * more peak memory.  Eight windows: the 10x rebuild in 1.55 s; windows of
+ * 128 KiB or 32 windows: no faster, for 1-4 MiB more.
  *
  * A window holds what the file held during one read transaction, which
  * is what the transaction reads: in WAL mode a checkpoint writes back only
