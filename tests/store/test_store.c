@@ -390,8 +390,10 @@ static void test_readahead_vfs_reads_what_sqlite_reads(void **state)
         assert_int_equal(sqlite3_prepare_v2(db, queries[q], -1, &a, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(hq_store_db(f->st), queries[q], -1, &b, NULL),
                          SQLITE_OK);
-        sqlite3_bind_int(a, 1, FEED_ARTICLES / 3); /* the interleaved streams' distance */
-        sqlite3_bind_int(b, 1, FEED_ARTICLES / 3);
+        if (sqlite3_bind_parameter_count(a) > 0) { /* the interleaved streams' distance */
+            assert_int_equal(sqlite3_bind_int(a, 1, FEED_ARTICLES / 3), SQLITE_OK);
+            assert_int_equal(sqlite3_bind_int(b, 1, FEED_ARTICLES / 3), SQLITE_OK);
+        }
         assert_int_equal(sqlite3_step(a), SQLITE_ROW);
         assert_int_equal(sqlite3_step(b), SQLITE_ROW);
         assert_true(sqlite3_column_bytes(a, 0) > FEED_ARTICLES * 2000 || q == 3);
